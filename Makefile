@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lynx: out-of-tree build and test entry points.
+#
+#   make            build module/lynx.ko against KDIR
+#   make check      install deps, build, run KUnit + kselftests in QEMU
+#   make demo       boot the stock kernel in QEMU and show what lynx does
+#
+# KDIR defaults to the running kernel's build tree, or, where that does not
+# exist (as on a build host whose kernel has no headers), to the tree of
+# Debian's linux-headers-amd64.
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+STOCK_REL := $(shell ls -d /lib/modules/*-amd64 2>/dev/null | \
+		sed 's|/lib/modules/||' | sort -V | tail -n 1)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    /usr/src/linux-headers-$(STOCK_REL))
+
+KBUILD_ARGS = LYNX_ROOT=$(ROOT) CONFIG_LYNX=m W=1
+
+SRC_DIRS := module kunit
+SELFTESTS := $(patsubst %.c,%,$(wildcard selftests/*.c))
+
+.PHONY: all module clean check demo deps selftests build-stock build-debug \
+	checkpatch sparse
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(ROOT)/module $(KBUILD_ARGS) modules
+
+# A kernel-specific build tree under build/<kernel>/ of symlinks to the
+# sources, so the stock and debug objects never mix.
+define build_tree
+	@mkdir -p $(addprefix $(ROOT)/build/$(1)/,$(SRC_DIRS))
+	@for d in $(SRC_DIRS); do \
+		for f in $(ROOT)/$$d/*; do \
+			ln -sfn $$f $(ROOT)/build/$(1)/$$d/; \
+		done; \
+	done
+	@ln -sfn $(ROOT)/Kbuild $(ROOT)/build/$(1)/Kbuild
+	$(MAKE) -C $(2) M=$(ROOT)/build/$(1) $(KBUILD_ARGS) $(3) modules \
+		2>&1 | tee $(ROOT)/build/$(1)/build.log
+	@! grep -q 'warning:' $(ROOT)/build/$(1)/build.log || \
+		{ echo "lynx: the $(1) build has warnings"; exit 1; }
+endef
+
+build-stock:
+	$(call build_tree,stock,/usr/src/linux-headers-$(STOCK_REL),)
+
+build-debug:
+	$(call build_tree,debug,$(shell $(ROOT)/scripts/build-debug-kernel),\
+		CONFIG_LYNX_KUNIT_TEST=m)
+
+selftests: $(SELFTESTS)
+
+selftests/%: selftests/%.c include/uapi/linux/lynx.h selftests/lynx_util.h
+	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-I$(ROOT)/include/uapi \
+		-I$(shell . $(ROOT)/scripts/lib.sh && lynx_kernel_source)/tools/testing/selftests \
+		-o $@ $< -lpthread
+
+deps:
+	@$(ROOT)/scripts/deps
+
+check: deps
+	@$(ROOT)/scripts/check
+
+demo: deps
+	@$(ROOT)/scripts/demo
+
+checkpatch:
+	@$(ROOT)/scripts/checkpatch
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
+	rm -rf build $(SELFTESTS)
