@@ -19,6 +19,9 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KBUILD_ARGS = LYNX_ROOT=$(ROOT) CONFIG_LYNX=m W=1
 
 SRC_DIRS := module kunit
+# Where the per-kernel build trees go (helpers working in parallel may point
+# this elsewhere); vm-run reads the same variable from the environment.
+LYNX_BUILD ?= $(ROOT)/build
 SELFTESTS := $(patsubst %.c,%,$(wildcard selftests/*.c))
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug \
@@ -32,16 +35,16 @@ module:
 # A kernel-specific build tree under build/<kernel>/ of symlinks to the
 # sources, so the stock and debug objects never mix.
 define build_tree
-	@mkdir -p $(addprefix $(ROOT)/build/$(1)/,$(SRC_DIRS))
+	@mkdir -p $(addprefix $(LYNX_BUILD)/$(1)/,$(SRC_DIRS))
 	@for d in $(SRC_DIRS); do \
-		for f in $(ROOT)/$$d/*; do \
-			ln -sfn $$f $(ROOT)/build/$(1)/$$d/; \
+		for f in $(ROOT)/$$d/*.[ch] $(ROOT)/$$d/Kbuild; do \
+			ln -sfn $$f $(LYNX_BUILD)/$(1)/$$d/; \
 		done; \
 	done
-	@ln -sfn $(ROOT)/Kbuild $(ROOT)/build/$(1)/Kbuild
-	$(MAKE) -C $(2) M=$(ROOT)/build/$(1) $(KBUILD_ARGS) $(3) modules \
-		2>&1 | tee $(ROOT)/build/$(1)/build.log
-	@! grep -q 'warning:' $(ROOT)/build/$(1)/build.log || \
+	@ln -sfn $(ROOT)/Kbuild $(LYNX_BUILD)/$(1)/Kbuild
+	$(MAKE) -C $(2) M=$(LYNX_BUILD)/$(1) $(KBUILD_ARGS) $(3) modules \
+		2>&1 | tee $(LYNX_BUILD)/$(1)/build.log
+	@! grep -q 'warning:' $(LYNX_BUILD)/$(1)/build.log || \
 		{ echo "lynx: the $(1) build has warnings"; exit 1; }
 endef
 
@@ -74,4 +77,4 @@ checkpatch:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
-	rm -rf build $(SELFTESTS)
+	rm -rf $(LYNX_BUILD) $(SELFTESTS)

@@ -1,27 +1,224 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * lynx: internal definitions shared by the module's files and its KUnit
- * tests.  One concept per file:
+ * tests.  One concept per file (module/):
+ *
  *   af_lynx.c  family registration, socket creation, module init/exit
+ *   sock.c     what every socket type shares: bind, port tables, getname
  *   dgram.c    SOCK_DGRAM proto_ops and proto
  *   stream.c   SOCK_STREAM and SOCK_SEQPACKET proto_ops and protos
+ *   wire.c     the lynx header: build, parse, checksum
+ *   input.c    where a frame enters: packet_type handler and demux
+ *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
+ *   neigh.c    node -> (device, MAC) table learned from received frames
+ *   dev.c      the lynx net_device, the shared segment and lynxlo
+ *   net.c      per-namespace state and sysctls
+ *   proc.c     /proc/net/lynx, /proc/net/lynx_neigh, /proc/net/lynx_stat
  */
 #ifndef _NET_LYNX_H
 #define _NET_LYNX_H
 
+#include <linux/types.h>
 #include <linux/net.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <linux/lynx.h>
 
 /* The family number in use: AF_LYNX unless the "family" parameter says so. */
 extern int lynx_family;
 
+/* ---- wire format (wire.c) ---------------------------------------------- */
+
+#define LYNX_VERSION		1
+
+/* lynxhdr.type: which socket type a frame belongs to (its port space). */
+enum lynx_frame_type {
+	LYNX_T_DGRAM		= 1,
+	LYNX_T_STREAM		= 2,
+	LYNX_T_SEQPACKET	= 3,
+	LYNX_T_MAX		= LYNX_T_SEQPACKET,
+};
+
+/* lynxhdr.flags, for the connection-oriented types. */
+#define LYNX_F_SYN	0x01
+#define LYNX_F_ACK	0x02
+#define LYNX_F_FIN	0x04
+#define LYNX_F_RST	0x08
+#define LYNX_F_EOR	0x10	/* last segment of a SEQPACKET message */
+#define LYNX_F_ALL	0x1f
+
+/**
+ * struct lynxhdr - the lynx header, after the Ethernet header
+ * @version:  LYNX_VERSION
+ * @type:     enum lynx_frame_type
+ * @flags:    LYNX_F_* (0 for datagrams)
+ * @reserved: 0 on send; frames with it non-zero are dropped
+ * @len:      payload length in bytes (the frame may carry Ethernet padding)
+ * @csum:     Internet checksum over header (with @csum 0) and payload
+ * @src_node: sender's node id
+ * @dst_node: receiver's node id
+ * @src_port: sender's port
+ * @dst_port: receiver's port
+ * @seq:      sequence number of the first payload byte (connections)
+ * @ack:      cumulative acknowledgement (connections, with LYNX_F_ACK)
+ * @window:   receive window in bytes, from @ack on (connections)
+ *
+ * All fields are big-endian on the wire.  36 bytes.
+ */
+struct lynxhdr {
+	__u8	version;
+	__u8	type;
+	__u8	flags;
+	__u8	reserved;
+	__be16	len;
+	__sum16	csum;
+	__be32	src_node;
+	__be32	dst_node;
+	__be32	src_port;
+	__be32	dst_port;
+	__be32	seq;
+	__be32	ack;
+	__be32	window;
+} __packed;
+
+#define LYNX_HLEN	((int)sizeof(struct lynxhdr))
+
+/* The decoded header, in host order. */
+struct lynx_hdr_info {
+	u8	type;
+	u8	flags;
+	u16	len;
+	u32	src_node;
+	u32	dst_node;
+	u32	src_port;
+	u32	dst_port;
+	u32	seq;
+	u32	ack;
+	u32	window;
+};
+
+/* Why lynx_hdr_parse() refused a frame; each is a drop counter too. */
+enum lynx_parse_err {
+	LYNX_PARSE_OK = 0,
+	LYNX_PARSE_TRUNCATED,	/* shorter than the header or its len */
+	LYNX_PARSE_VERSION,	/* unknown version */
+	LYNX_PARSE_MALFORMED,	/* bad type, flags or reserved bits */
+	LYNX_PARSE_CSUM,	/* checksum mismatch */
+};
+
+void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info);
+enum lynx_parse_err lynx_hdr_parse(struct sk_buff *skb,
+				   struct lynx_hdr_info *info);
+
+/* ---- per-namespace state (net.c) --------------------------------------- */
+
+/* Protocol counters, shown in /proc/net/lynx_stat. */
+enum lynx_mib {
+	LYNX_MIB_FRAMES_IN,
+	LYNX_MIB_FRAMES_OUT,
+	LYNX_MIB_DROP_TRUNCATED,
+	LYNX_MIB_DROP_VERSION,
+	LYNX_MIB_DROP_MALFORMED,
+	LYNX_MIB_DROP_CSUM,
+	LYNX_MIB_DROP_NOT_FOR_US,	/* destination node is another one */
+	LYNX_MIB_DROP_NO_SOCKET,	/* no socket at the destination port */
+	LYNX_MIB_DROP_RCVBUF,		/* receiver's buffer full */
+	LYNX_MIB_DROP_NOMEM,
+	LYNX_MIB_DROP_TX,		/* could not be sent */
+	LYNX_MIB_MAX
+};
+
+struct lynx_mib_stats {
+	unsigned long mibs[LYNX_MIB_MAX];
+};
+
+#define LYNX_BIND_HASH_BITS	10
+#define LYNX_NEIGH_HASH_BITS	8
+
+/**
+ * struct lynx_neigh_table - node -> link address, learned from frames
+ * @lock: protects the hash chains (writers); readers use RCU
+ * @hash: chains of struct lynx_neigh
+ * @gc:   periodic expiry of stale entries (one timer per namespace)
+ */
+struct lynx_neigh_table {
+	spinlock_t		lock;
+	struct hlist_head	hash[1 << LYNX_NEIGH_HASH_BITS];
+	struct delayed_work	gc;
+};
+
+/**
+ * struct lynx_net - per network namespace state
+ * @net:        back pointer
+ * @node:       this namespace's node id (sysctl net.lynx.node)
+ * @eph_lock:   seqlock for the ephemeral port range
+ * @eph_low:    ephemeral port range, sysctl net.lynx.ephemeral_ports
+ * @eph_high:   ephemeral port range (inclusive)
+ * @bind_lock:  protects @bind_hash chains and every socket's bound port
+ * @bind_hash:  bound sockets by (type, port); readers use RCU
+ * @sk_lock:    protects @sk_list
+ * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
+ * @neigh:      the neighbour table
+ * @lo:         this namespace's lynxlo device
+ * @mib:        protocol counters
+ * @sysctl_hdr: registered net/lynx sysctl table
+ */
+struct lynx_net {
+	struct net		*net;
+	u32			node;
+	seqlock_t		eph_lock;
+	u32			eph_low;
+	u32			eph_high;
+	spinlock_t		bind_lock;
+	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
+	spinlock_t		sk_lock;
+	struct hlist_head	sk_list;
+	struct lynx_neigh_table	neigh;
+	struct net_device	*lo;
+	struct lynx_mib_stats __percpu *mib;
+	struct ctl_table_header	*sysctl_hdr;
+};
+
+extern unsigned int lynx_net_id;
+
+static inline struct lynx_net *lynx_net(const struct net *net)
+{
+	return net_generic(net, lynx_net_id);
+}
+
+#define LYNX_INC_STATS(ln, field)	\
+	this_cpu_inc((ln)->mib->mibs[field])
+
+int lynx_net_init(void);
+void lynx_net_exit(void);
+
+/* ---- sockets (sock.c) -------------------------------------------------- */
+
 /**
  * struct lynx_sock - a lynx socket
- * @sk: the generic socket; must stay first
+ * @sk:         the generic socket; must stay first
+ * @type:       enum lynx_frame_type of this socket (its port space)
+ * @port:       bound port (0: unbound), under lynx_net.bind_lock to change
+ * @node:       node bound to, LYNX_NODE_ANY for the wildcard
+ * @peer_port:  connected peer port (0: none), under the socket lock
+ * @peer_node:  connected peer node
+ * @bind_node:  in lynx_net.bind_hash while bound
+ * @list_node:  in lynx_net.sk_list for the socket's whole life
  */
 struct lynx_sock {
-	struct sock	sk;
+	struct sock		sk;
+	u8			type;
+	u32			port;
+	u32			node;
+	u32			peer_port;
+	u32			peer_node;
+	struct hlist_node	bind_node;
+	struct hlist_node	list_node;
 };
 
 static inline struct lynx_sock *lynx_sk(const struct sock *sk)
@@ -38,5 +235,75 @@ extern const struct proto_ops lynx_seqpacket_ops;
 extern struct proto lynx_seqpacket_proto;
 
 int lynx_sock_release(struct socket *sock);
+int lynx_sock_init(struct sock *sk);
+void lynx_sock_unlink(struct sock *sk);
+int lynx_sock_bind(struct socket *sock, struct sockaddr *addr, int len);
+int lynx_sock_getname(struct socket *sock, struct sockaddr *addr, int peer);
+int lynx_addr_check(const struct sockaddr *addr, int len);
+int lynx_bind_port(struct lynx_net *ln, struct lynx_sock *lsk, u32 port,
+		   u32 node);
+int lynx_autobind(struct sock *sk);
+void lynx_unbind(struct lynx_sock *lsk);
+struct sock *lynx_lookup_bound(struct lynx_net *ln, u8 type, u32 port);
+bool lynx_node_is_local(const struct lynx_net *ln, u32 node);
+
+/* ---- input / output (input.c, output.c) -------------------------------- */
+
+int lynx_input_init(void);
+void lynx_input_exit(void);
+int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
+		   const struct lynx_hdr_info *info);
+
+int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
+int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
+
+/* ---- neighbours (neigh.c) ---------------------------------------------- */
+
+/**
+ * struct lynx_neigh - where a node was last heard from
+ * @hash:    chain in lynx_neigh_table.hash
+ * @node:    the node id (key)
+ * @dev:     device the node's frames arrive on (holds a reference)
+ * @dev_tracker: reference tracker for @dev
+ * @mac:     the node's Ethernet address
+ * @updated: jiffies of the last frame heard
+ * @rcu:     deferred free
+ */
+struct lynx_neigh {
+	struct hlist_node	hash;
+	u32			node;
+	struct net_device	*dev;
+	netdevice_tracker	dev_tracker;
+	u8			mac[ETH_ALEN];
+	unsigned long		updated;
+	struct rcu_head		rcu;
+};
+
+/* An entry not refreshed for this long is forgotten. */
+#define LYNX_NEIGH_TIMEOUT	(60 * HZ)
+
+void lynx_neigh_init(struct lynx_net *ln);
+void lynx_neigh_exit(struct lynx_net *ln);
+void lynx_neigh_learn(struct lynx_net *ln, u32 node, struct net_device *dev,
+		      const u8 *mac);
+/* Fills @dev (with a reference the caller drops) and @mac; false if unknown. */
+bool lynx_neigh_lookup(struct lynx_net *ln, u32 node,
+		       struct net_device **dev, u8 *mac);
+void lynx_neigh_flush_dev(struct lynx_net *ln, struct net_device *dev);
+void lynx_neigh_expire(struct lynx_net *ln, unsigned long now);
+
+/* ---- the device (dev.c) ------------------------------------------------ */
+
+#define LYNX_LO_NAME	"lynxlo"
+
+int lynx_dev_init(void);
+void lynx_dev_exit(void);
+bool lynx_dev_is_lynx(const struct net_device *dev);
+struct net_device *lynx_dev_create_lo(struct net *net);
+
+/* ---- /proc (proc.c) ---------------------------------------------------- */
+
+int lynx_proc_init_net(struct net *net);
+void lynx_proc_exit_net(struct net *net);
 
 #endif /* _NET_LYNX_H */
