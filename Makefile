@@ -42,8 +42,9 @@ define build_tree
 		done; \
 	done
 	@ln -sfn $(ROOT)/Kbuild $(LYNX_BUILD)/$(1)/Kbuild
-	$(MAKE) -C $(2) M=$(LYNX_BUILD)/$(1) $(KBUILD_ARGS) $(3) modules \
-		2>&1 | tee $(LYNX_BUILD)/$(1)/build.log
+	@$(MAKE) -C $(2) M=$(LYNX_BUILD)/$(1) $(KBUILD_ARGS) $(3) modules \
+		>$(LYNX_BUILD)/$(1)/build.log 2>&1; rc=$$?; \
+		grep -v 'Skipping BTF' $(LYNX_BUILD)/$(1)/build.log; exit $$rc
 	@! grep -q 'warning:' $(LYNX_BUILD)/$(1)/build.log || \
 		{ echo "lynx: the $(1) build has warnings"; exit 1; }
 endef
