@@ -4,6 +4,11 @@
  *
  * sys_socket() reaches lynx_create() through the net_proto_family registered
  * here; everything type-specific lives in dgram.c and stream.c.
+ *
+ * Init order: socket protos, per-namespace state (which creates each
+ * namespace's lynxlo), the device type and its notifier, the packet
+ * handler, and last the family, so no socket exists before its world
+ * does.  Exit undoes it in reverse.
  */
 #define pr_fmt(fmt) "lynx: " fmt
 
@@ -12,8 +17,11 @@
 #include <linux/socket.h>
 #include <net/sock.h>
 #include <net/lynx.h>
+#include <net/lynx_dev.h>
+#include <kunit/visibility.h>
 
 int lynx_family = AF_LYNX;
+EXPORT_SYMBOL_IF_KUNIT(lynx_family);
 module_param_named(family, lynx_family, int, 0444);
 MODULE_PARM_DESC(family, "address family number to register (default 22)");
 
@@ -44,8 +52,6 @@ static void lynx_sk_destruct(struct sock *sk)
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
 	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc));
-	WARN_ON_ONCE(refcount_read(&sk->sk_wmem_alloc) != 1 &&
-		     !sock_flag(sk, SOCK_DEAD));
 }
 
 static int lynx_create(struct net *net, struct socket *sock, int protocol,
@@ -135,18 +141,34 @@ static int __init lynx_init(void)
 			goto err_protos;
 	}
 
+	err = lynx_net_init();
+	if (err)
+		goto err_protos;
+	err = lynx_dev_init();
+	if (err)
+		goto err_net;
+	err = lynx_input_init();
+	if (err)
+		goto err_dev;
+
 	lynx_family_ops.family = lynx_family;
 	err = sock_register(&lynx_family_ops);
 	if (err) {
 		pr_err("cannot register address family %d: %s (error %d)\n",
 		       lynx_family,
 		       err == -EEXIST ? "already taken" : "refused", err);
-		goto err_protos;
+		goto err_input;
 	}
 
 	pr_info("address family %d registered\n", lynx_family);
 	return 0;
 
+err_input:
+	lynx_input_exit();
+err_dev:
+	lynx_dev_exit();
+err_net:
+	lynx_net_exit();
 err_protos:
 	while (--i >= 0)
 		proto_unregister(lynx_protos[i]);
@@ -158,6 +180,9 @@ static void __exit lynx_exit(void)
 	int i;
 
 	sock_unregister(lynx_family);
+	lynx_input_exit();
+	lynx_dev_exit();
+	lynx_net_exit();
 	for (i = ARRAY_SIZE(lynx_protos) - 1; i >= 0; i--)
 		proto_unregister(lynx_protos[i]);
 }

@@ -6,8 +6,14 @@
 #include <net/sock.h>
 #include <net/lynx.h>
 
+static int lynx_stream_init(struct sock *sk)
+{
+	return lynx_sock_init(sk);
+}
+
 static void lynx_stream_close(struct sock *sk, long timeout)
 {
+	lynx_sock_unlink(sk);
 	lock_sock(sk);
 	sk->sk_shutdown = SHUTDOWN_MASK;
 	sock_orphan(sk);
@@ -19,6 +25,7 @@ struct proto lynx_stream_proto = {
 	.name		= "LYNX_STREAM",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct lynx_sock),
+	.init		= lynx_stream_init,
 	.close		= lynx_stream_close,
 };
 
@@ -26,6 +33,7 @@ struct proto lynx_seqpacket_proto = {
 	.name		= "LYNX_SEQPACKET",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct lynx_sock),
+	.init		= lynx_stream_init,
 	.close		= lynx_stream_close,
 };
 
@@ -38,11 +46,11 @@ static int lynx_stream_ioctl(struct socket *sock, unsigned int cmd,
 const struct proto_ops lynx_stream_ops = {
 	.owner		= THIS_MODULE,
 	.release	= lynx_sock_release,
-	.bind		= sock_no_bind,
+	.bind		= lynx_sock_bind,
 	.connect	= sock_no_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
-	.getname	= sock_no_getname,
+	.getname	= lynx_sock_getname,
 	.poll		= datagram_poll,
 	.ioctl		= lynx_stream_ioctl,
 	.listen		= sock_no_listen,
@@ -56,11 +64,11 @@ const struct proto_ops lynx_stream_ops = {
 const struct proto_ops lynx_seqpacket_ops = {
 	.owner		= THIS_MODULE,
 	.release	= lynx_sock_release,
-	.bind		= sock_no_bind,
+	.bind		= lynx_sock_bind,
 	.connect	= sock_no_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
-	.getname	= sock_no_getname,
+	.getname	= lynx_sock_getname,
 	.poll		= datagram_poll,
 	.ioctl		= lynx_stream_ioctl,
 	.listen		= sock_no_listen,

@@ -21,6 +21,7 @@
 #include <linux/types.h>
 #include <linux/net.h>
 #include <linux/netdevice.h>
+#include <linux/if_ether.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -87,6 +88,8 @@ struct lynxhdr {
 } __packed;
 
 #define LYNX_HLEN	((int)sizeof(struct lynxhdr))
+/* Room to reserve in front of a payload for the lynx and Ethernet headers. */
+#define LYNX_HEADROOM	ALIGN(ETH_HLEN + LYNX_HLEN, 16)
 
 /* The decoded header, in host order. */
 struct lynx_hdr_info {

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: where a frame enters.  One packet_type for ETH_P_LYNX on every
+ * device; the frame is validated, its sender learned, and it is handed
+ * to the socket type that owns its port space.
+ */
+#include <linux/netdevice.h>
+#include <linux/if_ether.h>
+#include <net/lynx.h>
+
+static const u8 lynx_parse_mib[] = {
+	[LYNX_PARSE_TRUNCATED]	= LYNX_MIB_DROP_TRUNCATED,
+	[LYNX_PARSE_VERSION]	= LYNX_MIB_DROP_VERSION,
+	[LYNX_PARSE_MALFORMED]	= LYNX_MIB_DROP_MALFORMED,
+	[LYNX_PARSE_CSUM]	= LYNX_MIB_DROP_CSUM,
+};
+
+static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
+		    struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct lynx_net *ln = lynx_net(dev_net(dev));
+	struct lynx_hdr_info info;
+	enum lynx_parse_err perr;
+
+	LYNX_INC_STATS(ln, LYNX_MIB_FRAMES_IN);
+	if (skb->pkt_type == PACKET_OTHERHOST ||
+	    skb->pkt_type == PACKET_OUTGOING) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOT_FOR_US);
+		goto drop;
+	}
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return NET_RX_DROP;
+	}
+
+	perr = lynx_hdr_parse(skb, &info);
+	if (perr != LYNX_PARSE_OK) {
+		LYNX_INC_STATS(ln, lynx_parse_mib[perr]);
+		goto drop;
+	}
+	if (info.dst_node != READ_ONCE(ln->node)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOT_FOR_US);
+		goto drop;
+	}
+	if (info.src_node != info.dst_node && dev != ln->lo)
+		lynx_neigh_learn(ln, info.src_node, dev, eth_hdr(skb)->h_source);
+
+	switch (info.type) {
+	case LYNX_T_DGRAM:
+		return lynx_dgram_rcv(ln, skb, &info);
+	default:
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NO_SOCKET);
+		goto drop;
+	}
+
+drop:
+	kfree_skb(skb);
+	return NET_RX_DROP;
+}
+
+static struct packet_type lynx_packet_type __read_mostly = {
+	.type	= cpu_to_be16(ETH_P_LYNX),
+	.func	= lynx_rcv,
+};
+
+int lynx_input_init(void)
+{
+	dev_add_pack(&lynx_packet_type);
+	return 0;
+}
+
+void lynx_input_exit(void)
+{
+	/* Waits for receivers in flight (synchronize_net). */
+	dev_remove_pack(&lynx_packet_type);
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: per network namespace state (struct lynx_net) and its sysctls,
+ * net.lynx.node and net.lynx.ephemeral_ports.
+ */
+#include <linux/random.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/lynx.h>
+#include <net/lynx_dev.h>
+#include <kunit/visibility.h>
+
+unsigned int lynx_net_id __read_mostly;
+EXPORT_SYMBOL_IF_KUNIT(lynx_net_id);
+
+#define LYNX_EPH_LOW_DEFAULT	32768
+#define LYNX_EPH_HIGH_DEFAULT	60999
+
+/* A random node id that is none of the reserved values. */
+static u32 lynx_random_node(void)
+{
+	u32 node;
+
+	do {
+		node = get_random_u32();
+	} while (node == 0 || node == LYNX_NODE_LOCAL ||
+		 node == LYNX_NODE_ANY);
+	return node;
+}
+
+static int lynx_sysctl_node(struct ctl_table *table, int write,
+			    void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct lynx_net *ln = table->data;
+	unsigned int node = READ_ONCE(ln->node);
+	struct ctl_table tmp = {
+		.data	= &node,
+		.maxlen	= sizeof(node),
+		.mode	= table->mode,
+	};
+	int err;
+
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (node == 0 || node == LYNX_NODE_ANY)
+		return -EINVAL;
+	WRITE_ONCE(ln->node, node);
+	return 0;
+}
+
+static int lynx_sysctl_eph(struct ctl_table *table, int write,
+			   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct lynx_net *ln = table->data;
+	int range[2] = { ln->eph_low, ln->eph_high };
+	int one = 1, max = INT_MAX;
+	struct ctl_table tmp = {
+		.data	= range,
+		.maxlen	= sizeof(range),
+		.mode	= table->mode,
+		.extra1	= &one,
+		.extra2	= &max,
+	};
+	int err;
+
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (range[0] > range[1])
+		return -EINVAL;
+	write_seqlock_bh(&ln->eph_lock);
+	ln->eph_low = range[0];
+	ln->eph_high = range[1];
+	write_sequnlock_bh(&ln->eph_lock);
+	return 0;
+}
+
+static const struct ctl_table lynx_sysctl_template[] = {
+	{
+		.procname	= "node",
+		.mode		= 0644,
+		.proc_handler	= lynx_sysctl_node,
+	},
+	{
+		.procname	= "ephemeral_ports",
+		.mode		= 0644,
+		.proc_handler	= lynx_sysctl_eph,
+	},
+	{ }
+};
+
+static int lynx_sysctl_init(struct lynx_net *ln)
+{
+	struct ctl_table *table;
+	int i;
+
+	table = kmemdup(lynx_sysctl_template, sizeof(lynx_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; table[i].procname; i++)
+		table[i].data = ln;
+
+	ln->sysctl_hdr = register_net_sysctl(ln->net, "net/lynx", table);
+	if (!ln->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void lynx_sysctl_exit(struct lynx_net *ln)
+{
+	struct ctl_table *table = ln->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(ln->sysctl_hdr);
+	kfree(table);
+}
+
+static int __net_init lynx_net_init_one(struct net *net)
+{
+	struct lynx_net *ln = lynx_net(net);
+	int err, t;
+
+	ln->net = net;
+	ln->node = lynx_random_node();
+	seqlock_init(&ln->eph_lock);
+	ln->eph_low = LYNX_EPH_LOW_DEFAULT;
+	ln->eph_high = LYNX_EPH_HIGH_DEFAULT;
+	spin_lock_init(&ln->bind_lock);
+	for (t = 0; t <= LYNX_T_MAX; t++)
+		__hash_init(ln->bind_hash[t], ARRAY_SIZE(ln->bind_hash[t]));
+	spin_lock_init(&ln->sk_lock);
+	INIT_HLIST_HEAD(&ln->sk_list);
+	lynx_neigh_init(ln);
+
+	ln->mib = alloc_percpu(struct lynx_mib_stats);
+	if (!ln->mib) {
+		err = -ENOMEM;
+		goto err_neigh;
+	}
+	err = lynx_sysctl_init(ln);
+	if (err)
+		goto err_mib;
+	err = lynx_proc_init_net(net);
+	if (err)
+		goto err_sysctl;
+	ln->lo = lynx_dev_create_lo(net);
+	if (IS_ERR(ln->lo)) {
+		err = PTR_ERR(ln->lo);
+		ln->lo = NULL;
+		goto err_proc;
+	}
+	return 0;
+
+err_proc:
+	lynx_proc_exit_net(net);
+err_sysctl:
+	lynx_sysctl_exit(ln);
+err_mib:
+	free_percpu(ln->mib);
+err_neigh:
+	lynx_neigh_exit(ln);
+	return err;
+}
+
+static void __net_exit lynx_net_exit_one(struct net *net)
+{
+	struct lynx_net *ln = lynx_net(net);
+
+	lynx_proc_exit_net(net);
+	lynx_sysctl_exit(ln);
+	/* Neighbours hold device references: drop them before lynxlo goes. */
+	lynx_neigh_exit(ln);
+	lynx_dev_destroy_lo(ln->lo);
+	free_percpu(ln->mib);
+	WARN_ON_ONCE(!hlist_empty(&ln->sk_list));
+}
+
+static struct pernet_operations lynx_net_ops = {
+	.init	= lynx_net_init_one,
+	.exit	= lynx_net_exit_one,
+	.id	= &lynx_net_id,
+	.size	= sizeof(struct lynx_net),
+};
+
+int lynx_net_init(void)
+{
+	return register_pernet_subsys(&lynx_net_ops);
+}
+
+void lynx_net_exit(void)
+{
+	unregister_pernet_subsys(&lynx_net_ops);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: where a frame leaves.  The destination node picks the device and
+ * MAC: this namespace's own node goes out on lynxlo, a learned node on the
+ * device it was heard on, an unknown node as a broadcast on every lynx
+ * device of the namespace.
+ */
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
+#include <net/lynx.h>
+
+static int lynx_xmit_one(struct lynx_net *ln, struct sk_buff *skb,
+			 struct net_device *dev, const u8 *dest)
+{
+	int err;
+
+	skb->dev = dev;
+	skb->protocol = htons(ETH_P_LYNX);
+	skb_reset_network_header(skb);
+	/* Cloned for a broadcast, or short of room: make the head ours. */
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)) ||
+	    dev_hard_header(skb, dev, ETH_P_LYNX, dest, dev->dev_addr,
+			    skb->len) < 0) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_TX);
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	LYNX_INC_STATS(ln, LYNX_MIB_FRAMES_OUT);
+	err = dev_queue_xmit(skb);
+	if (err > 0)
+		err = net_xmit_errno(err);
+	if (err)
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_TX);
+	return err;
+}
+
+static bool lynx_segment_dev(struct lynx_net *ln, struct net_device *dev)
+{
+	return dev != ln->lo && lynx_dev_is_lynx(dev) && netif_running(dev);
+}
+
+/* Broadcast to every lynx device of the namespace; the last gets @skb. */
+static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
+{
+	struct net_device *dev, *prev = NULL;
+	struct sk_buff *nskb;
+	int err = -ENETUNREACH;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(ln->net, dev) {
+		if (!lynx_segment_dev(ln, dev))
+			continue;
+		if (prev) {
+			nskb = skb_clone(skb, GFP_ATOMIC);
+			if (nskb)
+				lynx_xmit_one(ln, nskb, prev, prev->broadcast);
+			else
+				LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		}
+		prev = dev;
+	}
+	if (prev) {
+		dev_hold(prev);
+		rcu_read_unlock();
+		err = lynx_xmit_one(ln, skb, prev, prev->broadcast);
+		dev_put(prev);
+		return err;
+	}
+	rcu_read_unlock();
+	kfree_skb(skb);
+	return err;
+}
+
+/**
+ * lynx_output - send a frame whose lynx header is already pushed
+ * @ln: the sending namespace
+ * @skb: the frame, data at the lynx header; always consumed
+ * @dst_node: the destination node (LYNX_NODE_LOCAL allowed)
+ *
+ * Callable from process and softirq context.
+ * Return: 0, or a negative errno when the frame could not be sent.
+ */
+int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
+{
+	struct net_device *dev;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	if (lynx_node_is_local(ln, dst_node))
+		return lynx_xmit_one(ln, skb, ln->lo, ln->lo->dev_addr);
+
+	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
+		err = lynx_xmit_one(ln, skb, dev, mac);
+		dev_put(dev);
+		return err;
+	}
+	return lynx_xmit_flood(ln, skb);
+}
+
+/**
+ * lynx_path_mtu - the largest frame, lynx header included, to a node
+ * @ln: the sending namespace
+ * @dst_node: the destination
+ *
+ * For a node not learned yet it is the smallest MTU of the devices a
+ * broadcast would go out on.  Return: the MTU, or 0 if no device leads
+ * there.
+ */
+int lynx_path_mtu(struct lynx_net *ln, u32 dst_node)
+{
+	struct net_device *dev;
+	u8 mac[ETH_ALEN];
+	int mtu = 0;
+
+	if (lynx_node_is_local(ln, dst_node))
+		return READ_ONCE(ln->lo->mtu);
+
+	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
+		mtu = READ_ONCE(dev->mtu);
+		dev_put(dev);
+		return mtu;
+	}
+
+	rcu_read_lock();
+	for_each_netdev_rcu(ln->net, dev)
+		if (lynx_segment_dev(ln, dev) &&
+		    (!mtu || READ_ONCE(dev->mtu) < mtu))
+			mtu = READ_ONCE(dev->mtu);
+	rcu_read_unlock();
+	return mtu;
+}
