@@ -55,13 +55,12 @@ static int lynx_sysctl_eph(struct ctl_table *table, int write,
 {
 	struct lynx_net *ln = table->data;
 	int range[2] = { ln->eph_low, ln->eph_high };
-	int one = 1, max = INT_MAX;
 	struct ctl_table tmp = {
 		.data	= range,
 		.maxlen	= sizeof(range),
 		.mode	= table->mode,
-		.extra1	= &one,
-		.extra2	= &max,
+		.extra1	= SYSCTL_ONE,
+		.extra2	= SYSCTL_INT_MAX,
 	};
 	int err;
 

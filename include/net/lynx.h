@@ -66,7 +66,7 @@ enum lynx_frame_type {
  * @src_port: sender's port
  * @dst_port: receiver's port
  * @seq:      sequence number of the first payload byte (connections)
- * @ack:      cumulative acknowledgement (connections, with LYNX_F_ACK)
+ * @ack:      cumulative acknowledgment (connections, with LYNX_F_ACK)
  * @window:   receive window in bytes, from @ack on (connections)
  *
  * All fields are big-endian on the wire.  36 bytes.
@@ -150,7 +150,7 @@ struct lynx_mib_stats {
  * @gc:   periodic expiry of stale entries (one timer per namespace)
  */
 struct lynx_neigh_table {
-	spinlock_t		lock;
+	spinlock_t		lock;		/* writers of @hash */
 	struct hlist_head	hash[1 << LYNX_NEIGH_HASH_BITS];
 	struct delayed_work	gc;
 };
@@ -177,9 +177,9 @@ struct lynx_net {
 	seqlock_t		eph_lock;
 	u32			eph_low;
 	u32			eph_high;
-	spinlock_t		bind_lock;
+	spinlock_t		bind_lock;	/* @bind_hash, bound ports */
 	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
-	spinlock_t		sk_lock;
+	spinlock_t		sk_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
 	struct lynx_neigh_table	neigh;
 	struct net_device	*lo;
