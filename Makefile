@@ -56,12 +56,16 @@ build-debug:
 	$(call build_tree,debug,$(shell $(ROOT)/scripts/build-debug-kernel),\
 		CONFIG_LYNX_KUNIT_TEST=m)
 
+# Static checks: sparse over every file (C=2), against the stock headers.
+sparse:
+	$(call build_tree,sparse,/usr/src/linux-headers-$(STOCK_REL),C=2)
+
 selftests: $(SELFTESTS)
 
 selftests/%: selftests/%.c include/uapi/linux/lynx.h selftests/lynx_util.h
 	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-I$(ROOT)/include/uapi \
-		-I$(shell . $(ROOT)/scripts/lib.sh && lynx_kernel_source)/tools/testing/selftests \
+		-I$(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_kernel_source')/tools/testing/selftests \
 		-o $@ $< -lpthread
 
 deps:

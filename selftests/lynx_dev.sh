@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lynx devices: creation, MTU limits, lynxlo, counters, the shared segment,
+# moving between namespaces, tcpdump captures, deletion under traffic.
+. "$(dirname "$0")/lynx_lib.bash"
+
+test_create() {
+	local ns out mac1 mac2
+	ns=$(lx_netns create) || return 1
+	lx_ok ip -n "$ns" link add lxd0 type lynx || return 1
+	lx_ok ip -n "$ns" link add lxd1 type lynx || return 1
+	out=$(ip -n "$ns" link show lxd0) || return 1
+	echo "$out" | sed 's/^/#   /'
+	grep -q 'link/ether' <<<"$out" || lx_fail "not an Ethernet device" || return 1
+	grep -q 'mtu 1500 ' <<<"$out" || lx_fail "default mtu is not 1500" || return 1
+	mac1=$(ip -n "$ns" -o link show lxd0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	mac2=$(ip -n "$ns" -o link show lxd1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	[ -n "$mac1" ] && [ "$mac1" != 00:00:00:00:00:00 ] || lx_fail "no MAC: '$mac1'" || return 1
+	[ "$mac1" != "$mac2" ] || lx_fail "two devices share MAC $mac1" || return 1
+	lx_ok ip -n "$ns" link set lxd0 up || return 1
+	lx_ok ip -n "$ns" link del lxd0 || return 1
+	lx_ok ip -n "$ns" link del lxd1 || return 1
+	lx_not ip -n "$ns" link show lxd0 || return 1
+}
+
+test_mtu_limits() {
+	local ns
+	ns=$(lx_netns mtu) || return 1
+	lx_ok ip -n "$ns" link add lxm0 type lynx || return 1
+	lx_not ip -n "$ns" link set lxm0 mtu 36 || return 1
+	lx_ok ip -n "$ns" link set lxm0 mtu 37 || return 1
+	ip -n "$ns" link show lxm0 | grep -q 'mtu 37 ' || lx_fail "mtu is not 37" || return 1
+	lx_ok ip -n "$ns" link set lxm0 mtu 65535 || return 1
+	lx_not ip -n "$ns" link set lxm0 mtu 65536 || return 1
+	ip -n "$ns" -d link show lxm0 | grep -q 'minmtu 37 maxmtu 65535' ||
+		lx_fail "min/max mtu not 37/65535" || return 1
+}
+
+test_lynxlo() {
+	local ns
+	ns=$(lx_netns lo) || return 1
+	ip -n "$ns" link show lynxlo | sed 's/^/#   /'
+	ip -n "$ns" link show up dev lynxlo | grep -q lynxlo ||
+		lx_fail "no UP lynxlo in a new namespace" || return 1
+	ip -n "$ns" link show lynxlo | grep -q 'mtu 65535' ||
+		lx_fail "lynxlo mtu is not 65535" || return 1
+	ip link show up dev lynxlo | grep -q lynxlo ||
+		lx_fail "no UP lynxlo in the initial namespace" || return 1
+	# Local traffic works through it.
+	lx_recv_bg "$ns" "$LX_TMP/lo.out" -t 3000 6200 1 || return 1
+	lx_ok ip netns exec "$ns" "$TOOL" send local 6200 via-lynxlo || return 1
+	lx_wait_pid "$LX_PID" || lx_fail "not received" || return 1
+	grep -q 'via-lynxlo' "$LX_TMP/lo.out" || return 1
+}
+
+stat_of() {	# ns dev rx|tx -> packets
+	ip -n "$1" -s link show "$2" | awk -v w="$3" '
+		$1 == "RX:" { getline; rx = $2 }
+		$1 == "TX:" { getline; tx = $2 }
+		END { print (w == "rx" ? rx : tx) }'
+}
+
+test_traffic_counters() {
+	local tx0 rx0 tx1 rx1
+	lx_pair cnt || return 1
+	tx0=$(stat_of "$NSA" a0 tx); rx0=$(stat_of "$NSB" b0 rx)
+	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 5000 6300 10 || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send -c 10 "$NODEB" 6300 counted || return 1
+	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams not received" || return 1
+	tx1=$(stat_of "$NSA" a0 tx); rx1=$(stat_of "$NSB" b0 rx)
+	lx_log "a0 tx $tx0 -> $tx1, b0 rx $rx0 -> $rx1"
+	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "a0 tx packets did not move" || return 1
+	[ $((rx1 - rx0)) -ge 10 ] || lx_fail "b0 rx packets did not move" || return 1
+	grep -q "from $NODEA(" "$LX_TMP/cnt.out" || lx_fail "wrong sender node" || return 1
+}
+
+test_mtu_emsgsize() {
+	lx_pair mtu || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send -s 1464 "$NODEB" 6400 || return 1
+	ip netns exec "$NSA" "$TOOL" send -s 1465 "$NODEB" 6400 | grep -q EMSGSIZE ||
+		lx_fail "1465 bytes on mtu 1500 did not give EMSGSIZE" || return 1
+	lx_ok ip -n "$NSA" link set a0 mtu 1000 || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send -s 964 "$NODEB" 6400 || return 1
+	ip netns exec "$NSA" "$TOOL" send -s 965 "$NODEB" 6400 | grep -q EMSGSIZE ||
+		lx_fail "965 bytes on mtu 1000 did not give EMSGSIZE" || return 1
+	# The largest datagram arrives whole.
+	lx_ok ip -n "$NSB" link set b0 mtu 1000 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/mtu.out" -t 3000 6401 1 || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send -s 964 "$NODEB" 6401 || return 1
+	lx_wait_pid "$LX_PID" || return 1
+	grep -q 'len 964 ' "$LX_TMP/mtu.out" || lx_fail "964 bytes not received" || return 1
+}
+
+# tcpdump -i DEV in NS, started and waited for; sets TD_PID.
+tcpdump_bg() {	# ns dev count file
+	ip netns exec "$1" tcpdump -Z root -i "$2" -U -c "$3" -w "$4" \
+		ether proto 0x88b5 2> "$4.err" &
+	TD_PID=$!
+	lx_wait_for "$4.err" 'listening on' 10 "$TD_PID"
+}
+
+payload_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+
+test_tcpdump() {
+	local f=$LX_TMP/cap.pcap pay=LYNXPAYLOAD0123456789 hex
+	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	lx_pair td || return 1
+	tcpdump_bg "$NSB" b0 1 "$f" || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6500 "$pay" || return 1
+	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump captured nothing" || return 1
+	tcpdump -r "$f" -e -nn 2>/dev/null | sed 's/^/#   /'
+	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi '0x88b5' ||
+		lx_fail "no EtherType 0x88b5 frame" || return 1
+	hex=$(payload_hex "$pay")
+	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
+		tr -d ' \n' | grep -q "$hex" || lx_fail "payload not in the frame" || return 1
+	# The header: version 1, type 1 (DGRAM), flags 0, reserved 0 right
+	# after the Ethernet header, and len = payload length.
+	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
+		tr -d ' \n' | cut -c25-40 | grep -q "^88b5010100000015" ||
+		lx_fail "unexpected lynx header start" || return 1
+}
+
+test_tcpdump_lynxlo() {
+	local ns f=$LX_TMP/lo.pcap pay=LOCALPAYLOAD-xyz
+	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	ns=$(lx_netns tdlo) || return 1
+	tcpdump_bg "$ns" lynxlo 1 "$f" || return 1
+	lx_recv_bg "$ns" "$LX_TMP/tdlo.out" -t 3000 6600 1 || return 1
+	lx_ok ip netns exec "$ns" "$TOOL" send local 6600 "$pay" || return 1
+	lx_wait_pid "$LX_PID" || return 1
+	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on lynxlo captured nothing" || return 1
+	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
+		tr -d ' \n' | grep -q "$(payload_hex "$pay")" ||
+		lx_fail "payload not captured on lynxlo" || return 1
+}
+
+test_move_netns() {
+	local nsa nsb nsc nodeb
+	nsa=$(lx_netns mva) && nsb=$(lx_netns mvb) && nsc=$(lx_netns mvc) || return 1
+	lx_ok ip -n "$nsa" link add mv0 type lynx || return 1
+	lx_ok ip -n "$nsa" link set mv0 netns "$nsb" || return 1
+	lx_not ip -n "$nsa" link show mv0 || return 1
+	lx_ok ip -n "$nsb" link set mv0 up || return 1
+	lx_ok lx_dev "$nsc" c0 || return 1
+	# The moved device carries nsb's traffic.
+	nodeb=$(lx_node "$nsb")
+	lx_recv_bg "$nsb" "$LX_TMP/mv.out" -t 3000 6700 1 || return 1
+	lx_ok ip netns exec "$nsc" "$TOOL" send "$nodeb" 6700 moved || return 1
+	lx_wait_pid "$LX_PID" || lx_fail "not received on the moved device" || return 1
+}
+
+test_delete_under_traffic() {
+	local pid1 pid2 out
+	lx_pair del || return 1
+	# B listens so the frames reach a socket; floods both ways.
+	ip netns exec "$NSB" "$TOOL" hold 6800 > "$LX_TMP/hold.out" &
+	local hold=$!
+	lx_wait_for "$LX_TMP/hold.out" '^ready' 10 "$hold" || return 1
+	ip netns exec "$NSA" "$TOOL" flood -s 200 "$NODEB" 6800 3000 > "$LX_TMP/f1" &
+	pid1=$!
+	ip netns exec "$NSB" "$TOOL" flood -s 1000 "$NODEA" 6801 3000 > "$LX_TMP/f2" &
+	pid2=$!
+	lx_ok ip -n "$NSA" link del a0 || return 1
+	lx_ok ip -n "$NSB" link del b0 || return 1
+	lx_wait_pid "$pid1" 60 || lx_fail "flood A did not finish" || return 1
+	lx_wait_pid "$pid2" 60 || lx_fail "flood B did not finish" || return 1
+	lx_log "A: $(cat "$LX_TMP/f1"); B: $(cat "$LX_TMP/f2")"
+	grep -q '^sent' "$LX_TMP/f1" || return 1
+	kill "$hold"; wait "$hold" 2>/dev/null
+	lx_not ip -n "$NSA" link show a0 || return 1
+	# Sending without a device: an error or silently lost, never a hang.
+	out=$(timeout 10 ip netns exec "$NSA" "$TOOL" send "$NODEB" 6800 gone)
+	[ $? -ne 124 ] || lx_fail "send hung" || return 1
+	lx_log "send after delete: $out"
+	# A new device works again.
+	lx_ok lx_dev "$NSA" a1 || return 1
+	lx_ok lx_dev "$NSB" b1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/re.out" -t 5000 6802 1 || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6802 again || return 1
+	lx_wait_pid "$LX_PID" || lx_fail "no traffic on new devices" || return 1
+}
+
+lx_test create test_create
+lx_test mtu_limits test_mtu_limits
+lx_test lynxlo test_lynxlo
+lx_test traffic_counters test_traffic_counters
+lx_test mtu_emsgsize test_mtu_emsgsize
+lx_test tcpdump test_tcpdump
+lx_test tcpdump_lynxlo test_tcpdump_lynxlo
+lx_test move_netns test_move_netns
+lx_test delete_under_traffic test_delete_under_traffic
+lx_finish

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared by the lynx shell selftests (sourced; not a test itself): a tiny
+# TAP/kselftest reporter, namespace helpers and waiting helpers.
+#
+#   lx_test NAME FUNC   run FUNC; 0 = pass, $KSFT_SKIP = skip, else fail
+#   lx_finish           print the Totals line and exit accordingly
+
+KSFT_SKIP=4
+LX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOL=$LX_DIR/lynx_tool
+LX_TMP=$(mktemp -d /tmp/lynx-sh.XXXXXX)
+lx_n=0 lx_pass=0 lx_fail=0 lx_skip=0
+
+echo "TAP version 13"
+
+lx_cleanup() {
+	local ns pid
+	for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -f "$LX_TMP/netns" ] && while read -r ns; do
+		ip netns del "$ns" 2>/dev/null
+	done < "$LX_TMP/netns"
+	rm -rf "$LX_TMP"
+}
+trap lx_cleanup EXIT
+
+lx_log() { echo "# $*"; }
+
+# Fails the current test with a message: cmd || lx_fail "why"
+lx_fail() { lx_log "FAIL: $*"; return 1; }
+
+# Runs a command that must succeed, logging it when it does not.
+lx_ok() {
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	[ "$rc" -eq 0 ] && return 0
+	lx_log "FAIL ($rc): $*"
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+	return 1
+}
+
+# Runs a command that must fail.
+lx_not() {
+	if "$@" >/dev/null 2>&1; then
+		lx_log "FAIL: unexpectedly succeeded: $*"
+		return 1
+	fi
+	return 0
+}
+
+lx_test() {
+	local name=$1 fn=$2 rc t0=$SECONDS
+	lx_n=$((lx_n + 1))
+	lx_log "RUN $name"
+	( set +e; "$fn" ) 2>&1
+	rc=$?
+	lx_log "$name: $((SECONDS - t0)) s"
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $lx_n $name"; lx_pass=$((lx_pass + 1))
+	elif [ "$rc" -eq "$KSFT_SKIP" ]; then
+		echo "ok $lx_n $name # SKIP"; lx_skip=$((lx_skip + 1))
+	else
+		echo "not ok $lx_n $name"; lx_fail=$((lx_fail + 1))
+	fi
+}
+
+lx_finish() {
+	echo "1..$lx_n"
+	echo "# Totals: pass:$lx_pass fail:$lx_fail xfail:0 xpass:0 skip:$lx_skip error:0"
+	[ "$lx_fail" -eq 0 ]
+	exit $?
+}
+
+# A fresh namespace named lx_<name>_<pid>, deleted at exit (tests run in
+# subshells, so the list is kept in a file).  Prints the name.
+lx_netns() {
+	local ns="lx_$1_$$"
+	ip netns add "$ns" || return 1
+	echo "$ns" >> "$LX_TMP/netns"
+	echo "$ns"
+}
+
+# Node id (decimal) of a namespace.
+lx_node() { ip netns exec "$1" cat /proc/sys/net/lynx/node; }
+lx_hex() { printf '%08x' "$1"; }
+
+# Adds an UP lynx device DEV to namespace NS.
+lx_dev() {
+	ip -n "$1" link add "$2" type lynx && ip -n "$1" link set "$2" up
+}
+
+# Waits until FILE contains PATTERN (grep -E), up to SECONDS (default 10);
+# gives up early when PID (if given) has exited.
+lx_wait_for() {
+	local file=$1 pat=$2 t=${3:-10} pid=${4:-} i
+	for ((i = 0; i < t * 20; i++)); do
+		grep -Eq -- "$pat" "$file" 2>/dev/null && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			grep -Eq -- "$pat" "$file" 2>/dev/null && return 0
+			break
+		fi
+		sleep 0.05
+	done
+	lx_log "timed out waiting for '$pat' in $file:"
+	sed 's/^/#   /' "$file" 2>/dev/null | head -20
+	return 1
+}
+
+# Starts "lynx_tool recv" in NS in the background, output in FILE, and
+# waits for it to be bound.  Sets LX_PID.
+lx_recv_bg() {
+	local ns=$1 file=$2; shift 2
+	ip netns exec "$ns" "$TOOL" recv "$@" > "$file" 2>&1 &
+	LX_PID=$!
+	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
+}
+
+# Waits (bounded) for a background pid; returns its exit status.
+lx_wait_pid() {
+	local pid=$1 t=${2:-20} i
+	for ((i = 0; i < t * 20; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"
+			return $?
+		fi
+		sleep 0.05
+	done
+	lx_log "pid $pid still running after ${t}s"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 124
+}
+
+# Two namespaces with one UP lynx device each that have heard each other:
+# sets NSA NSB NODEA NODEB.
+lx_pair() {
+	NSA=$(lx_netns "${1}a") && NSB=$(lx_netns "${1}b") || return 1
+	lx_ok lx_dev "$NSA" a0 || return 1
+	lx_ok lx_dev "$NSB" b0 || return 1
+	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") || return 1
+	# One datagram each way: both learn the other.
+	lx_recv_bg "$NSB" "$LX_TMP/pair.b" -t 3000 6100 1 || return 1
+	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6100 hello-b || return 1
+	lx_wait_pid "$LX_PID" 10 || lx_fail "B did not hear A" || return 1
+	lx_recv_bg "$NSA" "$LX_TMP/pair.a" -t 3000 6101 1 || return 1
+	lx_ok ip netns exec "$NSB" "$TOOL" send "$NODEA" 6101 hello-a || return 1
+	lx_wait_pid "$LX_PID" 10 || lx_fail "A did not hear B" || return 1
+}
+
+[ -x "$TOOL" ] || { echo "# $TOOL missing (make selftests)"; }

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the lynx selftests (every selftests/X.c is a standalone
+ * program; everything here is static inline).
+ */
+#ifndef LYNX_UTIL_H
+#define LYNX_UTIL_H
+
+/*
+ * The 6.1 kselftest_harness.h is meant for -Wall, not -Wextra -Werror: its
+ * wrappers have unused parameters, its ASSERT/EXPECT macros compare through
+ * __typeof__ (so EXPECT_EQ(0, an_unsigned) is a sign comparison) and their
+ * optional handler block ("EXPECT_EQ(a, b) { ... }") is a for clause.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wmisleading-indentation"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/lynx.h>
+
+#define LYNX_HDR_LEN		36
+#define LYNX_LO_MTU		65535
+#define LYNX_MAX_LOCAL_DGRAM	(LYNX_LO_MTU - LYNX_HDR_LEN)
+
+/* The family lynx registered: the module parameter, else AF_LYNX. */
+static inline int lynx_af(void)
+{
+	static int af;
+	FILE *f;
+	int v;
+
+	if (af)
+		return af;
+	af = AF_LYNX;
+	f = fopen("/sys/module/lynx/parameters/family", "r");
+	if (f) {
+		if (fscanf(f, "%d", &v) == 1 && v > 0)
+			af = v;
+		fclose(f);
+	}
+	return af;
+}
+
+static inline int lynx_socket(int type)
+{
+	return socket(lynx_af(), type, 0);
+}
+
+static inline struct sockaddr_lynx lynx_addr(uint32_t node, uint32_t port)
+{
+	struct sockaddr_lynx a;
+
+	memset(&a, 0, sizeof(a));
+	a.slx_family = lynx_af();
+	a.slx_node = node;
+	a.slx_port = port;
+	return a;
+}
+
+static inline int lynx_bind(int fd, uint32_t node, uint32_t port)
+{
+	struct sockaddr_lynx a = lynx_addr(node, port);
+
+	return bind(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+static inline int lynx_connect(int fd, uint32_t node, uint32_t port)
+{
+	struct sockaddr_lynx a = lynx_addr(node, port);
+
+	return connect(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+static inline ssize_t lynx_sendto(int fd, const void *buf, size_t len,
+				  int flags, uint32_t node, uint32_t port)
+{
+	struct sockaddr_lynx a = lynx_addr(node, port);
+
+	return sendto(fd, buf, len, flags, (struct sockaddr *)&a, sizeof(a));
+}
+
+/* The port a socket is bound to (0 on error or unbound). */
+static inline uint32_t lynx_local_port(int fd)
+{
+	struct sockaddr_lynx a;
+	socklen_t len = sizeof(a);
+
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, (struct sockaddr *)&a, &len))
+		return 0;
+	return a.slx_port;
+}
+
+/* ---- files, sysctls, /proc ------------------------------------------- */
+
+/* Reads a whole (small) file into buf, NUL-terminated; -1 on error. */
+static inline ssize_t lynx_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	close(fd);
+	return total;
+}
+
+/* Writes a string; returns 0 or -errno. */
+static inline int lynx_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+#define LYNX_SYSCTL_NODE	"/proc/sys/net/lynx/node"
+#define LYNX_SYSCTL_EPH		"/proc/sys/net/lynx/ephemeral_ports"
+
+/* This namespace's node id; 0 if the sysctl cannot be read. */
+static inline uint32_t lynx_node(void)
+{
+	char buf[64];
+
+	if (lynx_read_file(LYNX_SYSCTL_NODE, buf, sizeof(buf)) <= 0)
+		return 0;
+	return (uint32_t)strtoul(buf, NULL, 0);
+}
+
+static inline int lynx_eph_range(uint32_t *low, uint32_t *high)
+{
+	char buf[64];
+	unsigned int l, h;
+
+	if (lynx_read_file(LYNX_SYSCTL_EPH, buf, sizeof(buf)) <= 0)
+		return -1;
+	if (sscanf(buf, "%u %u", &l, &h) != 2)
+		return -1;
+	*low = l;
+	*high = h;
+	return 0;
+}
+
+/* A counter from /proc/net/lynx_stat; -1 if absent. */
+static inline long long lynx_stat(const char *name)
+{
+	char line[256], key[128];
+	long long v, ret = -1;
+	FILE *f = fopen("/proc/net/lynx_stat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The inode of a socket fd, as in /proc/self/fd/N -> socket:[inode]. */
+static inline unsigned long lynx_sock_inode(int fd)
+{
+	char path[64], link[64];
+	unsigned long ino = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	if (sscanf(link, "socket:[%lu]", &ino) != 1)
+		return 0;
+	return ino;
+}
+
+/* One row of /proc/net/lynx. */
+struct lynx_proc_row {
+	char type[16];
+	char state[16];
+	uint32_t lnode, lport;
+	uint32_t pnode, pport;
+	unsigned long rxq, txq;
+	unsigned int uid;
+	unsigned long inode;
+};
+
+/* Finds the /proc/net/lynx row of inode; 0 if found, -1 if not. */
+static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
+{
+	char line[512];
+	int first = 1, ret = -1;
+	FILE *f = fopen("/proc/net/lynx", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (first) {	/* the header */
+			first = 0;
+			continue;
+		}
+		memset(r, 0, sizeof(*r));
+		if (sscanf(line, "%15s %15s %x:%u %x:%u %lu %lu %u %lu",
+			   r->type, r->state, &r->lnode, &r->lport,
+			   &r->pnode, &r->pport, &r->rxq, &r->txq,
+			   &r->uid, &r->inode) != 10)
+			continue;
+		if (r->inode == inode) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/* ---- waiting ---------------------------------------------------------- */
+
+/* poll() one fd for events; returns revents (0 on timeout). */
+static inline int lynx_poll1(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&p, 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	return n > 0 ? p.revents : 0;
+}
+
+/* ---- namespaces and commands ---------------------------------------- */
+
+/* Moves the calling process (a harness test child) into a new netns. */
+static inline int lynx_new_netns(void)
+{
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	/* lo is not needed by lynx but keeps tools happy. */
+	return 0;
+}
+
+/* Runs a shell command quietly; returns its exit status or -1. */
+static inline int lynx_sh(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline int lynx_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#endif /* LYNX_UTIL_H */
