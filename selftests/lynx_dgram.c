@@ -4,7 +4,7 @@
  * sendto/recvfrom addresses, autobind, connect filtering and dissolving,
  * MSG_PEEK/MSG_DONTWAIT/MSG_TRUNC, zero-length datagrams, read/write,
  * readv/writev, sendmmsg/recvmmsg, EMSGSIZE, SO_RCVBUF overflow and
- * SO_RXQ_OVFL, SO_RCVTIMEO, EINTR, poll/select/epoll, FIONREAD/SIOCOUTQ,
+ * SO_RXQ_OVFL, SO_SNDBUF/SO_SNDTIMEO, SO_RCVTIMEO, EINTR, poll/select/epoll, FIONREAD/SIOCOUTQ,
  * ECONNREFUSED, /proc/net/lynx and /proc/net/lynx_stat.
  *
  * Every test runs in a fresh network namespace, pinned to one CPU so that
@@ -565,6 +565,48 @@ TEST_F(dgram, poll_select_epoll)
 	EXPECT_EQ(1, recv(self->a, buf, sizeof(buf), 0));
 	EXPECT_EQ(POLLOUT, lynx_poll1(self->a, POLLIN | POLLOUT, 0));
 	close(ep);
+}
+
+/*
+ * SO_SNDBUF: frames held in lynxlo's qdisc (netem delay) stay charged to
+ * the sender, so a small send buffer fills: MSG_DONTWAIT gives EAGAIN, a
+ * blocking send with SO_SNDTIMEO gives EAGAIN after about that time, and
+ * SIOCOUTQ shows the bytes not yet sent.
+ */
+TEST_F(dgram, sndbuf_blocks)
+{
+	struct timeval tv = { .tv_usec = 300 * 1000 };
+	int sndbuf = 4096, outq = -1, i, sent = 0;
+	static char buf[1000];
+	long long t0, dt;
+
+	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root netem delay 5s"))
+		TH_LOG("netem unavailable");
+	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	for (i = 0; i < 1000; i++) {
+		if (lynx_sendto(self->b, buf, sizeof(buf), MSG_DONTWAIT,
+				LYNX_NODE_LOCAL, PORT_A) < 0)
+			break;
+		sent++;
+	}
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LT(0, sent);
+	EXPECT_GT(100, sent);
+	ASSERT_EQ(0, ioctl(self->b, SIOCOUTQ, &outq));
+	EXPECT_LT(sent * (int)sizeof(buf), outq);
+	EXPECT_GE(2 * sndbuf + 4096, outq);
+
+	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDTIMEO, &tv,
+				sizeof(tv)));
+	t0 = now_ms();
+	EXPECT_EQ(-1, lynx_sendto(self->b, buf, sizeof(buf), 0,
+				  LYNX_NODE_LOCAL, PORT_A));
+	EXPECT_EQ(EAGAIN, errno);
+	dt = now_ms() - t0;
+	EXPECT_LE(250, dt);
+	EXPECT_GT(3000, dt);
+	EXPECT_EQ(0, lynx_poll1(self->b, POLLOUT, 0) & POLLOUT);
 }
 
 TEST_F(dgram, fionread_siocoutq)
