@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the lynx device.  Three segment devices per case; frames of a
+ * private EtherType (so lynx's own handler ignores them) are sent with
+ * dev_queue_xmit() through the qdisc and counted by a packet_type here and
+ * by the devices' statistics.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/if_arp.h>
+#include <linux/etherdevice.h>
+#include <linux/kthread.h>
+#include <linux/rtnetlink.h>
+#include <net/sch_generic.h>
+#include <net/lynx.h>
+#include <net/lynx_dev.h>
+
+#define DT_ETH_P	0x88B6	/* local experimental EtherType 2 */
+#define DT_NDEV		4	/* a, b, c and lynxlo */
+#define DT_LEN		100
+
+static struct net_device *dt_devs[DT_NDEV];
+static atomic_t dt_rx[DT_NDEV];
+static bool dt_pack_added;
+
+static int dt_rcv(struct sk_buff *skb, struct net_device *dev,
+		  struct packet_type *pt, struct net_device *orig_dev)
+{
+	int i;
+
+	for (i = 0; i < DT_NDEV; i++)
+		if (dev == READ_ONCE(dt_devs[i]) &&
+		    skb->pkt_type != PACKET_OTHERHOST &&
+		    skb->len == DT_LEN)
+			atomic_inc(&dt_rx[i]);
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+static struct packet_type dt_pt = {
+	.type	= cpu_to_be16(DT_ETH_P),
+	.func	= dt_rcv,
+};
+
+static int dt_init(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < DT_NDEV; i++) {
+		atomic_set(&dt_rx[i], 0);
+		dt_devs[i] = NULL;
+	}
+	for (i = 0; i < 3; i++) {
+		dt_devs[i] = lynx_dev_create(&init_net, "lxdt%d");
+		if (IS_ERR(dt_devs[i])) {
+			int err = PTR_ERR(dt_devs[i]);
+
+			dt_devs[i] = NULL;
+			return err;
+		}
+	}
+	dev_add_pack(&dt_pt);
+	dt_pack_added = true;
+	return 0;
+}
+
+static void dt_exit(struct kunit *test)
+{
+	int i;
+
+	if (dt_pack_added)
+		dev_remove_pack(&dt_pt);
+	dt_pack_added = false;
+	for (i = 0; i < 3; i++)
+		if (dt_devs[i])
+			unregister_netdev(dt_devs[i]);
+}
+
+static int dt_send(struct net_device *from, const u8 *dest, unsigned int len)
+{
+	struct sk_buff *skb;
+	int hlen = LL_RESERVED_SPACE(from);
+
+	skb = alloc_skb(hlen + len, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, hlen);
+	memset(skb_put(skb, len), 0x42, len);
+	skb_reset_network_header(skb);
+	skb->dev = from;
+	skb->protocol = htons(DT_ETH_P);
+	if (dev_hard_header(skb, from, DT_ETH_P, dest, NULL, len) < 0) {
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	return dev_queue_xmit(skb);
+}
+
+/* One counter of @dev's statistics; out of line to keep frames small. */
+static noinline u64 dt_stat(struct net_device *dev, size_t off)
+{
+	struct rtnl_link_stats64 s;
+
+	dev_get_stats(dev, &s);
+	return *(u64 *)((u8 *)&s + off);
+}
+
+#define DT_STAT(dev, field) \
+	dt_stat(dev, offsetof(struct rtnl_link_stats64, field))
+
+/* Waits (up to 2 s) for @i's handler count to reach @want; returns it. */
+static int dt_wait(int i, int want)
+{
+	int n;
+
+	for (n = 0; n < 400 && atomic_read(&dt_rx[i]) < want; n++)
+		usleep_range(5000, 6000);
+	msleep(20);	/* and for strays */
+	return atomic_read(&dt_rx[i]);
+}
+
+static void dt_properties(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0];
+
+	KUNIT_EXPECT_TRUE(test, lynx_dev_is_lynx(a));
+	KUNIT_EXPECT_FALSE(test, lynx_dev_is_lynx(init_net.loopback_dev));
+	KUNIT_EXPECT_STREQ(test, a->rtnl_link_ops->kind, "lynx");
+	KUNIT_EXPECT_EQ(test, a->type, ARPHRD_ETHER);
+	KUNIT_EXPECT_EQ(test, a->mtu, 1500U);
+	KUNIT_EXPECT_EQ(test, a->tx_queue_len, 1000U);
+	KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(a->dev_addr));
+	KUNIT_EXPECT_FALSE(test, ether_addr_equal(a->dev_addr,
+						  dt_devs[1]->dev_addr));
+	KUNIT_EXPECT_FALSE(test, a->priv_flags & IFF_NO_QUEUE);
+	KUNIT_EXPECT_FALSE(test, a->features & NETIF_F_LLTX);
+	KUNIT_EXPECT_FALSE(test, a->features & NETIF_F_NETNS_LOCAL);
+	rtnl_lock();
+	KUNIT_EXPECT_STRNEQ(test, rtnl_dereference(a->qdisc)->ops->id,
+			    "noqueue");
+	rtnl_unlock();
+}
+
+static void dt_mtu(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0];
+
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, dev_set_mtu(a, LYNX_HLEN), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dev_set_mtu(a, LYNX_HLEN + 1), 0);
+	KUNIT_EXPECT_EQ(test, a->mtu, (unsigned int)LYNX_HLEN + 1);
+	KUNIT_EXPECT_EQ(test, dev_set_mtu(a, 65535), 0);
+	KUNIT_EXPECT_EQ(test, dev_set_mtu(a, 65536), -EINVAL);
+	KUNIT_EXPECT_EQ(test, a->mtu, 65535U);
+	KUNIT_EXPECT_EQ(test, dev_set_mtu(a, 1500), 0);
+	rtnl_unlock();
+}
+
+static void dt_unicast(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0], *b = dt_devs[1], *c = dt_devs[2];
+	u64 a_tx = DT_STAT(a, tx_packets), a_txb = DT_STAT(a, tx_bytes);
+	u64 a_rx = DT_STAT(a, rx_packets), b_tx = DT_STAT(b, tx_packets);
+	u64 b_rx = DT_STAT(b, rx_packets), b_rxb = DT_STAT(b, rx_bytes);
+	u64 c_rx = DT_STAT(c, rx_packets);
+
+	KUNIT_ASSERT_EQ(test, dt_send(a, b->dev_addr, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[2]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[0]), 0);
+
+	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
+	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_bytes), a_txb + ETH_HLEN + DT_LEN);
+	KUNIT_EXPECT_EQ(test, DT_STAT(a, rx_packets), a_rx);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx + 1);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_bytes), b_rxb + ETH_HLEN + DT_LEN);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, tx_packets), b_tx);
+	KUNIT_EXPECT_EQ(test, DT_STAT(c, rx_packets), c_rx);
+}
+
+static void dt_broadcast(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0];
+	u64 a_tx = DT_STAT(a, tx_packets);
+
+	KUNIT_ASSERT_EQ(test, dt_send(a, a->broadcast, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
+	KUNIT_EXPECT_EQ(test, dt_wait(2, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[0]), 0);
+	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
+}
+
+/* Sent to a MAC nobody has: gone, counted as sent, nothing received. */
+static void dt_unknown_unicast(struct kunit *test)
+{
+	static const u8 nobody[ETH_ALEN] = { 0x02, 0, 0xde, 0xad, 0xbe, 0xef };
+	struct net_device *a = dt_devs[0], *b = dt_devs[1];
+	u64 a_tx = DT_STAT(a, tx_packets), b_rx = DT_STAT(b, rx_packets);
+	u64 b_drop = DT_STAT(b, rx_dropped);
+
+	KUNIT_ASSERT_EQ(test, dt_send(a, nobody, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[2]), 0);
+	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_dropped), b_drop);
+}
+
+/* A device that is down hears nothing. */
+static void dt_peer_down(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0], *c = dt_devs[2];
+
+	rtnl_lock();
+	dev_close(c);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, dt_send(a, a->broadcast, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[2]), 0);
+}
+
+/* Bigger than the receiver's MTU: dropped there, counted there. */
+static void dt_over_mtu(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0], *b = dt_devs[1];
+	u64 b_rx, b_drop;
+	int err;
+
+	rtnl_lock();
+	err = dev_set_mtu(b, 60);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	b_rx = DT_STAT(b, rx_packets);
+	b_drop = DT_STAT(b, rx_dropped);
+	KUNIT_ASSERT_EQ(test, dt_send(a, b->dev_addr, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 0);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_dropped), b_drop + 1);
+	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx);
+}
+
+/* lynxlo hears whatever it sends, and is on no segment. */
+static void dt_lo(struct kunit *test)
+{
+	static const u8 other[ETH_ALEN] = { 0x02, 0, 0, 0, 0x10, 0x01 };
+	struct net_device *lo;
+	u64 tx, rx;
+
+	lo = dev_get_by_name(&init_net, LYNX_LO_NAME);
+	if (!lo)
+		kunit_skip(test, "no " LYNX_LO_NAME " in init_net");
+	WRITE_ONCE(dt_devs[3], lo);
+	KUNIT_EXPECT_TRUE(test, lynx_dev_is_lynx(lo));
+	KUNIT_EXPECT_TRUE(test, lo->features & NETIF_F_NETNS_LOCAL);
+	KUNIT_EXPECT_PTR_EQ(test, lo->rtnl_link_ops, NULL);
+
+	tx = DT_STAT(lo, tx_packets);
+	rx = DT_STAT(lo, rx_packets);
+	KUNIT_EXPECT_EQ(test, dt_send(lo, other, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_send(lo, lo->broadcast, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(3, 2), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[1]), 0);
+	KUNIT_EXPECT_EQ(test, DT_STAT(lo, tx_packets), tx + 2);
+	KUNIT_EXPECT_EQ(test, DT_STAT(lo, rx_packets), rx + 2);
+
+	/* Nor does it hear the segment. */
+	KUNIT_EXPECT_EQ(test, dt_send(dt_devs[0], lo->broadcast, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[3]), 2);
+
+	WRITE_ONCE(dt_devs[3], NULL);
+	synchronize_net();
+	dev_put(lo);
+}
+
+static int dt_flood(void *arg)
+{
+	struct net_device *a = arg;
+
+	while (!kthread_should_stop()) {
+		dt_send(a, a->broadcast, DT_LEN);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Receivers, then the sender, go away while broadcasts fly. */
+static void dt_unregister_under_traffic(struct kunit *test)
+{
+	struct net_device *b = dt_devs[1], *c = dt_devs[2];
+	struct task_struct *t;
+
+	t = kthread_run(dt_flood, dt_devs[0], "lynx-dt-flood");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	msleep(50);
+	WRITE_ONCE(dt_devs[1], NULL);
+	unregister_netdev(b);
+	msleep(20);
+	WRITE_ONCE(dt_devs[2], NULL);
+	unregister_netdev(c);
+	msleep(20);
+	kthread_stop(t);
+}
+
+static struct kunit_case dt_cases[] = {
+	KUNIT_CASE(dt_properties),
+	KUNIT_CASE(dt_mtu),
+	KUNIT_CASE(dt_unicast),
+	KUNIT_CASE(dt_broadcast),
+	KUNIT_CASE(dt_unknown_unicast),
+	KUNIT_CASE(dt_peer_down),
+	KUNIT_CASE(dt_over_mtu),
+	KUNIT_CASE(dt_lo),
+	KUNIT_CASE(dt_unregister_under_traffic),
+	{}
+};
+
+static struct kunit_suite dt_suite = {
+	.name = "lynx_dev",
+	.init = dt_init,
+	.exit = dt_exit,
+	.test_cases = dt_cases,
+};
+
+kunit_test_suite(dt_suite);
