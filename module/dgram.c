@@ -281,7 +281,7 @@ int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 {
 	struct lynx_sock *lsk;
 	struct sock *sk;
-	int err;
+	int err, rmem;
 
 	sk = lynx_lookup_bound(ln, LYNX_T_DGRAM, info->dst_port);
 	if (!sk) {
@@ -302,6 +302,12 @@ int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 	}
 
 	if (info->flags & LYNX_F_RST) {
+		/* As for UDP's ICMP errors: only a connected socket hears. */
+		if (!READ_ONCE(lsk->peer_port)) {
+			consume_skb(skb);
+			sock_put(sk);
+			return NET_RX_SUCCESS;
+		}
 		WRITE_ONCE(sk->sk_err, ECONNREFUSED);
 		sk_error_report(sk);
 		consume_skb(skb);
@@ -316,7 +322,18 @@ int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 
 	lynx_cb(skb)->src_node = info->src_node;
 	lynx_cb(skb)->src_port = info->src_port;
-	/* Charges sk_rmem_alloc; over SO_RCVBUF it counts sk_drops. */
+	/*
+	 * SO_RCVBUF is a hard bound: a datagram that would push the queue
+	 * past it is dropped, unless the queue is empty (so that one larger
+	 * than the whole buffer still gets through, as with UDP).
+	 */
+	rmem = atomic_read(&sk->sk_rmem_alloc);
+	if (rmem && rmem + skb->truesize > READ_ONCE(sk->sk_rcvbuf)) {
+		atomic_inc(&sk->sk_drops);
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+		goto drop;
+	}
+	/* Charges sk_rmem_alloc and stamps skb with the drop count. */
 	err = sock_queue_rcv_skb(sk, skb);
 	if (err) {
 		LYNX_INC_STATS(ln, err == -ENOMEM ? LYNX_MIB_DROP_RCVBUF :

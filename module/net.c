@@ -185,12 +185,17 @@ static struct pernet_operations lynx_net_ops = {
 	.size	= sizeof(struct lynx_net),
 };
 
+/*
+ * A device pernet operation, not a subsys one: lynxlo must be registered
+ * after the namespace's "lo" (which must get ifindex 1), and torn down
+ * before the core unregisters the devices that remain.
+ */
 int lynx_net_init(void)
 {
-	return register_pernet_subsys(&lynx_net_ops);
+	return register_pernet_device(&lynx_net_ops);
 }
 
 void lynx_net_exit(void)
 {
-	unregister_pernet_subsys(&lynx_net_ops);
+	unregister_pernet_device(&lynx_net_ops);
 }

@@ -43,8 +43,7 @@ static void *lynx_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 
-	return seq_hlist_next(v == SEQ_START_TOKEN ? NULL : v, &ln->sk_list,
-			      pos);
+	return seq_hlist_next(v, &ln->sk_list, pos);
 }
 
 static void lynx_seq_stop(struct seq_file *seq, void *v)

@@ -113,12 +113,10 @@ test_tcpdump() {
 	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi '0x88b5' ||
 		lx_fail "no EtherType 0x88b5 frame" || return 1
 	hex=$(payload_hex "$pay")
-	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
-		tr -d ' \n' | grep -q "$hex" || lx_fail "payload not in the frame" || return 1
+	lx_frame_hex "$f" | grep -q "$hex" || lx_fail "payload not in the frame" || return 1
 	# The header: version 1, type 1 (DGRAM), flags 0, reserved 0 right
 	# after the Ethernet header, and len = payload length.
-	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
-		tr -d ' \n' | cut -c25-40 | grep -q "^88b5010100000015" ||
+	lx_frame_hex "$f" | cut -c25-40 | grep -q "^88b5010100000015" ||
 		lx_fail "unexpected lynx header start" || return 1
 }
 
@@ -131,8 +129,7 @@ test_tcpdump_lynxlo() {
 	lx_ok ip netns exec "$ns" "$TOOL" send local 6600 "$pay" || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on lynxlo captured nothing" || return 1
-	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
-		tr -d ' \n' | grep -q "$(payload_hex "$pay")" ||
+	lx_frame_hex "$f" | grep -q "$(payload_hex "$pay")" ||
 		lx_fail "payload not captured on lynxlo" || return 1
 }
 

@@ -150,3 +150,10 @@ lx_pair() {
 }
 
 [ -x "$TOOL" ] || { echo "# $TOOL missing (make selftests)"; }
+
+# The captured frames of FILE as one hex string (the -xx dump lines only,
+# not the summary lines, which may mention 0x88b5 too).
+lx_frame_hex() {
+	tcpdump -r "$1" -xx 2>/dev/null | grep -E '^[[:space:]]+0x[0-9a-f]+:' |
+		sed 's/^[[:space:]]*0x[0-9a-f]*: *//' | tr -d ' \n'
+}

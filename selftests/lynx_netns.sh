@@ -107,8 +107,7 @@ test_loopback_stays_local() {
 	# Then something that must go out on a0, to end tcpdump.
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 7201 out-on-a0 || return 1
 	lx_wait_pid "$td" 10 || return 1
-	tcpdump -r "$f" -xx 2>/dev/null | grep '0x' | sed 's/^.*0x[0-9a-f]*: *//' |
-		tr -d ' \n' | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" &&
+	lx_frame_hex "$f" | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" &&
 		lx_fail "local datagram went out on a0" && return 1
 	return 0
 }

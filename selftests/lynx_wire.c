@@ -34,7 +34,7 @@ struct wire_hdr {
 
 _Static_assert(sizeof(struct wire_hdr) == LYNX_HDR_LEN, "lynx header size");
 
-static uint16_t inet_csum(const void *data, size_t len, uint32_t sum)
+static uint32_t inet_csum(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
 	size_t i;
@@ -169,7 +169,9 @@ static void expect_only_good(struct __test_metadata *_metadata,
 	char buf[64];
 
 	ASSERT_EQ(0, inject(self, good_hdr(self, 4), "GOOD", 4, 4, 0));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->sk, POLLIN, 3000))
+	if (lynx_poll1(self->sk, POLLIN, 3000) != POLLIN)
+		lynx_sh("cat /proc/net/lynx_stat; ip -s link show w1 >&2");
+	ASSERT_EQ(POLLIN, lynx_poll1(self->sk, POLLIN, 0))
 		TH_LOG("the well-formed frame was not delivered");
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(4, recvfrom(self->sk, buf, sizeof(buf), MSG_DONTWAIT,
