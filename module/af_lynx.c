@@ -135,6 +135,7 @@ static int __init lynx_init(void)
 		return -EINVAL;
 	}
 
+	lynx_conn_proto_init();
 	for (i = 0; i < ARRAY_SIZE(lynx_protos); i++) {
 		err = proto_register(lynx_protos[i], 1);
 		if (err)

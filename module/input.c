@@ -49,6 +49,9 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	switch (info.type) {
 	case LYNX_T_DGRAM:
 		return lynx_dgram_rcv(ln, skb, &info);
+	case LYNX_T_STREAM:
+	case LYNX_T_SEQPACKET:
+		return lynx_conn_rcv(ln, skb, &info);
 	default:
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NO_SOCKET);
 		goto drop;

@@ -131,6 +131,8 @@ static int __net_init lynx_net_init_one(struct net *net)
 	spin_lock_init(&ln->bind_lock);
 	for (t = 0; t <= LYNX_T_MAX; t++)
 		__hash_init(ln->bind_hash[t], ARRAY_SIZE(ln->bind_hash[t]));
+	spin_lock_init(&ln->conn_lock);
+	__hash_init(ln->conn_hash, ARRAY_SIZE(ln->conn_hash));
 	spin_lock_init(&ln->sk_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
 	lynx_neigh_init(ln);

@@ -24,6 +24,20 @@ static const char *lynx_state_name(const struct lynx_sock *lsk)
 		return "LISTEN";
 	case TCP_ESTABLISHED:
 		return "CONNECTED";
+	case TCP_SYN_SENT:
+		return "SYN_SENT";
+	case TCP_SYN_RECV:
+		return "SYN_RECV";
+	case TCP_FIN_WAIT1:
+		return "FIN_WAIT1";
+	case TCP_FIN_WAIT2:
+		return "FIN_WAIT2";
+	case TCP_CLOSE_WAIT:
+		return "CLOSE_WAIT";
+	case TCP_LAST_ACK:
+		return "LAST_ACK";
+	case TCP_CLOSING:
+		return "CLOSING";
 	default:
 		return READ_ONCE(lsk->port) ? "BOUND" : "UNBOUND";
 	}
@@ -34,7 +48,7 @@ static void *lynx_seq_start(struct seq_file *seq, loff_t *pos)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 
-	spin_lock(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_lock);
 	return *pos ? seq_hlist_start(&ln->sk_list, *pos - 1) :
 		      SEQ_START_TOKEN;
 }
@@ -51,7 +65,7 @@ static void lynx_seq_stop(struct seq_file *seq, void *v)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 
-	spin_unlock(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_lock);
 }
 
 static int lynx_seq_show(struct seq_file *seq, void *v)
@@ -75,7 +89,8 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "%-9s %-11s %08x:%-10u %08x:%-10u %8d %8d %5u %8lu\n",
 		   lynx_type_names[lsk->type], lynx_state_name(lsk),
 		   node, READ_ONCE(lsk->port),
-		   READ_ONCE(lsk->peer_node), READ_ONCE(lsk->peer_port),
+		   READ_ONCE(lsk->peer_port) ? READ_ONCE(lsk->peer_node) : 0,
+		   READ_ONCE(lsk->peer_port),
 		   sk_rmem_alloc_get(sk), sk_wmem_alloc_get(sk),
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid((struct sock *)sk)),
 		   sock_i_ino((struct sock *)sk));
@@ -101,6 +116,9 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 	[LYNX_MIB_DROP_RCVBUF]		= "drop_rcvbuf",
 	[LYNX_MIB_DROP_NOMEM]		= "drop_nomem",
 	[LYNX_MIB_DROP_TX]		= "drop_tx",
+	[LYNX_MIB_DROP_OOW]		= "drop_out_of_window",
+	[LYNX_MIB_RETRANS]		= "retransmits",
+	[LYNX_MIB_RESETS]		= "resets_sent",
 };
 
 static int lynx_stat_show(struct seq_file *seq, void *v)

@@ -113,7 +113,7 @@ int lynx_bind_port(struct lynx_net *ln, struct lynx_sock *lsk, u32 port,
 {
 	int err = 0;
 
-	spin_lock(&ln->bind_lock);
+	spin_lock_bh(&ln->bind_lock);
 	if (port == LYNX_PORT_ANY)
 		port = lynx_pick_ephemeral(ln, lsk->type);
 	if (!port || lynx_port_in_use(ln, lsk->type, port)) {
@@ -125,7 +125,7 @@ int lynx_bind_port(struct lynx_net *ln, struct lynx_sock *lsk, u32 port,
 	hlist_add_head_rcu(&lsk->bind_node,
 			   lynx_bind_bucket(ln, lsk->type, port));
 out:
-	spin_unlock(&ln->bind_lock);
+	spin_unlock_bh(&ln->bind_lock);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_bind_port);
@@ -135,12 +135,12 @@ void lynx_unbind(struct lynx_sock *lsk)
 {
 	struct lynx_net *ln = lynx_net(sock_net(&lsk->sk));
 
-	spin_lock(&ln->bind_lock);
+	spin_lock_bh(&ln->bind_lock);
 	if (lsk->port) {
 		hlist_del_init_rcu(&lsk->bind_node);
 		WRITE_ONCE(lsk->port, 0);
 	}
-	spin_unlock(&ln->bind_lock);
+	spin_unlock_bh(&ln->bind_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_unbind);
 
@@ -263,9 +263,9 @@ int lynx_sock_init(struct sock *sk)
 	/* The receive path finds sockets under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 
-	spin_lock(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_lock);
 	hlist_add_head(&lsk->list_node, &ln->sk_list);
-	spin_unlock(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_lock);
 	return 0;
 }
 
@@ -276,7 +276,7 @@ void lynx_sock_unlink(struct sock *sk)
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
 	lynx_unbind(lsk);
-	spin_lock(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_lock);
 	hlist_del_init(&lsk->list_node);
-	spin_unlock(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_lock);
 }

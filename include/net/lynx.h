@@ -7,6 +7,7 @@
  *   sock.c     what every socket type shares: bind, port tables, getname
  *   dgram.c    SOCK_DGRAM proto_ops and proto
  *   stream.c   SOCK_STREAM and SOCK_SEQPACKET proto_ops and protos
+ *   conn.c     their transport: handshake, acks, retransmission, teardown
  *   wire.c     the lynx header: build, parse, checksum
  *   input.c    where a frame enters: packet_type handler and demux
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
@@ -29,6 +30,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/lynx.h>
+#include <net/lynx_conn.h>
 
 /* The family number in use: AF_LYNX unless the "family" parameter says so. */
 extern int lynx_family;
@@ -133,6 +135,9 @@ enum lynx_mib {
 	LYNX_MIB_DROP_RCVBUF,		/* receiver's buffer full */
 	LYNX_MIB_DROP_NOMEM,
 	LYNX_MIB_DROP_TX,		/* could not be sent */
+	LYNX_MIB_DROP_OOW,		/* segment outside the window */
+	LYNX_MIB_RETRANS,		/* segments sent again */
+	LYNX_MIB_RESETS,		/* resets sent */
 	LYNX_MIB_MAX
 };
 
@@ -141,6 +146,7 @@ struct lynx_mib_stats {
 };
 
 #define LYNX_BIND_HASH_BITS	10
+#define LYNX_CONN_HASH_BITS	10
 #define LYNX_NEIGH_HASH_BITS	8
 
 /**
@@ -164,7 +170,11 @@ struct lynx_neigh_table {
  * @eph_high:   ephemeral port range (inclusive)
  * @bind_lock:  protects @bind_hash chains and every socket's bound port
  * @bind_hash:  bound sockets by (type, port); readers use RCU
- * @sk_lock:    protects @sk_list
+ * @conn_lock:  protects @conn_hash chains
+ * @conn_hash:  connections by (type, port, peer node, peer port); readers
+ *              use RCU
+ * @sk_lock:    protects @sk_list (taken with BHs off: children are added
+ *              from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
  * @neigh:      the neighbour table
  * @lo:         this namespace's lynxlo device
@@ -179,6 +189,8 @@ struct lynx_net {
 	u32			eph_high;
 	spinlock_t		bind_lock;	/* @bind_hash, bound ports */
 	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
+	spinlock_t		conn_lock;	/* @conn_hash */
+	struct hlist_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
 	spinlock_t		sk_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
 	struct lynx_neigh_table	neigh;
@@ -212,6 +224,7 @@ void lynx_net_exit(void);
  * @peer_node:  connected peer node
  * @bind_node:  in lynx_net.bind_hash while bound
  * @list_node:  in lynx_net.sk_list for the socket's whole life
+ * @conn:       transport state (SOCK_STREAM, SOCK_SEQPACKET)
  */
 struct lynx_sock {
 	struct sock		sk;
@@ -222,11 +235,18 @@ struct lynx_sock {
 	u32			peer_node;
 	struct hlist_node	bind_node;
 	struct hlist_node	list_node;
+	struct lynx_conn	conn;
 };
 
 static inline struct lynx_sock *lynx_sk(const struct sock *sk)
 {
 	return container_of(sk, struct lynx_sock, sk);
+}
+
+/* Connection states are TCP's (TCP_ESTABLISHED, ...), as /proc shows. */
+static inline void lynx_set_state(struct sock *sk, int state)
+{
+	WRITE_ONCE(sk->sk_state, state);
 }
 
 /* Per-type socket tables, defined next to their operations. */
@@ -256,6 +276,33 @@ int lynx_input_init(void);
 void lynx_input_exit(void);
 int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		   const struct lynx_hdr_info *info);
+int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
+		  const struct lynx_hdr_info *info);
+
+/* ---- connections (conn.c), used by stream.c ---------------------------- */
+
+int lynx_conn_proto_init(void);
+void lynx_conn_sock_init(struct sock *sk);
+int lynx_conn_connect(struct sock *sk, u32 node, u32 port);
+void lynx_conn_push(struct sock *sk);
+void lynx_conn_send_ack(struct sock *sk);
+void lynx_conn_send_fin(struct sock *sk);
+void lynx_conn_abort(struct sock *sk, int err, bool send_rst);
+void lynx_conn_done(struct sock *sk);
+void lynx_conn_listen_stop(struct sock *sk);
+struct sock *lynx_conn_accept_child(struct sock *sk);
+bool lynx_conn_accept_ready(struct sock *sk);
+void lynx_conn_purge_rcv(struct sock *sk);
+void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_rcv_space(struct sock *sk);
+int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_destruct(struct sock *sk);
+extern atomic_long_t lynx_conn_memory_allocated;
+extern long lynx_conn_sysctl_mem[3];
+extern int lynx_conn_sysctl_wmem[3];
+extern int lynx_conn_sysctl_rmem[3];
+DECLARE_PER_CPU(int, lynx_conn_fw_alloc);
 
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lynx: connection state of SOCK_STREAM and SOCK_SEQPACKET sockets, and
+ * the pure helpers of the reliable transport (sequence arithmetic, the
+ * retransmission timeout, window math), kept here so that KUnit tests
+ * them without a socket.
+ */
+#ifndef _NET_LYNX_CONN_H
+#define _NET_LYNX_CONN_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/skbuff.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
+
+/* Retransmission timeout bounds and the retry budget (see conn.c). */
+#define LYNX_RTO_MIN		(HZ / 50)	/* 20 ms */
+#define LYNX_RTO_MAX		(2 * HZ)
+#define LYNX_RTO_INIT		(HZ / 5)	/* before any RTT sample */
+#define LYNX_SYN_RETRIES	6
+#define LYNX_DATA_RETRIES	10
+/* An orphan waiting for the peer's FIN gives up after this long. */
+#define LYNX_FIN_TIMEOUT	(5 * HZ)
+/* Three duplicate acknowledgements trigger a fast retransmit. */
+#define LYNX_DUPACK_THRESH	3
+
+/**
+ * struct lynx_conn - the transport state of a connection-oriented socket
+ * @hash_node:   in lynx_net.conn_hash while it has a peer (SYN_SENT on)
+ * @parent:      the listener of a child not yet accepted (holds a ref)
+ * @accept_node: in the listener's @accept_q while not yet accepted
+ * @accept_q:    listener: children, handshaking or established, in order
+ * @accept_lock: listener: protects @accept_q and @accept_len
+ * @accept_len:  listener: children on @accept_q
+ * @iss:         our initial sequence number
+ * @snd_una:     oldest unacknowledged sequence number
+ * @snd_nxt:     next sequence number to send
+ * @write_seq:   sequence number after the last byte queued by sendmsg
+ * @snd_wnd_end: right edge of the peer's window (ack + window)
+ * @peer_max_wnd: the largest window the peer advertised (segment sizing)
+ * @rcv_nxt:     next sequence number expected from the peer
+ * @rcv_adv:     right edge of the window we advertised last
+ * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
+ * @in_recovery: retransmitting holes one per partial ACK
+ * @dupacks:     duplicate acknowledgements counted
+ * @retries:     consecutive timeouts without word from the peer
+ * @rto:         retransmission timeout, jiffies
+ * @srtt_us:     smoothed round-trip time, microseconds << 3
+ * @rttvar_us:   round-trip time variation, microseconds << 2
+ * @rtt_seq:     the segment being timed ends here
+ * @rtt_start:   when it was sent (ktime, us)
+ * @rtt_timing:  a measurement is under way
+ * @send_head:   first skb of the write queue not sent yet (NULL: none)
+ * @ooo_q:       received out-of-order segments, sorted by sequence
+ * @rcvq_bytes:  payload bytes in sk_receive_queue not read yet
+ * @wq_bytes:    payload bytes queued and not yet acknowledged (SIOCOUTQ)
+ * @fin_queued:  our FIN is in the write queue
+ *
+ * Everything is under the socket lock (process context owning the lock,
+ * or softirq holding the spinlock while no process owns it), except the
+ * listener's accept queue, under @accept_lock.
+ */
+struct lynx_conn {
+	struct hlist_node	hash_node;
+	struct sock		*parent;
+	struct list_head	accept_node;
+	struct list_head	accept_q;
+	spinlock_t		accept_lock;	/* @accept_q, @accept_len */
+	unsigned int		accept_len;
+
+	u32			iss;
+	u32			snd_una;
+	u32			snd_nxt;
+	u32			write_seq;
+	u32			snd_wnd_end;
+	u32			peer_max_wnd;
+	u32			rcv_nxt;
+	u32			rcv_adv;
+	u32			recover;
+	bool			in_recovery;
+	u8			dupacks;
+	u8			retries;
+	bool			fin_queued;
+	unsigned long		rto;
+	u32			srtt_us;
+	u32			rttvar_us;
+	u32			rtt_seq;
+	u64			rtt_start;
+	bool			rtt_timing;
+	struct sk_buff		*send_head;
+	struct sk_buff_head	ooo_q;
+	u32			rcvq_bytes;
+	u32			wq_bytes;
+};
+
+/*
+ * Per-skb state of a segment, in skb->cb: in the write queue (what was
+ * sent) and on receive (the decoded header, kept for the backlog).
+ */
+struct lynx_seg_cb {
+	u32	seq;		/* first sequence number */
+	u32	end_seq;	/* seq + payload length + SYN + FIN */
+	u32	ack;
+	u32	window;
+	u32	src_node;
+	u32	src_port;
+	u32	off;		/* bytes of the payload already read */
+	u8	flags;		/* LYNX_F_* */
+	u8	retrans;	/* sent more than once */
+};
+
+static inline struct lynx_seg_cb *lynx_seg_cb(const struct sk_buff *skb)
+{
+	return (struct lynx_seg_cb *)skb->cb;
+}
+
+/* Sequence numbers compare modulo 2^32, as TCP's do (RFC 1982). */
+static inline bool lynx_seq_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool lynx_seq_after(u32 a, u32 b)
+{
+	return lynx_seq_before(b, a);
+}
+
+/* lo <= x <= hi, modulo 2^32 */
+static inline bool lynx_seq_between(u32 x, u32 lo, u32 hi)
+{
+	return hi - lo >= x - lo;
+}
+
+/**
+ * lynx_rtt_update - fold a round-trip sample into the estimator
+ * @srtt_us:   smoothed RTT << 3 (0: no sample yet)
+ * @rttvar_us: RTT variation << 2
+ * @sample_us: the new sample
+ *
+ * Jacobson/Karels as in RFC 6298, with TCP's fixed-point scaling.
+ * Return: the new retransmission timeout in jiffies, clamped to
+ * [LYNX_RTO_MIN, LYNX_RTO_MAX].
+ */
+static inline unsigned long lynx_rtt_update(u32 *srtt_us, u32 *rttvar_us,
+					    u32 sample_us)
+{
+	long err;
+	u64 rto_us;
+
+	if (!*srtt_us) {
+		*srtt_us = sample_us << 3;
+		*rttvar_us = sample_us << 1;	/* rttvar = sample / 2 */
+	} else {
+		err = (long)sample_us - (long)(*srtt_us >> 3);
+		*srtt_us += err;			/* srtt += err / 8 */
+		if (err < 0)
+			err = -err;
+		/* rttvar += (|err| - rttvar) / 4 */
+		*rttvar_us += err - (long)(*rttvar_us >> 2);
+	}
+	rto_us = (*srtt_us >> 3) + *rttvar_us;	/* srtt + 4 * rttvar */
+	return clamp_t(unsigned long, usecs_to_jiffies(rto_us),
+		       LYNX_RTO_MIN, LYNX_RTO_MAX);
+}
+
+/* The timeout after @shift consecutive expiries (exponential backoff). */
+static inline unsigned long lynx_rto_backoff(unsigned long rto,
+					     unsigned int shift)
+{
+	return min_t(unsigned long, rto << min(shift, 16U), LYNX_RTO_MAX);
+}
+
+/**
+ * lynx_rcv_window - the window to advertise
+ * @rcvbuf: SO_RCVBUF (sk_rcvbuf), bytes of skb truesize
+ * @rmem:   receive memory in use (sk_rmem_alloc)
+ *
+ * Half the free space: payload bytes arrive in skbs whose truesize is up
+ * to about twice their length, and the receiver drops whatever does not
+ * fit, so promising more would only cause retransmissions.
+ */
+static inline u32 lynx_rcv_window(int rcvbuf, int rmem)
+{
+	return rmem >= rcvbuf ? 0 : (u32)(rcvbuf - rmem) / 2;
+}
+
+/**
+ * lynx_seg_size - payload bytes per segment
+ * @mtu:          path MTU (lynx header included)
+ * @hlen:         lynx header length
+ * @peer_max_wnd: the largest window the peer advertised (0: none yet)
+ *
+ * A segment never exceeds half the peer's largest window, so that a small
+ * receive buffer still makes progress.  Return: at least 1.
+ */
+static inline u32 lynx_seg_size(int mtu, int hlen, u32 peer_max_wnd)
+{
+	u32 mss = mtu > hlen ? mtu - hlen : 1;
+
+	if (peer_max_wnd)
+		mss = min(mss, max(peer_max_wnd / 2, 256U));
+	return mss;
+}
+
+/* Usable window: bytes that may be sent beyond snd_nxt (0 when closed). */
+static inline u32 lynx_snd_usable(u32 snd_nxt, u32 snd_wnd_end)
+{
+	return lynx_seq_after(snd_wnd_end, snd_nxt) ? snd_wnd_end - snd_nxt : 0;
+}
+
+#endif /* _NET_LYNX_CONN_H */

@@ -1,0 +1,1325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: the transport of SOCK_STREAM and SOCK_SEQPACKET connections.
+ *
+ * A connection is TCP's design cut down to a virtual link: a three-way
+ * handshake (SYN, SYN|ACK, ACK), byte sequence numbers (SYN and FIN take
+ * one each), cumulative acknowledgements carrying the receiver's window,
+ * one retransmission timer per socket with an RFC 6298 timeout, fast
+ * retransmit after three duplicate acknowledgements and NewReno's rule of
+ * resending the next hole on a partial acknowledgement.  There is no
+ * congestion control (the link is a software segment), no TIME_WAIT (the
+ * initial sequence numbers are random) and every segment is acknowledged
+ * at once.  SEQPACKET is the same byte stream with LYNX_F_EOR on the last
+ * segment of each message; segments are never re-cut, so a message's
+ * boundaries survive retransmission.
+ *
+ * Where things happen:
+ *   lynx_conn_rcv()       a segment enters (softirq): demux, then the
+ *                         socket's state machine or its backlog
+ *   lynx_conn_process()   the state machine, socket lock held
+ *   lynx_conn_push()      segments leave, within the peer's window
+ *   lynx_conn_timer()     retransmission, handshake retries, orphan end
+ *
+ * Memory: the write queue is charged to sk_wmem_queued and forward
+ * allocation (sk_wmem_schedule), transmitted clones to sk_wmem_alloc,
+ * received segments (in order or not) to sk_rmem_alloc through
+ * skb_set_owner_r(); a segment that does not fit in SO_RCVBUF is dropped
+ * and counted, and the sender retransmits it.
+ *
+ * Locking: connection state is under the socket lock (see struct
+ * lynx_conn).  lynx_net.conn_lock protects the connection hash, whose
+ * readers use RCU; a listener's accept_lock protects its accept queue and
+ * is taken inside a child's socket lock, never the other way round.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/ktime.h>
+#include <net/sock.h>
+#include <net/lynx.h>
+#include <kunit/visibility.h>
+
+atomic_long_t lynx_conn_memory_allocated;
+DEFINE_PER_CPU(int, lynx_conn_fw_alloc);
+long lynx_conn_sysctl_mem[3];
+int lynx_conn_sysctl_wmem[3] = { 4096, 16384, 4 << 20 };
+int lynx_conn_sysctl_rmem[3] = { 4096, 131072, 6 << 20 };
+
+/* The memory limits of both connection protos, sized as TCP's are. */
+int lynx_conn_proto_init(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+
+	limit = max(limit, 128UL);
+	lynx_conn_sysctl_mem[0] = limit / 4 * 3;
+	lynx_conn_sysctl_mem[1] = limit;
+	lynx_conn_sysctl_mem[2] = lynx_conn_sysctl_mem[0] * 2;
+	return 0;
+}
+
+static void lynx_conn_timeout(struct sock *sk);
+static void lynx_conn_timer(struct timer_list *t);
+
+/* ---- the connection hash ------------------------------------------------ */
+
+static struct hlist_head *lynx_conn_bucket(struct lynx_net *ln, u8 type,
+					   u32 port, u32 pnode, u32 pport)
+{
+	u32 h = jhash_3words(port, pnode, pport, type);
+
+	return &ln->conn_hash[h & (ARRAY_SIZE(ln->conn_hash) - 1)];
+}
+
+static bool lynx_conn_match(const struct lynx_sock *lsk, u8 type, u32 port,
+			    u32 pnode, u32 pport)
+{
+	return lsk->type == type && READ_ONCE(lsk->port) == port &&
+	       READ_ONCE(lsk->peer_node) == pnode &&
+	       READ_ONCE(lsk->peer_port) == pport;
+}
+
+/* Hash @sk by its peer; the hash holds a reference.  -EADDRINUSE if taken. */
+static int lynx_conn_hash(struct sock *sk)
+{
+	struct lynx_sock *lsk = lynx_sk(sk), *o;
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct hlist_head *head;
+	int err = 0;
+
+	head = lynx_conn_bucket(ln, lsk->type, lsk->port, lsk->peer_node,
+				lsk->peer_port);
+	spin_lock_bh(&ln->conn_lock);
+	hlist_for_each_entry(o, head, conn.hash_node) {
+		if (lynx_conn_match(o, lsk->type, lsk->port, lsk->peer_node,
+				    lsk->peer_port)) {
+			err = -EADDRINUSE;
+			goto out;
+		}
+	}
+	sock_hold(sk);
+	hlist_add_head_rcu(&lsk->conn.hash_node, head);
+out:
+	spin_unlock_bh(&ln->conn_lock);
+	return err;
+}
+
+static void lynx_conn_unhash(struct sock *sk)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	bool hashed;
+
+	spin_lock_bh(&ln->conn_lock);
+	hashed = !hlist_unhashed(&lsk->conn.hash_node);
+	if (hashed)
+		hlist_del_init_rcu(&lsk->conn.hash_node);
+	spin_unlock_bh(&ln->conn_lock);
+	if (hashed)
+		sock_put(sk);
+}
+
+static struct sock *lynx_conn_lookup(struct lynx_net *ln, u8 type, u32 port,
+				     u32 pnode, u32 pport)
+{
+	struct lynx_sock *lsk;
+	struct sock *sk = NULL;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(lsk, lynx_conn_bucket(ln, type, port, pnode,
+						       pport), conn.hash_node) {
+		if (lynx_conn_match(lsk, type, port, pnode, pport) &&
+		    refcount_inc_not_zero(&lsk->sk.sk_refcnt)) {
+			sk = &lsk->sk;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return sk;
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+static u32 lynx_conn_window(struct sock *sk)
+{
+	return lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
+			       atomic_read(&sk->sk_rmem_alloc));
+}
+
+static void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
+			   u32 seq, u8 flags)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_conn *c = &lsk->conn;
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+
+	info->type = lsk->type;
+	info->flags = flags;
+	info->src_node = READ_ONCE(ln->node);
+	info->dst_node = lsk->peer_node;
+	info->src_port = lsk->port;
+	info->dst_port = lsk->peer_port;
+	info->seq = seq;
+	info->ack = (flags & LYNX_F_ACK) ? c->rcv_nxt : 0;
+	info->window = lynx_conn_window(sk);
+	if (flags & LYNX_F_ACK)
+		c->rcv_adv = c->rcv_nxt + info->window;
+}
+
+/* A segment without payload: SYN, SYN|ACK, ACK or RST. */
+static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_hdr_info info;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
+	if (!skb) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return -ENOBUFS;
+	}
+	skb_reserve(skb, LYNX_HEADROOM);
+	lynx_conn_fill(sk, &info, seq, flags);
+	lynx_hdr_push(skb, &info);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	skb->mark = READ_ONCE(sk->sk_mark);
+	if (flags & LYNX_F_RST)
+		LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
+	return lynx_output(ln, skb, info.dst_node);
+}
+
+void lynx_conn_send_ack(struct sock *sk)
+{
+	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk(sk)->conn.snd_nxt);
+}
+
+/* Answer a segment no connection wants with a reset, as TCP does. */
+static void lynx_conn_reply_rst(struct lynx_net *ln,
+				const struct lynx_hdr_info *in)
+{
+	u32 len = in->len + !!(in->flags & LYNX_F_SYN) +
+		  !!(in->flags & LYNX_F_FIN);
+	struct lynx_hdr_info info = {
+		.type = in->type, .flags = LYNX_F_RST | LYNX_F_ACK,
+		.src_node = in->dst_node, .src_port = in->dst_port,
+		.dst_node = in->src_node, .dst_port = in->src_port,
+		.seq = (in->flags & LYNX_F_ACK) ? in->ack : 0,
+		.ack = in->seq + len,
+	};
+	struct sk_buff *skb;
+
+	if (in->flags & LYNX_F_RST)
+		return;
+	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
+	if (!skb) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return;
+	}
+	skb_reserve(skb, LYNX_HEADROOM);
+	lynx_hdr_push(skb, &info);
+	LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
+	lynx_output(ln, skb, info.dst_node);
+}
+
+/*
+ * Transmit a write-queue segment.  The queued skb stays for retransmission;
+ * a clone goes out with the header written into the shared headroom,
+ * unless an earlier clone may still be in flight, which gets a private
+ * copy instead (as TCP does).
+ */
+static int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	struct lynx_hdr_info info;
+	struct sk_buff *out;
+
+	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+				skb_clone(skb, GFP_ATOMIC);
+	if (!out) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return -ENOBUFS;
+	}
+	lynx_conn_fill(sk, &info, cb->seq, cb->flags | LYNX_F_ACK);
+	lynx_hdr_push(out, &info);
+	skb_set_owner_w(out, sk);
+	out->priority = READ_ONCE(sk->sk_priority);
+	out->mark = READ_ONCE(sk->sk_mark);
+	return lynx_output(ln, out, info.dst_node);
+}
+
+static void lynx_conn_arm(struct sock *sk, unsigned long when)
+{
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + when);
+}
+
+static struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL :
+	       skb_queue_next(&sk->sk_write_queue, skb);
+}
+
+/* Can this state send what is in the write queue? */
+static bool lynx_conn_can_send(const struct sock *sk)
+{
+	return (1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				      TCPF_FIN_WAIT1 | TCPF_LAST_ACK |
+				      TCPF_CLOSING);
+}
+
+/**
+ * lynx_conn_push - send queued segments the peer's window has room for
+ * @sk: the socket, locked
+ *
+ * When the window is closed and nothing is in flight the timer is armed
+ * to probe it (lynx_conn_timeout() then sends one segment regardless).
+ */
+void lynx_conn_push(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+	u32 len;
+
+	if (!lynx_conn_can_send(sk))
+		return;
+	while ((skb = c->send_head)) {
+		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
+		/* A bare FIN goes whatever the window. */
+		if (skb->len &&
+		    len > lynx_snd_usable(c->snd_nxt, c->snd_wnd_end))
+			break;
+		if (lynx_conn_xmit_skb(sk, skb))
+			break;
+		if (!c->rtt_timing) {
+			c->rtt_timing = true;
+			c->rtt_seq = lynx_seg_cb(skb)->end_seq;
+			c->rtt_start = ktime_to_us(ktime_get());
+		}
+		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
+		c->send_head = lynx_conn_wq_next(sk, skb);
+		if (!timer_pending(&sk->sk_timer))
+			lynx_conn_arm(sk, c->rto);
+	}
+	if (c->send_head && !timer_pending(&sk->sk_timer))
+		lynx_conn_arm(sk, c->rto);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_push);
+
+/* Send the oldest unacknowledged segment again. */
+static void lynx_conn_retransmit_head(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (!skb || skb == c->send_head)
+		return;
+	lynx_seg_cb(skb)->retrans = 1;
+	c->rtt_timing = false;		/* Karn: no sample from a resend */
+	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+	lynx_conn_xmit_skb(sk, skb);
+}
+
+/**
+ * lynx_conn_queue_tail - append a filled segment to the write queue
+ * @sk:  the socket, locked; the caller charged @skb (sk_wmem_queued and
+ *       forward allocation)
+ * @skb: payload (or nothing, for a FIN) with LYNX_HEADROOM reserved
+ *
+ * Sets the segment's sequence numbers from write_seq.
+ */
+void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+	cb->seq = c->write_seq;
+	cb->end_seq = cb->seq + skb->len + !!(cb->flags & LYNX_F_FIN);
+	cb->retrans = 0;
+	c->write_seq = cb->end_seq;
+	c->wq_bytes += skb->len;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!c->send_head)
+		c->send_head = skb;
+}
+
+void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+static void lynx_conn_purge_write(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		lynx_conn_free_wskb(sk, skb);
+	c->send_head = NULL;
+	c->wq_bytes = 0;
+}
+
+/* Drop what was received and not read: the reader is gone. */
+void lynx_conn_purge_rcv(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&c->ooo_q);
+	c->rcvq_bytes = 0;
+	sk_mem_reclaim(sk);
+}
+
+/**
+ * lynx_conn_send_fin - queue our FIN after the data, process context
+ * @sk: a locked socket in ESTABLISHED, CLOSE_WAIT or SYN_RECV
+ */
+void lynx_conn_send_fin(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+
+	if (c->fin_queued)
+		return;
+	skb = alloc_skb_fclone(LYNX_HEADROOM, sk->sk_allocation | __GFP_NOFAIL);
+	skb_reserve(skb, LYNX_HEADROOM);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	lynx_seg_cb(skb)->flags = LYNX_F_FIN;
+	lynx_conn_queue_tail(sk, skb);
+	c->fin_queued = true;
+	if (sk->sk_state == TCP_CLOSE_WAIT)
+		lynx_set_state(sk, TCP_LAST_ACK);
+	else
+		lynx_set_state(sk, TCP_FIN_WAIT1);
+	lynx_conn_push(sk);
+}
+
+/* ---- state changes ------------------------------------------------------- */
+
+/* A child leaves its listener's accept queue; drops the queue's refs. */
+static void lynx_conn_leave_parent(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sock *parent = c->parent;
+	struct lynx_conn *pc;
+	bool queued;
+
+	if (!parent)
+		return;
+	pc = &lynx_sk(parent)->conn;
+	spin_lock_bh(&pc->accept_lock);
+	queued = !list_empty(&c->accept_node);
+	if (queued) {
+		list_del_init(&c->accept_node);
+		pc->accept_len--;
+	}
+	spin_unlock_bh(&pc->accept_lock);
+	c->parent = NULL;
+	sock_put(parent);
+	if (queued)
+		sock_put(sk);	/* the accept queue's reference */
+}
+
+/**
+ * lynx_conn_done - the connection is over: CLOSE, unhashed, timer stopped
+ * @sk: the socket, locked; the caller holds a reference
+ *
+ * An orphan (closed by its owner) also leaves the socket tables and goes
+ * once the last reference (in-flight skbs included) is dropped.  A child
+ * nobody accepted leaves its listener's queue.
+ */
+void lynx_conn_done(struct sock *sk)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+
+	lynx_set_state(sk, TCP_CLOSE);
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	sk_stop_timer(sk, &sk->sk_timer);
+	lynx_conn_unhash(sk);
+	lynx_conn_purge_write(sk);
+	WRITE_ONCE(lsk->peer_port, 0);
+	if (lsk->conn.parent) {
+		lynx_conn_purge_rcv(sk);
+		lynx_conn_leave_parent(sk);
+	}
+	if (sock_flag(sk, SOCK_DEAD)) {
+		lynx_conn_purge_rcv(sk);
+		lynx_sock_unlink(sk);
+	} else {
+		sk->sk_state_change(sk);
+	}
+	sk_mem_reclaim(sk);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_done);
+
+/**
+ * lynx_conn_abort - end a connection at once
+ * @sk:       the socket, locked
+ * @err:      error for the owner (0: none)
+ * @send_rst: tell the peer with a reset
+ */
+void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	if (send_rst && sk->sk_state != TCP_SYN_SENT)
+		lynx_conn_xmit_ctl(sk, LYNX_F_RST | LYNX_F_ACK, c->snd_nxt);
+	if (err) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	lynx_conn_done(sk);
+}
+
+static void lynx_conn_established(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	lynx_set_state(sk, TCP_ESTABLISHED);
+	c->retries = 0;
+	sk_stop_timer(sk, &sk->sk_timer);
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	if (c->parent)
+		c->parent->sk_data_ready(c->parent);
+}
+
+/* The peer's FIN arrived, in order. */
+static void lynx_conn_rcv_fin(struct sock *sk)
+{
+	sk->sk_shutdown |= RCV_SHUTDOWN;
+	sock_set_flag(sk, SOCK_DONE);
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		lynx_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		lynx_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		/* No TIME_WAIT: the last ACK goes out, and we are done. */
+		lynx_conn_send_ack(sk);
+		lynx_conn_done(sk);
+		return;
+	}
+	sk->sk_state_change(sk);
+	if (sk->sk_shutdown == SHUTDOWN_MASK || sk->sk_state == TCP_CLOSE)
+		sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+	else
+		sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+}
+
+/* Our FIN was acknowledged. */
+static void lynx_conn_fin_acked(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		lynx_set_state(sk, TCP_FIN_WAIT2);
+		sk->sk_state_change(sk);
+		/* An orphan does not wait for the peer's FIN forever. */
+		if (sock_flag(sk, SOCK_DEAD))
+			lynx_conn_arm(sk, LYNX_FIN_TIMEOUT);
+		break;
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		lynx_conn_done(sk);
+		break;
+	}
+}
+
+/* ---- receiving ----------------------------------------------------------- */
+
+/* Process an acknowledgement and window; false if it acks what we never sent. */
+static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
+{
+	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	u32 ack = in->ack, wnd_end = in->ack + in->window;
+	bool fin_acked = false;
+	struct sk_buff *skb;
+
+	if (lynx_seq_after(ack, c->snd_nxt))
+		return false;
+	if (lynx_seq_before(ack, c->snd_una))
+		return true;		/* old duplicate */
+
+	c->retries = 0;			/* the peer is alive */
+	c->peer_max_wnd = max(c->peer_max_wnd, in->window);
+
+	if (ack == c->snd_una) {
+		bool grew = lynx_seq_after(wnd_end, c->snd_wnd_end);
+
+		c->snd_wnd_end = wnd_end;
+		if (c->snd_una != c->snd_nxt && !seg->len && !grew &&
+		    !(in->flags & (LYNX_F_FIN | LYNX_F_SYN)) &&
+		    ++c->dupacks == LYNX_DUPACK_THRESH && !c->in_recovery) {
+			c->in_recovery = true;
+			c->recover = c->snd_nxt;
+			lynx_conn_retransmit_head(sk);
+		}
+		return true;
+	}
+
+	/* New data acknowledged. */
+	if (c->rtt_timing && !lynx_seq_before(ack, c->rtt_seq)) {
+		c->rtt_timing = false;
+		c->rto = lynx_rtt_update(&c->srtt_us, &c->rttvar_us,
+					 ktime_to_us(ktime_get()) - c->rtt_start);
+	}
+	while ((skb = skb_peek(&sk->sk_write_queue)) &&
+	       skb != c->send_head &&
+	       !lynx_seq_after(lynx_seg_cb(skb)->end_seq, ack)) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		c->wq_bytes -= skb->len;
+		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
+			fin_acked = true;
+		lynx_conn_free_wskb(sk, skb);
+	}
+	c->snd_una = ack;
+	c->snd_wnd_end = wnd_end;
+	c->dupacks = 0;
+	if (c->in_recovery) {
+		if (lynx_seq_before(ack, c->recover))
+			lynx_conn_retransmit_head(sk);	/* the next hole */
+		else
+			c->in_recovery = false;
+	}
+	if (c->snd_una == c->snd_nxt)
+		sk_stop_timer(sk, &sk->sk_timer);
+	else
+		lynx_conn_arm(sk, c->rto);
+	sk_mem_reclaim(sk);
+	sk->sk_write_space(sk);
+	if (fin_acked)
+		lynx_conn_fin_acked(sk);
+	return true;
+}
+
+/* Charge and queue an in-order segment for the reader; consumes @skb. */
+static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	u8 flags = cb->flags;
+
+	c->rcv_nxt = cb->end_seq;
+	cb->off = 0;
+	if (skb->len) {
+		c->rcvq_bytes += skb->len;
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	} else if (flags & LYNX_F_EOR) {
+		/* An empty SEQPACKET message is a message too. */
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+	} else {
+		kfree_skb(skb);
+	}
+	if (flags & LYNX_F_FIN)
+		lynx_conn_rcv_fin(sk);
+}
+
+/* Does @skb fit in the receive buffer?  Charges it when it does. */
+static bool lynx_conn_rmem_charge(struct sock *sk, struct sk_buff *skb)
+{
+	int rmem = atomic_read(&sk->sk_rmem_alloc);
+
+	if (rmem && rmem + skb->truesize > READ_ONCE(sk->sk_rcvbuf))
+		return false;
+	if (!sk_rmem_schedule(sk, skb, skb->truesize))
+		return false;
+	skb_set_owner_r(skb, sk);
+	return true;
+}
+
+/* Insert into the out-of-order queue, sorted, duplicates dropped. */
+static void lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	u32 seq = lynx_seg_cb(skb)->seq;
+	struct sk_buff *pos;
+
+	skb_queue_reverse_walk(&c->ooo_q, pos) {
+		u32 pseq = lynx_seg_cb(pos)->seq;
+
+		if (pseq == seq) {
+			kfree_skb(skb);
+			return;
+		}
+		if (lynx_seq_before(pseq, seq)) {
+			__skb_queue_after(&c->ooo_q, pos, skb);
+			return;
+		}
+	}
+	__skb_queue_head(&c->ooo_q, skb);
+}
+
+/* Move what the out-of-order queue now continues onto the receive queue. */
+static void lynx_conn_ooo_drain(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&c->ooo_q)) &&
+	       !lynx_seq_after(lynx_seg_cb(skb)->seq, c->rcv_nxt)) {
+		struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+		__skb_unlink(skb, &c->ooo_q);
+		if (!lynx_seq_after(cb->end_seq, c->rcv_nxt) ||
+		    sk->sk_state == TCP_CLOSE) {
+			kfree_skb(skb);
+			continue;
+		}
+		if (lynx_seq_before(cb->seq, c->rcv_nxt)) {
+			pskb_pull(skb, c->rcv_nxt - cb->seq);
+			cb->seq = c->rcv_nxt;
+		}
+		lynx_conn_deliver(sk, skb);
+	}
+}
+
+/* Payload and FIN of a segment in a synchronized state; consumes @skb. */
+static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+	if (!lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
+		/* All seen before: a duplicate; the ACK tells the sender. */
+		kfree_skb(skb);
+		goto ack;
+	}
+	if (lynx_seq_after(cb->seq, c->rcv_nxt)) {
+		if (lynx_seq_after(cb->end_seq,
+				   c->rcv_nxt + READ_ONCE(sk->sk_rcvbuf))) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
+			kfree_skb(skb);
+		} else if (!lynx_conn_rmem_charge(sk, skb)) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+			atomic_inc(&sk->sk_drops);
+			kfree_skb(skb);
+		} else {
+			lynx_conn_ooo_insert(sk, skb);
+		}
+		goto ack;	/* a duplicate ACK: there is a hole */
+	}
+	if (lynx_seq_before(cb->seq, c->rcv_nxt)) {
+		if (!pskb_pull(skb, c->rcv_nxt - cb->seq)) {
+			kfree_skb(skb);
+			goto ack;
+		}
+		cb->seq = c->rcv_nxt;
+	}
+	if (skb->len && !lynx_conn_rmem_charge(sk, skb)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+		atomic_inc(&sk->sk_drops);
+		kfree_skb(skb);
+		goto ack;
+	}
+	lynx_conn_deliver(sk, skb);
+	lynx_conn_ooo_drain(sk);
+	if (sk->sk_state != TCP_CLOSE)
+		sk->sk_data_ready(sk);
+ack:
+	if (sk->sk_state != TCP_CLOSE)
+		lynx_conn_send_ack(sk);
+}
+
+/* A reset in the window ends the connection, as TCP's does. */
+static bool lynx_conn_rst_ok(struct sock *sk, const struct lynx_seg_cb *cb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	return lynx_seq_between(cb->seq, c->rcv_nxt,
+				c->rcv_nxt + max_t(u32, READ_ONCE(sk->sk_rcvbuf),
+						   1));
+}
+
+static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	bool ack_ok = (cb->flags & LYNX_F_ACK) && cb->ack == c->snd_nxt;
+
+	if (cb->flags & LYNX_F_RST) {
+		if (ack_ok)
+			lynx_conn_abort(sk, ECONNREFUSED, false);
+		goto drop;
+	}
+	if (!ack_ok || !(cb->flags & LYNX_F_SYN)) {
+		lynx_conn_reply_rst(lynx_net(sock_net(sk)),
+				    &(struct lynx_hdr_info) {
+			.type = lynx_sk(sk)->type, .flags = cb->flags,
+			.src_node = cb->src_node, .src_port = cb->src_port,
+			.dst_node = READ_ONCE(lynx_net(sock_net(sk))->node),
+			.dst_port = lynx_sk(sk)->port,
+			.seq = cb->seq, .ack = cb->ack, .len = skb->len,
+		});
+		goto drop;
+	}
+	c->rcv_nxt = cb->seq + 1;
+	c->snd_una = cb->ack;
+	c->snd_wnd_end = cb->ack + cb->window;
+	c->peer_max_wnd = cb->window;
+	if (c->rtt_timing && !c->retries)
+		c->rto = lynx_rtt_update(&c->srtt_us, &c->rttvar_us,
+					 ktime_to_us(ktime_get()) - c->rtt_start);
+	c->rtt_timing = false;
+	lynx_conn_established(sk);
+	lynx_conn_send_ack(sk);
+	lynx_conn_push(sk);
+drop:
+	kfree_skb(skb);
+}
+
+/**
+ * lynx_conn_process - the state machine, for one received segment
+ * @sk:  the connection, locked (by the owner, or in softirq with no owner)
+ * @skb: the segment, payload at skb->data, header in lynx_seg_cb(); consumed
+ */
+static void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+		goto drop;
+	case TCP_SYN_SENT:
+		lynx_conn_rcv_syn_sent(sk, skb);
+		return;
+	}
+
+	if (cb->flags & LYNX_F_RST) {
+		if (lynx_conn_rst_ok(sk, cb))
+			lynx_conn_abort(sk, sk->sk_state == TCP_SYN_RECV ?
+					    ECONNREFUSED :
+					    sk->sk_state == TCP_CLOSE_WAIT ?
+					    EPIPE : ECONNRESET, false);
+		goto drop;
+	}
+	if (cb->flags & LYNX_F_SYN) {
+		/* Our SYN|ACK or ACK was lost: say it again. */
+		if (sk->sk_state == TCP_SYN_RECV && cb->seq + 1 == c->rcv_nxt)
+			lynx_conn_xmit_ctl(sk, LYNX_F_SYN | LYNX_F_ACK, c->iss);
+		else
+			lynx_conn_send_ack(sk);
+		goto drop;
+	}
+	if (!(cb->flags & LYNX_F_ACK))
+		goto drop;
+
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (cb->ack != c->iss + 1) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
+			goto drop;
+		}
+		c->snd_una = cb->ack;
+		c->snd_wnd_end = cb->ack + cb->window;
+		c->peer_max_wnd = cb->window;
+		lynx_conn_established(sk);
+	}
+	if (!lynx_conn_ack(sk, skb)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
+		lynx_conn_send_ack(sk);
+		goto drop;
+	}
+	if (sk->sk_state == TCP_CLOSE)
+		goto drop;
+
+	if (skb->len || (cb->flags & (LYNX_F_FIN | LYNX_F_EOR))) {
+		/* Nobody will read it: reset, as TCP does. */
+		if (sock_flag(sk, SOCK_DEAD) && skb->len &&
+		    lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
+			lynx_conn_abort(sk, 0, true);
+			goto drop;
+		}
+		lynx_conn_data(sk, skb);
+	} else {
+		kfree_skb(skb);
+	}
+	lynx_conn_push(sk);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	lynx_conn_process(sk, skb);
+	return 0;
+}
+
+/* proto .init of a listener's child: the parts sock_init_data() skips. */
+static struct sock *lynx_conn_child_new(struct sock *parent,
+					const struct lynx_hdr_info *info)
+{
+	struct lynx_sock *plsk = lynx_sk(parent), *lsk;
+	struct lynx_conn *c;
+	struct sock *sk;
+
+	sk = sk_alloc(sock_net(parent), parent->sk_family, GFP_ATOMIC,
+		      parent->sk_prot, 0);
+	if (!sk)
+		return NULL;
+	sock_init_data(NULL, sk);
+	sk->sk_type = parent->sk_type;
+	sk->sk_protocol = parent->sk_protocol;
+	sk->sk_destruct = parent->sk_destruct;
+	sk->sk_uid = parent->sk_uid;
+	sk->sk_rcvbuf = READ_ONCE(parent->sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(parent->sk_sndbuf);
+	sk->sk_userlocks = parent->sk_userlocks;
+	sk->sk_rcvlowat = READ_ONCE(parent->sk_rcvlowat);
+	sk->sk_rcvtimeo = READ_ONCE(parent->sk_rcvtimeo);
+	sk->sk_sndtimeo = READ_ONCE(parent->sk_sndtimeo);
+	sk->sk_lingertime = READ_ONCE(parent->sk_lingertime);
+	sk->sk_priority = READ_ONCE(parent->sk_priority);
+	sk->sk_mark = READ_ONCE(parent->sk_mark);
+	if (sock_flag(parent, SOCK_LINGER))
+		sock_set_flag(sk, SOCK_LINGER);
+	if (sk->sk_prot->init(sk)) {
+		sk_free(sk);
+		return NULL;
+	}
+	lsk = lynx_sk(sk);
+	c = &lsk->conn;
+	lsk->port = plsk->port;
+	lsk->node = plsk->node;
+	lsk->peer_node = info->src_node;
+	lsk->peer_port = info->src_port;
+	c->iss = get_random_u32();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->write_seq = c->iss + 1;
+	c->snd_wnd_end = c->snd_nxt + info->window;
+	c->peer_max_wnd = info->window;
+	c->rcv_nxt = info->seq + 1;
+	sk->sk_state = TCP_SYN_RECV;
+	return sk;
+}
+
+/*
+ * A SYN for a listener: a child in SYN_RECV joins the accept queue (which
+ * bounds handshaking and established children together, to the backlog)
+ * and answers SYN|ACK.  A full queue drops the SYN, as TCP without
+ * syncookies does: the client's retries may find room later.
+ */
+static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
+{
+	struct lynx_conn *pc = &lynx_sk(parent)->conn;
+	struct lynx_net *ln = lynx_net(sock_net(parent));
+	struct sock *sk;
+
+	spin_lock_bh(&pc->accept_lock);
+	if (READ_ONCE(parent->sk_state) != TCP_LISTEN ||
+	    pc->accept_len > READ_ONCE(parent->sk_max_ack_backlog)) {
+		spin_unlock_bh(&pc->accept_lock);
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+		return;
+	}
+	sk = lynx_conn_child_new(parent, info);
+	if (!sk) {
+		spin_unlock_bh(&pc->accept_lock);
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return;
+	}
+	if (lynx_conn_hash(sk)) {
+		/* Raced with the same SYN on another CPU. */
+		spin_unlock_bh(&pc->accept_lock);
+		sock_orphan(sk);
+		lynx_sock_unlink(sk);
+		sock_put(sk);
+		return;
+	}
+	sock_hold(parent);
+	lynx_sk(sk)->conn.parent = parent;
+	list_add_tail(&lynx_sk(sk)->conn.accept_node, &pc->accept_q);
+	pc->accept_len++;
+	spin_unlock_bh(&pc->accept_lock);
+
+	bh_lock_sock(sk);
+	if (sk->sk_state == TCP_SYN_RECV) {
+		lynx_conn_xmit_ctl(sk, LYNX_F_SYN | LYNX_F_ACK,
+				   lynx_sk(sk)->conn.iss);
+		lynx_conn_arm(sk, lynx_sk(sk)->conn.rto);
+	}
+	bh_unlock_sock(sk);
+}
+
+/**
+ * lynx_conn_rcv - where a connection segment enters (softirq)
+ * @ln:   the receiving namespace
+ * @skb:  the segment, data at the payload; consumed
+ * @info: its decoded header
+ *
+ * Return: NET_RX_SUCCESS or NET_RX_DROP.
+ */
+int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
+		  const struct lynx_hdr_info *info)
+{
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	struct sock *sk;
+
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = info->seq;
+	cb->end_seq = info->seq + info->len + !!(info->flags & LYNX_F_SYN) +
+		      !!(info->flags & LYNX_F_FIN);
+	cb->ack = info->ack;
+	cb->window = info->window;
+	cb->flags = info->flags;
+	cb->src_node = info->src_node;
+	cb->src_port = info->src_port;
+
+	sk = lynx_conn_lookup(ln, info->type, info->dst_port, info->src_node,
+			      info->src_port);
+	if (!sk) {
+		sk = lynx_lookup_bound(ln, info->type, info->dst_port);
+		if (sk && READ_ONCE(sk->sk_state) == TCP_LISTEN &&
+		    (info->flags & (LYNX_F_SYN | LYNX_F_ACK | LYNX_F_RST)) ==
+		    LYNX_F_SYN) {
+			lynx_conn_syn(sk, info);
+			sock_put(sk);
+			consume_skb(skb);
+			return NET_RX_SUCCESS;
+		}
+		if (sk)
+			sock_put(sk);
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NO_SOCKET);
+		lynx_conn_reply_rst(ln, info);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		lynx_conn_process(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+					   READ_ONCE(sk->sk_sndbuf))) {
+		bh_unlock_sock(sk);
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+		atomic_inc(&sk->sk_drops);
+		sock_put(sk);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return NET_RX_SUCCESS;
+}
+
+/**
+ * lynx_conn_rcv_space - the reader made room: advertise it if it matters
+ * @sk: the socket, locked
+ *
+ * A window update goes out when the window grew by a quarter of the
+ * buffer since it was last advertised, so a sender stalled on a small
+ * window resumes without waiting for its probe.
+ */
+void lynx_conn_rcv_space(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	u32 right = c->rcv_nxt + lynx_conn_window(sk);
+
+	sk_mem_reclaim(sk);
+	if (!lynx_conn_can_send(sk) && sk->sk_state != TCP_FIN_WAIT2)
+		return;
+	if (lynx_seq_after(right, c->rcv_adv) &&
+	    right - c->rcv_adv >= (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
+		lynx_conn_send_ack(sk);
+}
+
+/* ---- connect, listen, accept --------------------------------------------- */
+
+/**
+ * lynx_conn_connect - start the handshake
+ * @sk:   a locked, bound socket in CLOSE
+ * @node: the peer's node (already resolved: not LOCAL nor ANY)
+ * @port: the peer's port
+ *
+ * Return: 0 with the SYN sent and the socket in SYN_SENT, or an errno.
+ */
+int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_conn *c = &lsk->conn;
+	int err;
+
+	WRITE_ONCE(lsk->peer_node, node);
+	WRITE_ONCE(lsk->peer_port, port);
+	c->iss = get_random_u32();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss + 1;
+	c->write_seq = c->iss + 1;
+	c->snd_wnd_end = c->snd_nxt;
+	c->peer_max_wnd = 0;
+	c->rcv_nxt = 0;
+	c->retries = 0;
+	c->dupacks = 0;
+	c->in_recovery = false;
+	c->fin_queued = false;
+	c->rto = LYNX_RTO_INIT;
+	sk->sk_err = 0;
+	sk->sk_shutdown = 0;
+	sock_reset_flag(sk, SOCK_DONE);
+
+	err = lynx_conn_hash(sk);
+	if (err)
+		goto err_peer;
+	lynx_set_state(sk, TCP_SYN_SENT);
+	c->rtt_timing = true;
+	c->rtt_start = ktime_to_us(ktime_get());
+	err = lynx_conn_xmit_ctl(sk, LYNX_F_SYN, c->iss);
+	if (err == -ENETUNREACH)
+		goto err_unhash;
+	lynx_conn_arm(sk, c->rto);
+	return 0;
+
+err_unhash:
+	lynx_set_state(sk, TCP_CLOSE);
+	lynx_conn_unhash(sk);
+err_peer:
+	WRITE_ONCE(lsk->peer_port, 0);
+	WRITE_ONCE(lsk->peer_node, 0);
+	return err;
+}
+
+/* Is a child ready to be accepted?  Listener locked or not. */
+bool lynx_conn_accept_ready(struct sock *sk)
+{
+	struct lynx_conn *pc = &lynx_sk(sk)->conn;
+	struct lynx_sock *child;
+	bool ready = false;
+
+	spin_lock_bh(&pc->accept_lock);
+	list_for_each_entry(child, &pc->accept_q, conn.accept_node) {
+		if (READ_ONCE(child->sk.sk_state) != TCP_SYN_RECV) {
+			ready = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&pc->accept_lock);
+	return ready;
+}
+
+/**
+ * lynx_conn_accept_child - take the first established child, if any
+ * @sk: the listener, locked
+ *
+ * Return: the child, locked by the caller's release_sock() pairing
+ * (unlocked here), with the accept queue's reference now the caller's; or
+ * NULL.
+ */
+struct sock *lynx_conn_accept_child(struct sock *sk)
+{
+	struct lynx_conn *pc = &lynx_sk(sk)->conn;
+	struct lynx_sock *lchild, *found = NULL;
+	struct sock *child;
+
+	spin_lock_bh(&pc->accept_lock);
+	list_for_each_entry(lchild, &pc->accept_q, conn.accept_node) {
+		if (READ_ONCE(lchild->sk.sk_state) != TCP_SYN_RECV) {
+			found = lchild;
+			sock_hold(&found->sk);
+			break;
+		}
+	}
+	spin_unlock_bh(&pc->accept_lock);
+	if (!found)
+		return NULL;
+
+	child = &found->sk;
+	lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+	spin_lock_bh(&pc->accept_lock);
+	if (list_empty(&found->conn.accept_node)) {
+		/* It died meanwhile and left the queue itself. */
+		spin_unlock_bh(&pc->accept_lock);
+		release_sock(child);
+		sock_put(child);
+		return NULL;
+	}
+	list_del_init(&found->conn.accept_node);
+	pc->accept_len--;
+	spin_unlock_bh(&pc->accept_lock);
+	found->conn.parent = NULL;
+	release_sock(child);
+	sock_put(sk);		/* the child's reference on its listener */
+	sock_put(child);	/* ours; the queue's is the caller's now */
+	return child;
+}
+
+/**
+ * lynx_conn_listen_stop - close a listener: reset every child not accepted
+ * @sk: the listener, locked
+ */
+void lynx_conn_listen_stop(struct sock *sk)
+{
+	struct lynx_conn *pc = &lynx_sk(sk)->conn;
+	struct lynx_sock *lchild;
+	struct sock *child;
+
+	/* From here on the receive path adds no child. */
+	spin_lock_bh(&pc->accept_lock);
+	lynx_set_state(sk, TCP_CLOSE);
+	spin_unlock_bh(&pc->accept_lock);
+
+	for (;;) {
+		spin_lock_bh(&pc->accept_lock);
+		lchild = list_first_entry_or_null(&pc->accept_q,
+						  struct lynx_sock,
+						  conn.accept_node);
+		if (lchild)
+			sock_hold(&lchild->sk);
+		spin_unlock_bh(&pc->accept_lock);
+		if (!lchild)
+			break;
+		child = &lchild->sk;
+		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+		sock_orphan(child);
+		if (child->sk_state != TCP_CLOSE)
+			lynx_conn_abort(child, 0, true);
+		else
+			lynx_conn_leave_parent(child);
+		release_sock(child);
+		sock_put(child);
+	}
+}
+
+/* ---- the timer ----------------------------------------------------------- */
+
+static void lynx_conn_timeout(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		if (c->retries >= LYNX_SYN_RETRIES) {
+			lynx_conn_abort(sk, ETIMEDOUT, false);
+			return;
+		}
+		c->retries++;
+		c->rtt_timing = false;
+		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+		lynx_conn_xmit_ctl(sk, sk->sk_state == TCP_SYN_SENT ?
+				   LYNX_F_SYN : LYNX_F_SYN | LYNX_F_ACK,
+				   c->iss);
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+		return;
+	case TCP_FIN_WAIT2:
+		if (sock_flag(sk, SOCK_DEAD) && c->snd_una == c->snd_nxt) {
+			lynx_conn_done(sk);
+			return;
+		}
+		break;
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+		return;
+	}
+
+	if (c->snd_una != c->snd_nxt) {
+		if (c->retries >= LYNX_DATA_RETRIES) {
+			lynx_conn_abort(sk, ETIMEDOUT, true);
+			return;
+		}
+		c->retries++;
+		c->in_recovery = true;
+		c->recover = c->snd_nxt;
+		c->dupacks = 0;
+		lynx_conn_retransmit_head(sk);
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+	} else if (c->send_head) {
+		/* The window is closed: probe it with the next segment. */
+		struct sk_buff *skb = c->send_head;
+
+		if (c->retries >= LYNX_DATA_RETRIES) {
+			lynx_conn_abort(sk, ETIMEDOUT, true);
+			return;
+		}
+		c->retries++;
+		if (!lynx_conn_xmit_skb(sk, skb)) {
+			c->snd_nxt = lynx_seg_cb(skb)->end_seq;
+			c->send_head = lynx_conn_wq_next(sk, skb);
+		}
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+	}
+}
+
+static void lynx_conn_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		lynx_conn_arm(sk, max(HZ / 100, 1));	/* try again soon */
+	else
+		lynx_conn_timeout(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* the timer's reference */
+}
+
+/*
+ * sk_write_space: an acknowledgement freed send buffer.  Writers waiting
+ * for room for a whole SEQPACKET message test their own condition, so
+ * sleepers are woken on any freed space; poll and SIGIO only once the
+ * socket is writeable by the stream rule (a third of the buffer free).
+ */
+static void lynx_conn_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock)
+		return;
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sock->flags);
+		if (skwq_has_sleeper(wq))
+			wake_up_interruptible_poll(&wq->wait, EPOLLOUT |
+						   EPOLLWRNORM | EPOLLWRBAND);
+		if (wq && wq->fasync_list &&
+		    !(sk->sk_shutdown & SEND_SHUTDOWN))
+			sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	} else if (skwq_has_sleeper(wq)) {
+		wake_up_interruptible(&wq->wait);
+	}
+	rcu_read_unlock();
+}
+
+/* proto .init for STREAM and SEQPACKET, after lynx_sock_init(). */
+void lynx_conn_sock_init(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	INIT_HLIST_NODE(&c->hash_node);
+	INIT_LIST_HEAD(&c->accept_node);
+	INIT_LIST_HEAD(&c->accept_q);
+	spin_lock_init(&c->accept_lock);
+	skb_queue_head_init(&c->ooo_q);
+	c->rto = LYNX_RTO_INIT;
+	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);
+	sk->sk_write_space = lynx_conn_write_space;
+	sk->sk_backlog_rcv = lynx_conn_backlog_rcv;
+	sk->sk_destruct = lynx_conn_destruct;
+}
+
+/* sk_destruct of connection sockets: every queue empty, memory returned. */
+void lynx_conn_destruct(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
+	skb_queue_purge(&c->ooo_q);
+	lynx_conn_purge_write(sk);
+	sk_mem_reclaim_final(sk);
+	WARN_ON_ONCE(atomic_read(&sk->sk_rmem_alloc));
+	WARN_ON_ONCE(sk->sk_wmem_queued);
+	WARN_ON_ONCE(sk->sk_forward_alloc);
+}
