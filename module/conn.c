@@ -780,7 +780,7 @@ drop:
  * @sk:  the connection, locked (by the owner, or in softirq with no owner)
  * @skb: the segment, payload at skb->data, header in lynx_seg_cb(); consumed
  */
-static void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
+void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
@@ -848,6 +848,7 @@ static void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 drop:
 	kfree_skb(skb);
 }
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_process);
 
 int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {

@@ -297,6 +297,7 @@ void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_rcv_space(struct sock *sk);
 int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_process(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_destruct(struct sock *sk);
 extern atomic_long_t lynx_conn_memory_allocated;
 extern long lynx_conn_sysctl_mem[3];
