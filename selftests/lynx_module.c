@@ -57,15 +57,16 @@ static int unload(const char *name)
 }
 
 /*
- * Unloads lynx, retrying briefly while the last references (a socket being
- * freed, RCU) go away.
+ * Unloads lynx, retrying while the last references go away: a socket being
+ * freed after RCU, or an orphaned connection of an earlier test finishing
+ * in the background (bounded by its retransmissions, well under 30 s).
  */
 static int unload_lynx(void)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int i, ret = -1;
 
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 3000; i++) {
 		ret = unload("lynx");
 		if (!ret || (errno != EWOULDBLOCK && errno != EBUSY &&
 			     errno != EAGAIN))
