@@ -680,6 +680,22 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 	}
 }
 
+/*
+ * Drop the last out-of-order segment (the sender will send it again), as
+ * TCP prunes its out-of-order queue: otherwise segments beyond a hole could
+ * fill the buffer and leave no room for the one that fills it.
+ */
+static bool lynx_conn_ooo_prune(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&lynx_sk(sk)->conn.ooo_q);
+
+	if (!skb)
+		return false;
+	__skb_unlink(skb, &lynx_sk(sk)->conn.ooo_q);
+	kfree_skb(skb);
+	return true;
+}
+
 /* Payload and FIN of a segment in a synchronized state; consumes @skb. */
 static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 {
@@ -713,11 +729,14 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 		}
 		cb->seq = c->rcv_nxt;
 	}
-	if (skb->len && !lynx_conn_rmem_charge(sk, skb)) {
-		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
-		atomic_inc(&sk->sk_drops);
-		kfree_skb(skb);
-		goto ack;
+	/* Room for the segment that fills the hole comes first. */
+	while (skb->len && !lynx_conn_rmem_charge(sk, skb)) {
+		if (!lynx_conn_ooo_prune(sk)) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+			atomic_inc(&sk->sk_drops);
+			kfree_skb(skb);
+			goto ack;
+		}
 	}
 	lynx_conn_deliver(sk, skb);
 	lynx_conn_ooo_drain(sk);
@@ -728,14 +747,33 @@ ack:
 		lynx_conn_send_ack(sk);
 }
 
-/* A reset in the window ends the connection, as TCP's does. */
-static bool lynx_conn_rst_ok(struct sock *sk, const struct lynx_seg_cb *cb)
+/* Answer @skb, which this socket cannot accept, with a reset. */
+static void lynx_conn_reset_seg(struct sock *sk, const struct sk_buff *skb)
+{
+	const struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_hdr_info in = {
+		.type = lynx_sk(sk)->type, .flags = cb->flags,
+		.src_node = cb->src_node, .src_port = cb->src_port,
+		.dst_node = READ_ONCE(ln->node), .dst_port = lynx_sk(sk)->port,
+		.seq = cb->seq, .ack = cb->ack, .len = skb->len,
+	};
+
+	lynx_conn_reply_rst(ln, &in);
+}
+
+/*
+ * RFC 793's "first check sequence number": a segment is acceptable when
+ * it overlaps [rcv_nxt, rcv_nxt + window].  The window checked is the
+ * receive buffer, which bounds every window we advertise.
+ */
+static bool lynx_conn_seq_ok(struct sock *sk, const struct lynx_seg_cb *cb)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 
-	return lynx_seq_between(cb->seq, c->rcv_nxt,
-				c->rcv_nxt + max_t(u32, READ_ONCE(sk->sk_rcvbuf),
-						   1));
+	return !lynx_seq_before(cb->end_seq, c->rcv_nxt) &&
+	       !lynx_seq_after(cb->seq,
+			       c->rcv_nxt + (u32)READ_ONCE(sk->sk_rcvbuf));
 }
 
 static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
@@ -749,15 +787,13 @@ static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 			lynx_conn_abort(sk, ECONNREFUSED, false);
 		goto drop;
 	}
-	if (!ack_ok || !(cb->flags & LYNX_F_SYN)) {
-		lynx_conn_reply_rst(lynx_net(sock_net(sk)),
-				    &(struct lynx_hdr_info) {
-			.type = lynx_sk(sk)->type, .flags = cb->flags,
-			.src_node = cb->src_node, .src_port = cb->src_port,
-			.dst_node = READ_ONCE(lynx_net(sock_net(sk))->node),
-			.dst_port = lynx_sk(sk)->port,
-			.seq = cb->seq, .ack = cb->ack, .len = skb->len,
-		});
+	/* RFC 793: an acceptable ACK without SYN is dropped; an unacceptable
+	 * one, or a SYN alone (no simultaneous open here), is reset.
+	 */
+	if (ack_ok && !(cb->flags & LYNX_F_SYN))
+		goto drop;
+	if (!ack_ok) {
+		lynx_conn_reset_seg(sk, skb);
 		goto drop;
 	}
 	c->rcv_nxt = cb->seq + 1;
@@ -795,12 +831,26 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 
+	if (!lynx_conn_seq_ok(sk, cb)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
+		if (!(cb->flags & LYNX_F_RST))
+			lynx_conn_send_ack(sk);
+		goto drop;
+	}
 	if (cb->flags & LYNX_F_RST) {
-		if (lynx_conn_rst_ok(sk, cb))
-			lynx_conn_abort(sk, sk->sk_state == TCP_SYN_RECV ?
-					    ECONNREFUSED :
-					    sk->sk_state == TCP_CLOSE_WAIT ?
-					    EPIPE : ECONNRESET, false);
+		/* RFC 5961 3.2: only a reset at rcv_nxt is believed (an
+		 * embryonic connection takes any in the window); another one
+		 * gets a challenge ACK, which a real peer answers with a reset
+		 * at the right place.
+		 */
+		if (cb->seq != c->rcv_nxt && sk->sk_state != TCP_SYN_RECV) {
+			lynx_conn_send_ack(sk);
+			goto drop;
+		}
+		lynx_conn_abort(sk, sk->sk_state == TCP_SYN_RECV ?
+				    ECONNREFUSED :
+				    sk->sk_state == TCP_CLOSE_WAIT ?
+				    EPIPE : ECONNRESET, false);
 		goto drop;
 	}
 	if (cb->flags & LYNX_F_SYN) {
@@ -817,6 +867,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (cb->ack != c->iss + 1) {
 			LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
+			lynx_conn_reset_seg(sk, skb);
 			goto drop;
 		}
 		c->snd_una = cb->ack;
@@ -832,7 +883,16 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_CLOSE)
 		goto drop;
 
-	if (skb->len || (cb->flags & (LYNX_F_FIN | LYNX_F_EOR))) {
+	if ((1 << sk->sk_state) &
+	    (TCPF_CLOSE_WAIT | TCPF_CLOSING | TCPF_LAST_ACK)) {
+		/* After the peer's FIN nothing is data; a FIN sent again
+		 * (our ACK was lost) is acknowledged again.
+		 */
+		if ((skb->len || (cb->flags & LYNX_F_FIN)) &&
+		    !lynx_seq_after(cb->end_seq, c->rcv_nxt))
+			lynx_conn_send_ack(sk);
+		kfree_skb(skb);
+	} else if (skb->len || (cb->flags & (LYNX_F_FIN | LYNX_F_EOR))) {
 		/* Nobody will read it: reset, as TCP does. */
 		if (sock_flag(sk, SOCK_DEAD) && skb->len &&
 		    lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
@@ -1193,9 +1253,25 @@ void lynx_conn_listen_stop(struct sock *sk)
 
 /* ---- the timer ----------------------------------------------------------- */
 
+/*
+ * Two timeouts in a row: the path may be wrong, not just lossy (see
+ * lynx_neigh_forget()); the next tries are broadcast until the peer's
+ * answer is learned again.
+ */
+static void lynx_conn_negative_advice(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (c->retries >= 2)
+		lynx_neigh_forget(lynx_net(sock_net(sk)),
+				  lynx_sk(sk)->peer_node);
+}
+
 static void lynx_conn_timeout(struct sock *sk)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	lynx_conn_negative_advice(sk);
 
 	switch (sk->sk_state) {
 	case TCP_SYN_SENT:

@@ -253,6 +253,28 @@ void lynx_neigh_flush_dev(struct lynx_net *ln, struct net_device *dev)
 EXPORT_SYMBOL_IF_KUNIT(lynx_neigh_flush_dev);
 
 /**
+ * lynx_neigh_forget - forget one node, so that frames to it are broadcast
+ * @ln:   the namespace
+ * @node: the node id
+ *
+ * For a sender that gets no answer: the entry may be wrong (a frame whose
+ * Ethernet source was corrupted in flight, which no lynx checksum covers,
+ * or a node that moved), and the broadcast reaches the node wherever it is.
+ * Any context.
+ */
+void lynx_neigh_forget(struct lynx_net *ln, u32 node)
+{
+	struct lynx_neigh *n;
+
+	spin_lock_bh(&ln->neigh.lock);
+	n = lynx_neigh_find(ln, node);
+	if (n)
+		lynx_neigh_del(n);
+	spin_unlock_bh(&ln->neigh.lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_neigh_forget);
+
+/**
  * lynx_neigh_expire - forget the nodes not heard from for LYNX_NEIGH_TIMEOUT
  * @ln:  the namespace
  * @now: the current time in jiffies (tests pass a made-up one)

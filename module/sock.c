@@ -244,7 +244,10 @@ int lynx_sock_getname(struct socket *sock, struct sockaddr *addr, int peer)
 	} else {
 		slx->slx_port = lsk->port;
 		slx->slx_node = lsk->port ? lsk->node : LYNX_NODE_ANY;
-		if (slx->slx_node == LYNX_NODE_LOCAL)
+		/* Connected, the local address is concrete, as TCP's is. */
+		if (slx->slx_node == LYNX_NODE_LOCAL ||
+		    (slx->slx_node == LYNX_NODE_ANY && lsk->peer_port &&
+		     sk->sk_type != SOCK_DGRAM))
 			slx->slx_node = READ_ONCE(ln->node);
 	}
 	release_sock(sk);

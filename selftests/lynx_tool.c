@@ -18,14 +18,29 @@
  *   lynx_tool hold PORT
  *	bind a datagram socket to PORT (and open a stream and a seqpacket
  *	socket), print "ready", then wait to be killed
+ *   lynx_tool stream-send [-t TIMEOUT_MS] NODE PORT
+ *	connect a SOCK_STREAM socket, copy stdin to it until EOF,
+ *	shutdown(SHUT_WR), wait for the peer's EOF; exits 0.  Status lines
+ *	go to stderr: "connected", "sent N", or "error ENAME" (exit 1) or
+ *	"timeout" (exit 2: no progress for TIMEOUT_MS; default: wait forever)
+ *   lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT
+ *	listen on PORT, accept one connection, copy it to stdout until EOF,
+ *	close; exits 0.  Status lines go to stderr: "ready", "accepted
+ *	NODE:PORT", "received N", or "error ENAME" (exit 1) or "timeout"
+ *	(exit 2: nothing for TIMEOUT_MS; default: wait forever).  With -k,
+ *	also sends the peer one byte every KEEPALIVE_MS, so that a dead
+ *	peer shows as a send timeout (a reader alone, as in TCP, never
+ *	notices one)
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -38,7 +53,9 @@ static void usage(void)
 		"       lynx_tool send [-s SIZE] [-c COUNT] [-p SRCPORT] NODE PORT [MSG]\n"
 		"       lynx_tool recv [-t TIMEOUT_MS] PORT [COUNT]\n"
 		"       lynx_tool flood [-s SIZE] NODE PORT COUNT\n"
-		"       lynx_tool hold PORT\n");
+		"       lynx_tool hold PORT\n"
+		"       lynx_tool stream-send [-t TIMEOUT_MS] NODE PORT\n"
+		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n");
 	exit(64);
 }
 
@@ -69,6 +86,170 @@ static int dgram_socket(void)
 	return fd;
 }
 
+/* ---- streams: data on stdin/stdout, status on stderr ---------------- */
+
+static int stream_fail(const char *what, int err)
+{
+	fprintf(stderr, "error %s (%s)\n", ename(err), what);
+	return 1;
+}
+
+/* Waits for events on fd; 0 when they came, 2 after timeout_ms. */
+static int stream_wait(int fd, short events, long timeout_ms)
+{
+	if (lynx_poll1(fd, events, timeout_ms < 0 ? -1 : (int)timeout_ms))
+		return 0;
+	fprintf(stderr, "timeout\n");
+	return 2;
+}
+
+static int stream_send(uint32_t node, uint32_t port, long timeout_ms)
+{
+	static char buf[65536];
+	unsigned long long total = 0;
+	ssize_t n, w, off;
+	int fd, rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	fd = lynx_socket(SOCK_STREAM);
+	if (fd < 0)
+		return stream_fail("socket", errno);
+	if (timeout_ms > 0)
+		lynx_set_timeo(fd, SO_SNDTIMEO, timeout_ms);
+	if (lynx_connect(fd, node, port))
+		return stream_fail("connect", errno);
+	fprintf(stderr, "connected\n");
+	for (;;) {
+		n = read(0, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return stream_fail("read stdin", errno);
+		}
+		if (n == 0)
+			break;
+		for (off = 0; off < n; ) {
+			w = send(fd, buf + off, n - off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno != EAGAIN)
+					return stream_fail("send", errno);
+				rc = stream_wait(fd, POLLOUT, timeout_ms);
+				if (rc)
+					return rc;
+				continue;
+			}
+			off += w;
+			total += w;
+		}
+	}
+	if (shutdown(fd, SHUT_WR))
+		return stream_fail("shutdown", errno);
+	/* The peer's EOF: it has everything. */
+	for (;;) {
+		rc = stream_wait(fd, POLLIN, timeout_ms);
+		if (rc)
+			return rc;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return stream_fail("recv", errno);
+		}
+		if (n == 0)
+			break;
+	}
+	close(fd);
+	fprintf(stderr, "sent %llu\n", total);
+	return 0;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int stream_recv(uint32_t port, long timeout_ms, long keepalive_ms)
+{
+	static char buf[65536];
+	unsigned long long total = 0;
+	struct sockaddr_lynx from;
+	socklen_t alen = sizeof(from);
+	long long last, next_ka = 0, now;
+	ssize_t n, w, off;
+	int l, fd, rc, wait;
+
+	signal(SIGPIPE, SIG_IGN);
+	l = lynx_socket(SOCK_STREAM);
+	if (l < 0)
+		return stream_fail("socket", errno);
+	if (lynx_bind(l, LYNX_NODE_ANY, port))
+		return stream_fail("bind", errno);
+	if (listen(l, 1))
+		return stream_fail("listen", errno);
+	fprintf(stderr, "ready\n");
+	rc = stream_wait(l, POLLIN, timeout_ms);
+	if (rc)
+		return rc;
+	fd = accept(l, (struct sockaddr *)&from, &alen);
+	if (fd < 0)
+		return stream_fail("accept", errno);
+	close(l);
+	fprintf(stderr, "accepted %u:%u\n", from.slx_node, from.slx_port);
+	last = mono_ms();
+	if (keepalive_ms > 0)
+		next_ka = last + keepalive_ms;
+	for (;;) {
+		now = mono_ms();
+		if (keepalive_ms > 0 && now >= next_ka) {
+			if (send(fd, "k", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+			    errno != EAGAIN && errno != EINTR)
+				return stream_fail("send keepalive", errno);
+			next_ka = now + keepalive_ms;
+		}
+		if (timeout_ms >= 0 && now - last >= timeout_ms) {
+			fprintf(stderr, "timeout\n");
+			return 2;
+		}
+		wait = -1;
+		if (timeout_ms >= 0)
+			wait = timeout_ms - (now - last);
+		if (keepalive_ms > 0 && (wait < 0 || next_ka - now < wait))
+			wait = next_ka - now;
+		if (!(lynx_poll1(fd, POLLIN, wait) &
+		      (POLLIN | POLLERR | POLLHUP)))
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return stream_fail("recv", errno);
+		}
+		if (n == 0)
+			break;
+		last = mono_ms();
+		for (off = 0; off < n; off += w) {
+			w = write(1, buf + off, n - off);
+			if (w < 0) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				return stream_fail("write stdout", errno);
+			}
+		}
+		total += n;
+	}
+	close(fd);
+	fprintf(stderr, "received %llu\n", total);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t size = 0;
@@ -76,18 +257,24 @@ int main(int argc, char **argv)
 	uint32_t srcport = 0;
 	const char *cmd;
 	int opt, fd;
+	bool have_timeout = false;
+	long keepalive = 0;
 
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
 	argv++;
 	argc--;
-	while ((opt = getopt(argc, argv, "s:c:p:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:t:k:")) != -1) {
 		switch (opt) {
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 'c': count = strtol(optarg, NULL, 0); break;
 		case 'p': srcport = strtoul(optarg, NULL, 0); break;
-		case 't': timeout = strtol(optarg, NULL, 0); break;
+		case 't':
+			timeout = strtol(optarg, NULL, 0);
+			have_timeout = true;
+			break;
+		case 'k': keepalive = strtol(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
@@ -192,6 +379,21 @@ int main(int argc, char **argv)
 			got++;
 		}
 		return 0;
+	}
+
+	if (!strcmp(cmd, "stream-send")) {
+		if (argc < 2)
+			usage();
+		return stream_send(parse_node(argv[0]),
+				   strtoul(argv[1], NULL, 0),
+				   have_timeout ? timeout : -1);
+	}
+
+	if (!strcmp(cmd, "stream-recv")) {
+		if (argc < 1)
+			usage();
+		return stream_recv(strtoul(argv[0], NULL, 0),
+				   have_timeout ? timeout : -1, keepalive);
 	}
 
 	if (!strcmp(cmd, "hold")) {

@@ -294,4 +294,122 @@ static inline int lynx_sh(const char *fmt, ...)
 	return WEXITSTATUS(st);
 }
 
+/* ---- connections (SOCK_STREAM, SOCK_SEQPACKET) ----------------------- */
+
+#include <sys/time.h>
+
+/* Sets SO_RCVTIMEO or SO_SNDTIMEO (opt) to ms milliseconds. */
+static inline int lynx_set_timeo(int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+/* Waits up to timeout_ms for a pending connection, then accept4()s it. */
+static inline int lynx_accept_wait(int listener, int timeout_ms,
+				   struct sockaddr_lynx *from, int flags)
+{
+	socklen_t len = sizeof(*from);
+
+	if (!(lynx_poll1(listener, POLLIN, timeout_ms) & POLLIN)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return accept4(listener, (struct sockaddr *)from, from ? &len : NULL,
+		       flags);
+}
+
+/*
+ * Connects a new socket of type to LYNX_NODE_LOCAL:port and accepts it on
+ * listener.  Both ends get 5 s SO_RCVTIMEO/SO_SNDTIMEO, so that a broken
+ * peer fails a test instead of hanging it (the client's SO_SNDTIMEO also
+ * bounds its connect).  Returns 0, or -1 with errno and nothing open.
+ */
+static inline int lynx_stream_pair(int type, int listener, uint32_t port,
+				   int *c, int *s)
+{
+	int fd, a, err;
+
+	*c = *s = -1;
+	fd = lynx_socket(type);
+	if (fd < 0)
+		return -1;
+	if (lynx_set_timeo(fd, SO_SNDTIMEO, 5000) ||
+	    lynx_set_timeo(fd, SO_RCVTIMEO, 5000) ||
+	    lynx_connect(fd, LYNX_NODE_LOCAL, port))
+		goto err_fd;
+	a = lynx_accept_wait(listener, 5000, NULL, 0);
+	if (a < 0)
+		goto err_fd;
+	if (lynx_set_timeo(a, SO_SNDTIMEO, 5000) ||
+	    lynx_set_timeo(a, SO_RCVTIMEO, 5000)) {
+		err = errno;
+		close(a);
+		errno = err;
+		goto err_fd;
+	}
+	*c = fd;
+	*s = a;
+	return 0;
+err_fd:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Writes all of buf (send() with MSG_NOSIGNAL, retried after partial
+ * writes and EINTR).  Returns len, or -1 with errno.
+ */
+static inline ssize_t lynx_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = send(fd, p + done, len - done, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Reads until len bytes arrived or EOF, waiting at most timeout_ms for
+ * each piece.  Returns the bytes read (short only at EOF), or -1 with
+ * errno (ETIMEDOUT when nothing came in time).
+ */
+static inline ssize_t lynx_read_full(int fd, void *buf, size_t len,
+				     int timeout_ms)
+{
+	char *p = buf;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		if (!(lynx_poll1(fd, POLLIN, timeout_ms) &
+		      (POLLIN | POLLERR | POLLHUP))) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = recv(fd, p + done, len - done, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
 #endif /* LYNX_UTIL_H */

@@ -341,6 +341,7 @@ void lynx_neigh_learn(struct lynx_net *ln, u32 node, struct net_device *dev,
 bool lynx_neigh_lookup(struct lynx_net *ln, u32 node,
 		       struct net_device **dev, u8 *mac);
 void lynx_neigh_flush_dev(struct lynx_net *ln, struct net_device *dev);
+void lynx_neigh_forget(struct lynx_net *ln, u32 node);
 void lynx_neigh_expire(struct lynx_net *ln, unsigned long now);
 
 /* ---- the device (dev.c) ------------------------------------------------ */

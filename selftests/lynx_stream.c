@@ -1,0 +1,1743 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_STREAM and SOCK_SEQPACKET within one namespace (through lynxlo):
+ * listen/accept4/connect and their errors, data both ways, 1 MiB
+ * transfers, MSG_PEEK/MSG_WAITALL/MSG_DONTWAIT, SO_RCVTIMEO, SO_RCVLOWAT,
+ * SIOCINQ/SIOCOUTQ, EFAULT, flow control, SEQPACKET message boundaries,
+ * shutdown, close and resets, listener close, many connections and
+ * /proc/net/lynx.  The semantics are TCP's for SOCK_STREAM and, for
+ * message boundaries, AF_UNIX SOCK_SEQPACKET's.
+ *
+ * Fixtures: "conn" runs every test for both types (variants stream and
+ * seqpacket); "stream" and "seqpacket" hold the tests of one type only;
+ * "misc" has no listener.  Every test runs in a fresh network namespace.
+ * Synchronisation is by poll() with timeouts, never by sleeping.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <linux/sockios.h>
+
+#include "lynx_util.h"
+#include "kselftest_harness.h"
+
+#define PORT_L		7400	/* the fixture's listener */
+#define PORT_B		7401	/* bound but not listening */
+#define PORT_X		7402	/* a test's own listener */
+#define PORT_Y		7403
+#define PORT_DEAD	7499	/* nothing there */
+/* A node id no namespace has (ids are random 32-bit numbers). */
+#define NODE_DEAD	0x7777
+
+#define MIB		(1024 * 1024)
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static const char *type_name(int type)
+{
+	return type == SOCK_STREAM ? "STREAM" : "SEQPACKET";
+}
+
+/* Byte i of the test pattern (not periodic in 256). */
+static unsigned char pat(size_t i)
+{
+	return (unsigned char)(i * 7 + (i >> 9) * 13 + 1);
+}
+
+static void pat_fill(unsigned char *p, size_t off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pat(off + i);
+}
+
+/* Number of bytes of p that differ from the pattern at off. */
+static size_t pat_bad(const unsigned char *p, size_t off, size_t len)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < len; i++)
+		bad += p[i] != pat(off + i);
+	return bad;
+}
+
+/* A listener of type on port (LYNX_PORT_ANY: autobound); -1 on error. */
+static int listener(int type, uint32_t port, int backlog)
+{
+	int fd = lynx_socket(type), err;
+
+	if (fd < 0)
+		return -1;
+	if ((port && lynx_bind(fd, LYNX_NODE_ANY, port)) ||
+	    listen(fd, backlog)) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static int sock_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return -errno;
+	return err;
+}
+
+static int inq(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, SIOCINQ, &n))
+		return -1;
+	return n;
+}
+
+static int outq(int fd)
+{
+	int n = -1;
+
+	if (ioctl(fd, SIOCOUTQ, &n))
+		return -1;
+	return n;
+}
+
+/*
+ * Waits (bounded, in 10 ms poll steps) until SIOCINQ of fd reaches n;
+ * returns the last value seen.
+ */
+static int wait_inq(int fd, int n, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	int v;
+
+	for (;;) {
+		v = inq(fd);
+		if (v >= n || v < 0 || now_ms() > end)
+			return v;
+		poll(NULL, 0, 10);
+	}
+}
+
+/* Waits (bounded) until SIOCOUTQ of fd drops to 0; returns the last. */
+static int wait_outq_empty(int fd, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	int v;
+
+	for (;;) {
+		v = outq(fd);
+		if (v <= 0 || now_ms() > end)
+			return v;
+		poll(NULL, 0, 10);
+	}
+}
+
+/* ---- a writer thread ----------------------------------------------- */
+
+struct writer {
+	pthread_t th;
+	int fd;
+	size_t len;		/* bytes to write, the pattern from offset 0 */
+	size_t chunk;		/* per send() (a message for SEQPACKET) */
+	int delay_ms;		/* before every send(), to spread them out */
+	size_t done;
+	int err;		/* errno of a failed send() */
+	int started;
+};
+
+static void *writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	unsigned char *buf = malloc(w->chunk);
+	ssize_t n;
+	size_t k;
+
+	if (!buf) {
+		w->err = ENOMEM;
+		return NULL;
+	}
+	while (w->done < w->len) {
+		k = w->len - w->done < w->chunk ? w->len - w->done : w->chunk;
+		pat_fill(buf, w->done, k);
+		if (w->delay_ms)
+			poll(NULL, 0, w->delay_ms);
+		n = send(w->fd, buf, k, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			w->err = errno;
+			break;
+		}
+		w->done += n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static int writer_start(struct writer *w, int fd, size_t len, size_t chunk,
+			int delay_ms)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->len = len;
+	w->chunk = chunk;
+	w->delay_ms = delay_ms;
+	if (pthread_create(&w->th, NULL, writer_fn, w))
+		return -1;
+	w->started = 1;
+	return 0;
+}
+
+/* Joins within timeout_ms; 0 if it ended, -1 if still running. */
+static int writer_join(struct writer *w, int timeout_ms)
+{
+	struct timespec ts;
+
+	if (!w->started)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(w->th, NULL, &ts))
+		return -1;
+	w->started = 0;
+	return 0;
+}
+
+/*
+ * Reads len bytes of the pattern from fd (each piece within timeout_ms);
+ * counts mismatching bytes in *bad.  Returns the bytes read (short at EOF)
+ * or -1 with errno.
+ */
+static ssize_t read_verify(int fd, size_t len, int timeout_ms, size_t *bad)
+{
+	static unsigned char buf[65536];
+	size_t done = 0, want;
+	ssize_t n;
+
+	*bad = 0;
+	while (done < len) {
+		if (!(lynx_poll1(fd, POLLIN, timeout_ms) &
+		      (POLLIN | POLLERR | POLLHUP))) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		want = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		n = recv(fd, buf, want, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		*bad += pat_bad(buf, done, n);
+		done += n;
+	}
+	return done;
+}
+
+static volatile sig_atomic_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/* ==== conn: both types ================================================= */
+
+FIXTURE(conn)
+{
+	int l, c, s;
+};
+
+FIXTURE_VARIANT(conn)
+{
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(conn, stream)
+{
+	.type = SOCK_STREAM,
+};
+
+FIXTURE_VARIANT_ADD(conn, seqpacket)
+{
+	.type = SOCK_SEQPACKET,
+};
+
+FIXTURE_SETUP(conn)
+{
+	self->l = self->c = self->s = -1;
+	ASSERT_EQ(0, lynx_new_netns()) TH_LOG("unshare: %s", strerror(errno));
+	self->l = listener(variant->type, PORT_L, 128);
+	ASSERT_LE(0, self->l) TH_LOG("%s listener: %s",
+				     type_name(variant->type),
+				     strerror(errno));
+}
+
+FIXTURE_TEARDOWN(conn)
+{
+	if (self->c >= 0)
+		close(self->c);
+	if (self->s >= 0)
+		close(self->s);
+	if (self->l >= 0)
+		close(self->l);
+}
+
+/* self->c connected to the listener, self->s its accepted end. */
+#define PAIR()								\
+	ASSERT_EQ(0, lynx_stream_pair(variant->type, self->l, PORT_L,	\
+				      &self->c, &self->s))		\
+		TH_LOG("connect/accept: %s", strerror(errno))
+
+/* ---- listen ---------------------------------------------------------- */
+
+TEST_F(conn, listen_autobind)
+{
+	uint32_t low, high, port;
+	int fd = lynx_socket(variant->type), c, s;
+	char b;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, lynx_local_port(fd));
+	ASSERT_EQ(0, listen(fd, 4)) TH_LOG("listen: %s", strerror(errno));
+	port = lynx_local_port(fd);
+	ASSERT_NE(0, port);
+	ASSERT_EQ(0, lynx_eph_range(&low, &high));
+	EXPECT_LE(low, port);
+	EXPECT_GE(high, port);
+	/* It accepts connections on that port. */
+	ASSERT_EQ(0, lynx_stream_pair(variant->type, fd, port, &c, &s))
+		TH_LOG("connect to the autobound port: %s", strerror(errno));
+	EXPECT_EQ(1, send(c, "a", 1, 0));
+	EXPECT_EQ(1, lynx_read_full(s, &b, 1, 2000));
+	close(c);
+	close(s);
+	close(fd);
+}
+
+TEST_F(conn, listen_backlog)
+{
+	int backlogs[] = { 0, 1, 5, SOMAXCONN, 1 << 20, -1 };
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(backlogs) / sizeof(backlogs[0]); i++) {
+		fd = lynx_socket(variant->type);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, listen(fd, backlogs[i]))
+			TH_LOG("listen(%d): %s", backlogs[i], strerror(errno));
+		close(fd);
+	}
+	/* Listening again changes the backlog, as TCP. */
+	EXPECT_EQ(0, listen(self->l, 1)) TH_LOG("re-listen: %s",
+						strerror(errno));
+	EXPECT_EQ(0, listen(self->l, 128));
+	/* A connected socket cannot listen. */
+	PAIR();
+	errno = 0;
+	EXPECT_EQ(-1, listen(self->c, 1));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, listen(self->s, 1));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* ---- accept ---------------------------------------------------------- */
+
+TEST_F(conn, accept4_flags)
+{
+	int c1, c2, s1, s2;
+	char b;
+
+	errno = 0;
+	EXPECT_EQ(-1, accept4(self->l, NULL, NULL, 0x1));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, accept4(self->l, NULL, NULL, SOCK_NONBLOCK | 0x1));
+	EXPECT_EQ(EINVAL, errno);
+
+	c1 = lynx_socket(variant->type);
+	c2 = lynx_socket(variant->type);
+	ASSERT_LE(0, c1);
+	ASSERT_LE(0, c2);
+	ASSERT_EQ(0, lynx_set_timeo(c1, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(c2, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_connect(c1, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	s1 = lynx_accept_wait(self->l, 5000, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	ASSERT_LE(0, s1) TH_LOG("accept4: %s", strerror(errno));
+	EXPECT_NE(0, fcntl(s1, F_GETFL) & O_NONBLOCK);
+	EXPECT_NE(0, fcntl(s1, F_GETFD) & FD_CLOEXEC);
+	/* Non-blocking for real. */
+	errno = 0;
+	EXPECT_EQ(-1, recv(s1, &b, 1, 0));
+	EXPECT_EQ(EAGAIN, errno);
+
+	ASSERT_EQ(0, lynx_connect(c2, LYNX_NODE_LOCAL, PORT_L));
+	s2 = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, s2) TH_LOG("accept4: %s", strerror(errno));
+	EXPECT_EQ(0, fcntl(s2, F_GETFL) & O_NONBLOCK);
+	EXPECT_EQ(0, fcntl(s2, F_GETFD) & FD_CLOEXEC);
+	close(c1);
+	close(c2);
+	close(s1);
+	close(s2);
+}
+
+TEST_F(conn, accept_nonblock_eagain)
+{
+	int fl = fcntl(self->l, F_GETFL);
+
+	ASSERT_EQ(0, fcntl(self->l, F_SETFL, fl | O_NONBLOCK));
+	errno = 0;
+	EXPECT_EQ(-1, accept(self->l, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, lynx_poll1(self->l, POLLIN, 0) & POLLIN);
+	/* Once something is pending: POLLIN, and accept works. */
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	ASSERT_EQ(POLLIN, lynx_poll1(self->l, POLLIN, 5000));
+	self->s = accept(self->l, NULL, NULL);
+	EXPECT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, accept(self->l, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(conn, accept_rcvtimeo)
+{
+	long long t0, dt;
+
+	ASSERT_EQ(0, lynx_set_timeo(self->l, SO_RCVTIMEO, 200));
+	t0 = now_ms();
+	errno = 0;
+	EXPECT_EQ(-1, accept(self->l, NULL, NULL));
+	dt = now_ms() - t0;
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(150, dt);
+	EXPECT_GT(5000, dt);
+}
+
+TEST_F(conn, accept_peer_address)
+{
+	struct sockaddr_lynx from, a;
+	socklen_t len = sizeof(from);
+	uint32_t node = lynx_node();
+
+	ASSERT_NE(0, node);
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	ASSERT_EQ(POLLIN, lynx_poll1(self->l, POLLIN, 5000));
+	memset(&from, 0xff, sizeof(from));
+	self->s = accept(self->l, (struct sockaddr *)&from, &len);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_EQ(sizeof(from), len);
+	EXPECT_EQ(lynx_af(), from.slx_family);
+	EXPECT_EQ(0, from.slx_reserved);
+	EXPECT_EQ(0, from.slx_zero[0] | from.slx_zero[1] | from.slx_zero[2] |
+		     from.slx_zero[3]);
+	EXPECT_EQ(node, from.slx_node);
+	EXPECT_NE(0, from.slx_port);
+
+	/* The client's own address is what accept reported. */
+	memset(&a, 0xff, sizeof(a));
+	len = sizeof(a);
+	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(from.slx_port, a.slx_port);
+	EXPECT_EQ(node, a.slx_node);
+
+	/* getpeername of the accepted end: the same address. */
+	memset(&a, 0xff, sizeof(a));
+	len = sizeof(a);
+	ASSERT_EQ(0, getpeername(self->s, (struct sockaddr *)&a, &len))
+		TH_LOG("getpeername: %s", strerror(errno));
+	EXPECT_EQ(sizeof(a), len);
+	EXPECT_EQ(0, memcmp(&a, &from, sizeof(a)));
+
+	/* getpeername of the client: the listener's port. */
+	memset(&a, 0xff, sizeof(a));
+	len = sizeof(a);
+	ASSERT_EQ(0, getpeername(self->c, (struct sockaddr *)&a, &len))
+		TH_LOG("getpeername: %s", strerror(errno));
+	EXPECT_EQ(lynx_af(), a.slx_family);
+	EXPECT_EQ(PORT_L, a.slx_port);
+	EXPECT_TRUE(a.slx_node == node || a.slx_node == LYNX_NODE_LOCAL)
+		TH_LOG("peer node %#x", a.slx_node);
+
+	/* getsockname of the accepted end: the listener's port. */
+	memset(&a, 0xff, sizeof(a));
+	len = sizeof(a);
+	ASSERT_EQ(0, getsockname(self->s, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(PORT_L, a.slx_port);
+	EXPECT_EQ(node, a.slx_node);
+}
+
+/* ---- connect --------------------------------------------------------- */
+
+TEST_F(conn, connect_blocking)
+{
+	char b;
+
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	EXPECT_NE(0, lynx_local_port(self->c));
+	EXPECT_EQ(POLLOUT, lynx_poll1(self->c, POLLIN | POLLOUT, 0));
+	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	ASSERT_EQ(1, send(self->c, "c", 1, 0));
+	ASSERT_EQ(1, lynx_read_full(self->s, &b, 1, 2000));
+	EXPECT_EQ('c', b);
+	ASSERT_EQ(1, send(self->s, "s", 1, 0));
+	ASSERT_EQ(1, lynx_read_full(self->c, &b, 1, 2000));
+	EXPECT_EQ('s', b);
+}
+
+TEST_F(conn, connect_nonblocking)
+{
+	struct sockaddr_lynx peer;
+	socklen_t len = sizeof(peer);
+	int r, again;
+	char b;
+
+	self->c = socket(lynx_af(), variant->type | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	r = lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L);
+	ASSERT_TRUE(r == 0 || errno == EINPROGRESS)
+		TH_LOG("connect: %s", strerror(errno));
+	if (r) {
+		/* At once: still in progress, or already done. */
+		errno = 0;
+		again = lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L);
+		EXPECT_TRUE(again == 0 || errno == EALREADY ||
+			    errno == EISCONN)
+			TH_LOG("second connect: %s", strerror(errno));
+	}
+	ASSERT_EQ(POLLOUT, lynx_poll1(self->c, POLLOUT, 5000) &
+			   (POLLOUT | POLLERR | POLLHUP));
+	EXPECT_EQ(0, sock_error(self->c));
+	ASSERT_EQ(0, getpeername(self->c, (struct sockaddr *)&peer, &len))
+		TH_LOG("getpeername: %s", strerror(errno));
+	EXPECT_EQ(PORT_L, peer.slx_port);
+	/* Linux TCP reports the completion (0) once, then EISCONN. */
+	errno = 0;
+	r = lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L);
+	EXPECT_TRUE(r == 0 || errno == EISCONN)
+		TH_LOG("connect after completion: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	EXPECT_EQ(EISCONN, errno);
+
+	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	ASSERT_EQ(1, send(self->c, "n", 1, 0));
+	ASSERT_EQ(1, lynx_read_full(self->s, &b, 1, 2000));
+	EXPECT_EQ('n', b);
+}
+
+TEST_F(conn, connect_eisconn)
+{
+	PAIR();
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	EXPECT_EQ(EISCONN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_DEAD));
+	EXPECT_EQ(EISCONN, errno);
+	/* The accepted end too. */
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->s, LYNX_NODE_LOCAL, PORT_L));
+	EXPECT_EQ(EISCONN, errno);
+	/* A listener cannot connect. */
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->l, LYNX_NODE_LOCAL, PORT_DEAD));
+	EXPECT_TRUE(errno == EISCONN || errno == EINVAL)
+		TH_LOG("connect on a listener: %s", strerror(errno));
+}
+
+/*
+ * A node that never answers (no namespace has it; the SYN leaves through
+ * an UP lynx device): connect stays in progress.
+ */
+TEST_F(conn, connect_ealready)
+{
+	int r;
+
+	ASSERT_EQ(0, lynx_sh("ip link add x0 type lynx && ip link set x0 up"));
+	self->c = socket(lynx_af(), variant->type | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	r = lynx_connect(self->c, NODE_DEAD, PORT_L);
+	ASSERT_EQ(-1, r);
+	ASSERT_EQ(EINPROGRESS, errno) TH_LOG("connect: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, NODE_DEAD, PORT_L));
+	EXPECT_EQ(EALREADY, errno);
+	/* Another address while in progress: the same. */
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	EXPECT_EQ(EALREADY, errno);
+	EXPECT_EQ(0, lynx_poll1(self->c, POLLOUT, 100) & (POLLOUT | POLLERR));
+	EXPECT_EQ(0, sock_error(self->c));
+	/* Closing a connecting socket is fine. */
+}
+
+TEST_F(conn, connect_refused)
+{
+	int b, d, r, ev;
+
+	/* Nothing on the port. */
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_DEAD));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(self->c);
+
+	/* Bound, not listening. */
+	b = lynx_socket(variant->type);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, lynx_bind(b, LYNX_NODE_ANY, PORT_B));
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_B));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(self->c);
+
+	/* A datagram socket on the port is no listener (own port space). */
+	d = lynx_socket(SOCK_DGRAM);
+	ASSERT_LE(0, d);
+	ASSERT_EQ(0, lynx_bind(d, LYNX_NODE_ANY, PORT_DEAD));
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_DEAD));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(self->c);
+	close(d);
+
+	/* Non-blocking: at once, or through POLLERR and SO_ERROR. */
+	self->c = socket(lynx_af(), variant->type | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	r = lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_B);
+	ASSERT_EQ(-1, r);
+	if (errno == EINPROGRESS) {
+		ev = lynx_poll1(self->c, POLLOUT, 5000);
+		EXPECT_NE(0, ev & POLLERR) TH_LOG("revents %#x", ev);
+		EXPECT_EQ(ECONNREFUSED, sock_error(self->c));
+	} else {
+		EXPECT_EQ(ECONNREFUSED, errno);
+	}
+	close(b);
+}
+
+TEST_F(conn, connect_type_mismatch)
+{
+	int other = variant->type == SOCK_STREAM ? SOCK_SEQPACKET : SOCK_STREAM;
+	int l2 = listener(other, PORT_X, 4);
+
+	ASSERT_LE(0, l2) TH_LOG("listener: %s", strerror(errno));
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_X));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(0, lynx_poll1(l2, POLLIN, 0) & POLLIN);
+	close(l2);
+}
+
+TEST_F(conn, connect_retry_after_refused)
+{
+	int l2;
+	char b;
+
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	errno = 0;
+	ASSERT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_X));
+	ASSERT_EQ(ECONNREFUSED, errno);
+	l2 = listener(variant->type, PORT_X, 4);
+	ASSERT_LE(0, l2) TH_LOG("listener: %s", strerror(errno));
+	EXPECT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_X))
+		TH_LOG("connect again: %s", strerror(errno));
+	self->s = lynx_accept_wait(l2, 5000, NULL, 0);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	ASSERT_EQ(1, send(self->c, "r", 1, 0));
+	ASSERT_EQ(1, lynx_read_full(self->s, &b, 1, 2000));
+	EXPECT_EQ('r', b);
+	close(l2);
+}
+
+TEST_F(conn, unconnected_errors)
+{
+	struct sockaddr_lynx a;
+	socklen_t len = sizeof(a);
+	int u = lynx_socket(variant->type), b;
+	char buf[4];
+
+	ASSERT_LE(0, u);
+	errno = 0;
+	EXPECT_EQ(-1, getpeername(u, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, recv(u, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ENOTCONN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, send(u, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT));
+	EXPECT_TRUE(errno == ENOTCONN || errno == EPIPE)
+		TH_LOG("send unconnected: %s", strerror(errno));
+	errno = 0;
+	EXPECT_EQ(-1, shutdown(u, SHUT_RDWR));
+	EXPECT_EQ(ENOTCONN, errno);
+	/* accept on a socket that does not listen. */
+	b = lynx_socket(variant->type);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, lynx_bind(b, LYNX_NODE_ANY, PORT_B));
+	errno = 0;
+	EXPECT_EQ(-1, accept4(b, NULL, NULL, SOCK_NONBLOCK));
+	EXPECT_EQ(EINVAL, errno);
+	/* A listener has no peer and no data. */
+	len = sizeof(a);
+	errno = 0;
+	EXPECT_EQ(-1, getpeername(self->l, (struct sockaddr *)&a, &len));
+	EXPECT_EQ(ENOTCONN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->l, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(ENOTCONN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->l, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT));
+	EXPECT_TRUE(errno == ENOTCONN || errno == EPIPE)
+		TH_LOG("send on a listener: %s", strerror(errno));
+	close(b);
+	close(u);
+}
+
+/* ---- data ------------------------------------------------------------ */
+
+TEST_F(conn, send_recv_duplex)
+{
+	char out[32], in[32];
+	int i, n;
+
+	PAIR();
+	for (i = 0; i < 10; i++) {
+		n = snprintf(out, sizeof(out), "ping-%d", i);
+		ASSERT_EQ(n, send(self->c, out, n, 0));
+		memset(in, 0, sizeof(in));
+		ASSERT_EQ(n, lynx_read_full(self->s, in, n, 2000))
+			TH_LOG("recv: %s", strerror(errno));
+		EXPECT_EQ(0, memcmp(in, out, n));
+		n = snprintf(out, sizeof(out), "pong-%d", i);
+		ASSERT_EQ(n, send(self->s, out, n, 0));
+		memset(in, 0, sizeof(in));
+		ASSERT_EQ(n, lynx_read_full(self->c, in, n, 2000));
+		EXPECT_EQ(0, memcmp(in, out, n));
+	}
+	/* Both ways at once, with write() and read(). */
+	ASSERT_EQ(5, write(self->c, "c-to-", 5));
+	ASSERT_EQ(5, write(self->s, "s-to-", 5));
+	ASSERT_EQ(POLLIN, lynx_poll1(self->s, POLLIN, 2000) & POLLIN);
+	ASSERT_EQ(5, read(self->s, in, 5));
+	EXPECT_EQ(0, memcmp(in, "c-to-", 5));
+	ASSERT_EQ(POLLIN, lynx_poll1(self->c, POLLIN, 2000) & POLLIN);
+	ASSERT_EQ(5, read(self->c, in, 5));
+	EXPECT_EQ(0, memcmp(in, "s-to-", 5));
+	EXPECT_EQ(POLLOUT, lynx_poll1(self->c, POLLIN | POLLOUT, 0));
+	EXPECT_EQ(POLLOUT, lynx_poll1(self->s, POLLIN | POLLOUT, 0));
+}
+
+TEST_F_TIMEOUT(conn, transfer_1mib, 120)
+{
+	struct writer w;
+	size_t bad;
+	char b;
+
+	PAIR();
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 30000));
+	ASSERT_EQ(0, writer_start(&w, self->c, MIB, 16384, 0));
+	EXPECT_EQ(MIB, read_verify(self->s, MIB, 10000, &bad))
+		TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, writer_join(&w, 30000));
+	EXPECT_EQ(0, w.err) TH_LOG("writer: %s", strerror(w.err));
+	EXPECT_EQ(MIB, w.done);
+	/* Then EOF. */
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(0, recv(self->s, &b, 1, MSG_DONTWAIT));
+}
+
+TEST_F_TIMEOUT(conn, transfer_duplex_1mib, 120)
+{
+	static unsigned char buf[65536];
+	struct writer wc, ws;
+	size_t got[2] = { 0, 0 }, bad = 0;
+	struct pollfd p[2];
+	long long end = now_ms() + 60000;
+	int i, n;
+	ssize_t r;
+
+	PAIR();
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 30000));
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_SNDTIMEO, 30000));
+	ASSERT_EQ(0, writer_start(&wc, self->c, MIB, 8192, 0));
+	ASSERT_EQ(0, writer_start(&ws, self->s, MIB, 12000, 0));
+	while ((got[0] < MIB || got[1] < MIB) && now_ms() < end) {
+		p[0].fd = self->s;	/* from c */
+		p[1].fd = self->c;	/* from s */
+		p[0].events = got[0] < MIB ? POLLIN : 0;
+		p[1].events = got[1] < MIB ? POLLIN : 0;
+		n = poll(p, 2, 10000);
+		ASSERT_LT(0, n) TH_LOG("stalled at %zu/%zu", got[0], got[1]);
+		for (i = 0; i < 2; i++) {
+			if (!(p[i].revents & (POLLIN | POLLERR | POLLHUP)))
+				continue;
+			r = recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			ASSERT_LT(0, r) TH_LOG("recv: %s", strerror(errno));
+			bad += pat_bad(buf, got[i], r);
+			got[i] += r;
+		}
+	}
+	EXPECT_EQ(MIB, got[0]);
+	EXPECT_EQ(MIB, got[1]);
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, writer_join(&wc, 30000));
+	ASSERT_EQ(0, writer_join(&ws, 30000));
+	EXPECT_EQ(0, wc.err);
+	EXPECT_EQ(0, ws.err);
+}
+
+TEST_F(conn, peek)
+{
+	char buf[16];
+
+	PAIR();
+	ASSERT_EQ(6, send(self->c, "abcdef", 6, 0));
+	ASSERT_EQ(6, wait_inq(self->s, 6, 2000));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(3, recv(self->s, buf, 3, MSG_PEEK));
+	EXPECT_STREQ("abc", buf);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(6, recv(self->s, buf, sizeof(buf), MSG_PEEK));
+	EXPECT_STREQ("abcdef", buf);
+	EXPECT_EQ(6, inq(self->s));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(6, recv(self->s, buf, sizeof(buf), 0));
+	EXPECT_STREQ("abcdef", buf);
+	EXPECT_EQ(0, inq(self->s));
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST_F(conn, waitall)
+{
+	unsigned char buf[200];
+	struct writer w;
+
+	PAIR();
+	if (variant->type == SOCK_SEQPACKET) {
+		/* Message boundaries win over MSG_WAITALL (AF_UNIX). */
+		ASSERT_EQ(5, send(self->c, "12345", 5, 0));
+		ASSERT_EQ(2, send(self->c, "67", 2, 0));
+		ASSERT_EQ(7, wait_inq(self->s, 7, 2000));
+		EXPECT_EQ(5, recv(self->s, buf, sizeof(buf), MSG_WAITALL));
+		EXPECT_EQ(2, recv(self->s, buf, sizeof(buf), MSG_WAITALL));
+		return;
+	}
+	/* 100 bytes in ten sends spread over ~200 ms: one recv of 100. */
+	ASSERT_EQ(0, writer_start(&w, self->c, 100, 10, 20));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(100, recv(self->s, buf, 100, MSG_WAITALL))
+		TH_LOG("recv: %s", strerror(errno));
+	EXPECT_EQ(0, pat_bad(buf, 0, 100));
+	ASSERT_EQ(0, writer_join(&w, 5000));
+	EXPECT_EQ(0, w.err);
+}
+
+TEST_F(conn, dontwait_eagain)
+{
+	char buf[4];
+	int fl;
+
+	PAIR();
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->c, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	fl = fcntl(self->s, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->s, F_SETFL, fl | O_NONBLOCK));
+	errno = 0;
+	EXPECT_EQ(-1, read(self->s, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, lynx_poll1(self->s, POLLIN, 0) & POLLIN);
+}
+
+TEST_F(conn, rcvtimeo)
+{
+	long long t0, dt;
+	char buf[4];
+
+	PAIR();
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 200));
+	t0 = now_ms();
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, buf, sizeof(buf), 0));
+	dt = now_ms() - t0;
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LE(150, dt);
+	EXPECT_GT(5000, dt);
+	/* The connection is still fine. */
+	ASSERT_EQ(2, send(self->c, "ok", 2, 0));
+	EXPECT_EQ(2, lynx_read_full(self->s, buf, 2, 2000));
+}
+
+TEST_F(conn, fionread_siocinq)
+{
+	char buf[32];
+
+	PAIR();
+	EXPECT_EQ(0, inq(self->s));
+	ASSERT_EQ(10, send(self->c, "0123456789", 10, 0));
+	ASSERT_EQ(20, send(self->c, "abcdefghijklmnopqrst", 20, 0));
+	EXPECT_EQ(30, wait_inq(self->s, 30, 2000));
+	/* FIONREAD and SIOCINQ are the same ioctl. */
+	{
+		int n = -1;
+
+		ASSERT_EQ(0, ioctl(self->s, FIONREAD, &n));
+		EXPECT_EQ(30, n);
+	}
+	ASSERT_EQ(10, recv(self->s, buf, 10, 0));
+	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
+	EXPECT_EQ(20, inq(self->s));
+	ASSERT_EQ(20, recv(self->s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, inq(self->s));
+	EXPECT_EQ(0, inq(self->c));
+}
+
+TEST_F(conn, siocoutq)
+{
+	static unsigned char buf[1000];
+	int v;
+
+	PAIR();
+	EXPECT_EQ(0, outq(self->c));
+	pat_fill(buf, 0, sizeof(buf));
+	ASSERT_EQ(1000, send(self->c, buf, sizeof(buf), 0));
+	v = outq(self->c);
+	EXPECT_LE(0, v);
+	EXPECT_GE(1000, v);
+	/* Acknowledged by the peer, read or not. */
+	EXPECT_EQ(0, wait_outq_empty(self->c, 5000));
+	EXPECT_EQ(1000, inq(self->s));
+}
+
+TEST_F(conn, efault)
+{
+	unsigned char buf[100];
+
+	PAIR();
+	pat_fill(buf, 0, sizeof(buf));
+	ASSERT_EQ(100, send(self->c, buf, sizeof(buf), 0));
+	ASSERT_EQ(100, wait_inq(self->s, 100, 2000));
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, (void *)1, 100, 0));
+	EXPECT_EQ(EFAULT, errno);
+	/* Nothing was consumed. */
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(100, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, pat_bad(buf, 0, 100));
+	/* A bad send buffer: EFAULT, and nothing sent. */
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, (void *)1, 100, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, wait_inq(self->s, 1, 200));
+}
+
+/*
+ * A small SO_SNDBUF and a peer that does not read: sending stops (EAGAIN,
+ * no POLLOUT) with a bounded amount in flight; once the peer reads,
+ * sending resumes.
+ */
+TEST_F_TIMEOUT(conn, flow_control, 90)
+{
+	static unsigned char buf[1000];
+	const size_t limit = 4 * MIB;
+	size_t sent = 0, got, bad;
+	int sndbuf = 4096, stalled = 0;
+	ssize_t n;
+
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, self->s);
+
+	while (sent < limit) {
+		pat_fill(buf, sent, sizeof(buf));
+		n = send(self->c, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			sent += n;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
+		/* Full for now; stalled if no room comes back soon. */
+		if (!(lynx_poll1(self->c, POLLOUT, 500) & POLLOUT)) {
+			stalled = 1;
+			break;
+		}
+	}
+	TH_LOG("%s: %zu bytes in flight when stalled",
+	       type_name(variant->type), sent);
+	ASSERT_TRUE(stalled) TH_LOG("%zu bytes sent to a peer that never reads",
+				    sent);
+	EXPECT_LT(0, sent);
+	EXPECT_EQ(0, lynx_poll1(self->c, POLLOUT, 0) & POLLOUT);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+
+	/* The peer reads everything: the writer can go on. */
+	got = read_verify(self->s, sent, 5000, &bad);
+	EXPECT_EQ(sent, got);
+	EXPECT_EQ(0, bad);
+	EXPECT_NE(0, lynx_poll1(self->c, POLLOUT, 5000) & POLLOUT);
+	pat_fill(buf, sent, sizeof(buf));
+	EXPECT_EQ(1000, send(self->c, buf, sizeof(buf), MSG_DONTWAIT))
+		TH_LOG("send after the drain: %s", strerror(errno));
+	EXPECT_EQ(1000, read_verify(self->s, 1000, 5000, &bad));
+}
+
+/* ---- shutdown -------------------------------------------------------- */
+
+TEST_F(conn, shutdown_wr_eof)
+{
+	char buf[16];
+	int ev;
+
+	PAIR();
+	ASSERT_EQ(4, send(self->c, "data", 4, 0));
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	ASSERT_EQ(4, lynx_read_full(self->s, buf, 4, 2000));
+	EXPECT_EQ(0, memcmp(buf, "data", 4));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
+	ev = lynx_poll1(self->s, POLLIN | POLLRDHUP | POLLOUT, 0);
+	EXPECT_EQ(POLLIN | POLLRDHUP, ev & (POLLIN | POLLRDHUP))
+		TH_LOG("revents %#x", ev);
+	EXPECT_EQ(0, ev & POLLHUP);
+	/* Half-closed: the other direction still works. */
+	ASSERT_EQ(5, send(self->s, "reply", 5, 0));
+	EXPECT_EQ(5, lynx_read_full(self->c, buf, 5, 2000));
+	EXPECT_EQ(0, memcmp(buf, "reply", 5));
+}
+
+TEST_F(conn, shutdown_wr_epipe)
+{
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+
+	ASSERT_EQ(0, sigaction(SIGPIPE, &sa, NULL));
+	PAIR();
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	sigpipes = 0;
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, "x", 1, 0));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, sigpipes);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, sigpipes);
+	errno = 0;
+	EXPECT_EQ(-1, write(self->c, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(2, sigpipes);
+}
+
+TEST_F(conn, shutdown_rd)
+{
+	char buf[4];
+
+	PAIR();
+	ASSERT_EQ(0, shutdown(self->s, SHUT_RD));
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_NE(0, lynx_poll1(self->s, POLLIN, 0) & POLLIN);
+	/* Writing still works. */
+	ASSERT_EQ(2, send(self->s, "wr", 2, 0));
+	EXPECT_EQ(2, lynx_read_full(self->c, buf, 2, 2000));
+}
+
+TEST_F(conn, shutdown_rdwr_pollhup)
+{
+	char buf[4];
+	int ev;
+
+	PAIR();
+	ASSERT_EQ(0, shutdown(self->c, SHUT_RDWR));
+	ev = lynx_poll1(self->c, POLLIN | POLLOUT, 1000);
+	EXPECT_NE(0, ev & POLLHUP) TH_LOG("revents %#x", ev);
+	/* The peer sees EOF. */
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
+}
+
+/* ---- close and reset -------------------------------------------------- */
+
+/* Waits for an error (or hangup) to be signalled on fd. */
+static int wait_err(int fd)
+{
+	return lynx_poll1(fd, POLLIN, 5000) & (POLLIN | POLLERR | POLLHUP);
+}
+
+TEST_F(conn, close_unread_reset_recv)
+{
+	char buf[8];
+
+	PAIR();
+	ASSERT_EQ(6, send(self->c, "unread", 6, 0));
+	ASSERT_EQ(6, wait_inq(self->s, 6, 2000));
+	close(self->s);
+	self->s = -1;
+	ASSERT_NE(0, wait_err(self->c));
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+TEST_F(conn, close_unread_reset_send)
+{
+	PAIR();
+	ASSERT_EQ(6, send(self->c, "unread", 6, 0));
+	ASSERT_EQ(6, wait_inq(self->s, 6, 2000));
+	close(self->s);
+	self->s = -1;
+	ASSERT_NE(0, wait_err(self->c));
+	EXPECT_NE(0, lynx_poll1(self->c, 0, 0) & POLLERR);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, errno);
+	/* Reported once; then the socket is dead. */
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+}
+
+TEST_F(conn, linger_zero_reset)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char buf[4];
+
+	PAIR();
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_LINGER, &lg,
+				sizeof(lg)));
+	close(self->s);
+	self->s = -1;
+	ASSERT_NE(0, wait_err(self->c));
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(0, sock_error(self->c));
+}
+
+TEST_F(conn, close_normal_eof)
+{
+	char buf[8];
+	int ev;
+
+	PAIR();
+	ASSERT_EQ(3, send(self->c, "bye", 3, 0));
+	close(self->c);
+	self->c = -1;
+	ASSERT_EQ(3, lynx_read_full(self->s, buf, 3, 2000));
+	EXPECT_EQ(0, memcmp(buf, "bye", 3));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
+	ev = lynx_poll1(self->s, POLLIN, 2000);
+	EXPECT_EQ(POLLIN | POLLHUP, ev & (POLLIN | POLLHUP))
+		TH_LOG("revents %#x", ev);
+}
+
+TEST_F(conn, listener_close_pending)
+{
+	int c[3], i, n;
+	char buf[4];
+
+	for (i = 0; i < 3; i++) {
+		c[i] = lynx_socket(variant->type);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, 5000));
+		ASSERT_EQ(0, lynx_connect(c[i], LYNX_NODE_LOCAL, PORT_L))
+			TH_LOG("connect %d: %s", i, strerror(errno));
+	}
+	/* One of them has sent data too. */
+	ASSERT_EQ(1, send(c[0], "d", 1, 0));
+	close(self->l);
+	self->l = -1;
+	for (i = 0; i < 3; i++) {
+		ASSERT_NE(0, wait_err(c[i])) TH_LOG("client %d not told", i);
+		errno = 0;
+		n = recv(c[i], buf, sizeof(buf), MSG_DONTWAIT);
+		EXPECT_EQ(-1, n);
+		EXPECT_EQ(ECONNRESET, errno)
+			TH_LOG("client %d: recv %d: %s", i, n, strerror(errno));
+		close(c[i]);
+	}
+	/* The port no longer listens. */
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	errno = 0;
+	EXPECT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	EXPECT_EQ(ECONNREFUSED, errno);
+}
+
+/* ---- scale ----------------------------------------------------------- */
+
+#define NCONC 100
+
+TEST_F_TIMEOUT(conn, concurrent_100, 120)
+{
+	int c[NCONC], s[NCONC], i, n;
+	char out[16], in[16];
+	struct rlimit rl;
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	if (rl.rlim_cur < 2 * NCONC + 16) {
+		rl.rlim_cur = 2 * NCONC + 16;
+		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	}
+	for (i = 0; i < NCONC; i++)
+		c[i] = s[i] = -1;
+	for (i = 0; i < NCONC; i++) {
+		c[i] = lynx_socket(variant->type);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, 5000));
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_RCVTIMEO, 5000));
+		ASSERT_EQ(0, lynx_connect(c[i], LYNX_NODE_LOCAL, PORT_L))
+			TH_LOG("connect %d: %s", i, strerror(errno));
+	}
+	for (i = 0; i < NCONC; i++) {
+		s[i] = lynx_accept_wait(self->l, 5000, NULL, 0);
+		ASSERT_LE(0, s[i]) TH_LOG("accept %d: %s", i, strerror(errno));
+	}
+	EXPECT_EQ(0, lynx_poll1(self->l, POLLIN, 0) & POLLIN);
+	/* All open at once: each client sends, its server end echoes. */
+	for (i = 0; i < NCONC; i++) {
+		n = snprintf(out, sizeof(out), "conn-%03d", i);
+		ASSERT_EQ(n, send(c[i], out, n, 0));
+	}
+	for (i = 0; i < NCONC; i++) {
+		ASSERT_EQ(8, lynx_read_full(s[i], in, 8, 5000))
+			TH_LOG("server %d: %s", i, strerror(errno));
+		ASSERT_EQ(8, send(s[i], in, 8, 0));
+	}
+	for (i = 0; i < NCONC; i++) {
+		n = snprintf(out, sizeof(out), "conn-%03d", i);
+		ASSERT_EQ(n, lynx_read_full(c[i], in, n, 5000))
+			TH_LOG("client %d: %s", i, strerror(errno));
+		EXPECT_EQ(0, memcmp(in, out, n));
+	}
+	for (i = 0; i < NCONC; i++) {
+		close(c[i]);
+		close(s[i]);
+	}
+}
+
+#define NSEQ 2000
+
+TEST_F_TIMEOUT(conn, sequential_2000, 240)
+{
+	long long t0 = now_ms(), dt;
+	char out[16], in[16];
+	int i, n, c, s;
+
+	for (i = 0; i < NSEQ; i++) {
+		c = lynx_socket(variant->type);
+		ASSERT_LE(0, c) TH_LOG("socket %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, lynx_set_timeo(c, SO_SNDTIMEO, 5000));
+		ASSERT_EQ(0, lynx_connect(c, LYNX_NODE_LOCAL, PORT_L))
+			TH_LOG("connect %d: %s", i, strerror(errno));
+		n = snprintf(out, sizeof(out), "seq-%d", i);
+		ASSERT_EQ(n, send(c, out, n, 0));
+		s = lynx_accept_wait(self->l, 5000, NULL, 0);
+		ASSERT_LE(0, s) TH_LOG("accept %d: %s", i, strerror(errno));
+		ASSERT_EQ(n, lynx_read_full(s, in, n, 5000))
+			TH_LOG("server %d: %s", i, strerror(errno));
+		ASSERT_EQ(n, send(s, in, n, 0));
+		ASSERT_EQ(n, lynx_read_full(c, in, n, 5000))
+			TH_LOG("client %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, memcmp(in, out, n));
+		close(c);
+		close(s);
+	}
+	dt = now_ms() - t0;
+	TH_LOG("%d connections in %lld ms", NSEQ, dt);
+	EXPECT_GT(180000, dt);
+}
+
+/* ---- /proc/net/lynx --------------------------------------------------- */
+
+static unsigned long ino_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return 0;
+	return st.st_ino;
+}
+
+TEST_F(conn, proc_rows)
+{
+	struct lynx_proc_row r;
+	uint32_t node = lynx_node(), cport;
+	const char *tn = type_name(variant->type);
+
+	PAIR();
+	cport = lynx_local_port(self->c);
+	ASSERT_NE(0, cport);
+
+	ASSERT_EQ(0, lynx_proc_find(ino_of(self->l), &r))
+		TH_LOG("no row for the listener");
+	EXPECT_STREQ(tn, r.type);
+	EXPECT_STREQ("LISTEN", r.state);
+	EXPECT_EQ(PORT_L, r.lport);
+
+	ASSERT_EQ(0, lynx_proc_find(ino_of(self->c), &r))
+		TH_LOG("no row for the client");
+	EXPECT_STREQ(tn, r.type);
+	EXPECT_STREQ("CONNECTED", r.state);
+	EXPECT_EQ(cport, r.lport);
+	EXPECT_TRUE(r.lnode == node || r.lnode == LYNX_NODE_ANY)
+		TH_LOG("local node %#x", r.lnode);
+	EXPECT_EQ(node, r.pnode);
+	EXPECT_EQ(PORT_L, r.pport);
+
+	ASSERT_EQ(0, lynx_proc_find(ino_of(self->s), &r))
+		TH_LOG("no row for the accepted socket");
+	EXPECT_STREQ(tn, r.type);
+	EXPECT_STREQ("CONNECTED", r.state);
+	EXPECT_EQ(PORT_L, r.lport);
+	EXPECT_EQ(node, r.pnode);
+	EXPECT_EQ(cport, r.pport);
+
+	/* rx_queue of the receiver holds unread data. */
+	ASSERT_EQ(100, send(self->c, (char[100]){ 0 }, 100, 0));
+	ASSERT_EQ(100, wait_inq(self->s, 100, 2000));
+	ASSERT_EQ(0, lynx_proc_find(ino_of(self->s), &r));
+	EXPECT_LE(100, r.rxq);
+}
+
+/* ==== stream: SOCK_STREAM only ========================================= */
+
+FIXTURE(stream)
+{
+	int l, c, s;
+};
+
+FIXTURE_SETUP(stream)
+{
+	self->l = self->c = self->s = -1;
+	ASSERT_EQ(0, lynx_new_netns());
+	self->l = listener(SOCK_STREAM, PORT_L, 16);
+	ASSERT_LE(0, self->l) TH_LOG("listener: %s", strerror(errno));
+	ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, self->l, PORT_L, &self->c,
+				      &self->s))
+		TH_LOG("connect/accept: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(stream)
+{
+	if (self->c >= 0)
+		close(self->c);
+	if (self->s >= 0)
+		close(self->s);
+	if (self->l >= 0)
+		close(self->l);
+}
+
+TEST_F(stream, no_boundaries)
+{
+	char buf[16];
+
+	ASSERT_EQ(2, send(self->c, "ab", 2, 0));
+	ASSERT_EQ(2, send(self->c, "cd", 2, 0));
+	ASSERT_EQ(3, send(self->c, "efg", 3, 0));
+	ASSERT_EQ(7, wait_inq(self->s, 7, 2000));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(5, recv(self->s, buf, 5, 0));
+	EXPECT_STREQ("abcde", buf);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(2, recv(self->s, buf, sizeof(buf), 0));
+	EXPECT_STREQ("fg", buf);
+}
+
+TEST_F(stream, rcvlowat)
+{
+	unsigned char buf[200];
+	int lowat = 100;
+	struct writer w;
+
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	pat_fill(buf, 0, sizeof(buf));
+	ASSERT_EQ(50, send(self->c, buf, 50, 0));
+	ASSERT_EQ(50, wait_inq(self->s, 50, 2000));
+	/* 50 queued, below the mark: no POLLIN. */
+	EXPECT_EQ(0, lynx_poll1(self->s, POLLIN, 200) & POLLIN);
+	ASSERT_EQ(50, send(self->c, buf + 50, 50, 0));
+	EXPECT_NE(0, lynx_poll1(self->s, POLLIN, 2000) & POLLIN);
+	EXPECT_EQ(100, recv(self->s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, pat_bad(buf, 0, 100));
+
+	/* recv waits for the mark: 30 bytes now, 70 more later. */
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 10000));
+	pat_fill(buf, 0, 30);
+	ASSERT_EQ(30, send(self->c, buf, 30, 0));
+	ASSERT_EQ(30, wait_inq(self->s, 30, 2000));
+	/* The writer's pattern starts at 0: send the first 30 of it above. */
+	ASSERT_EQ(0, writer_start(&w, self->c, 70, 70, 100));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(100, recv(self->s, buf, sizeof(buf), 0))
+		TH_LOG("recv: %s", strerror(errno));
+	EXPECT_EQ(0, pat_bad(buf, 0, 30));
+	EXPECT_EQ(0, pat_bad(buf + 30, 0, 70));
+	ASSERT_EQ(0, writer_join(&w, 5000));
+}
+
+/* One send() far larger than SO_SNDBUF: no EMSGSIZE, it all arrives. */
+TEST_F_TIMEOUT(stream, large_send_small_sndbuf, 60)
+{
+	const size_t len = 200 * 1024;
+	int sndbuf = 4096;
+	size_t bad;
+	struct writer w;
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 20000));
+	ASSERT_EQ(0, writer_start(&w, self->c, len, len, 0));
+	EXPECT_EQ(len, read_verify(self->s, len, 5000, &bad));
+	EXPECT_EQ(0, bad);
+	ASSERT_EQ(0, writer_join(&w, 20000));
+	EXPECT_EQ(0, w.err) TH_LOG("send: %s", strerror(w.err));
+	EXPECT_EQ(len, w.done);
+}
+
+/* ==== seqpacket: SOCK_SEQPACKET only =================================== */
+
+FIXTURE(seqpacket)
+{
+	int l, c, s;
+};
+
+FIXTURE_SETUP(seqpacket)
+{
+	self->l = self->c = self->s = -1;
+	ASSERT_EQ(0, lynx_new_netns());
+	self->l = listener(SOCK_SEQPACKET, PORT_L, 16);
+	ASSERT_LE(0, self->l) TH_LOG("listener: %s", strerror(errno));
+	ASSERT_EQ(0, lynx_stream_pair(SOCK_SEQPACKET, self->l, PORT_L,
+				      &self->c, &self->s))
+		TH_LOG("connect/accept: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(seqpacket)
+{
+	if (self->c >= 0)
+		close(self->c);
+	if (self->s >= 0)
+		close(self->s);
+	if (self->l >= 0)
+		close(self->l);
+}
+
+/* recvmsg of one message within 2 s; returns its result, sets *flags. */
+static ssize_t recv_msg(int fd, void *buf, size_t len, int flags, int *mflags)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (!(lynx_poll1(fd, POLLIN, 2000) & POLLIN)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	n = recvmsg(fd, &m, flags | MSG_DONTWAIT);
+	*mflags = m.msg_flags;
+	return n;
+}
+
+TEST_F(seqpacket, boundaries)
+{
+	static unsigned char out[3000], in[65536];
+	size_t sizes[3] = { 10, 3000, 1 };
+	int i, fl;
+
+	pat_fill(out, 0, sizeof(out));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(sizes[i], send(self->c, out, sizes[i], 0));
+	for (i = 0; i < 3; i++) {
+		memset(in, 0, sizes[i]);
+		fl = 0;
+		EXPECT_EQ(sizes[i], recv_msg(self->s, in, sizeof(in), 0, &fl))
+			TH_LOG("message %d: %s", i, strerror(errno));
+		EXPECT_NE(0, fl & MSG_EOR) TH_LOG("msg_flags %#x", fl);
+		EXPECT_EQ(0, fl & MSG_TRUNC);
+		EXPECT_EQ(0, pat_bad(in, 0, sizes[i]));
+	}
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, in, sizeof(in), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	/* And the other way. */
+	ASSERT_EQ(7, send(self->s, "reverse", 7, 0));
+	ASSERT_EQ(2, send(self->s, "xy", 2, 0));
+	EXPECT_EQ(7, recv_msg(self->c, in, sizeof(in), 0, &fl));
+	EXPECT_EQ(2, recv_msg(self->c, in, sizeof(in), 0, &fl));
+}
+
+TEST_F(seqpacket, truncation)
+{
+	char out[100], in[100], next[50];
+	int fl = 0;
+
+	memset(out, 'q', sizeof(out));
+	memset(next, '.', sizeof(next));
+	memcpy(next, "next message", 12);
+	ASSERT_EQ(100, send(self->c, out, 100, 0));
+	ASSERT_EQ(50, send(self->c, next, 50, 0));
+	EXPECT_EQ(10, recv_msg(self->s, in, 10, 0, &fl));
+	EXPECT_NE(0, fl & MSG_TRUNC) TH_LOG("msg_flags %#x", fl);
+	/* The rest of the message is gone: the next recv is the next one. */
+	memset(in, 0, sizeof(in));
+	EXPECT_EQ(50, recv_msg(self->s, in, sizeof(in), 0, &fl));
+	EXPECT_EQ(0, memcmp(in, "next message", 12));
+	EXPECT_EQ(0, fl & MSG_TRUNC);
+
+	/* MSG_TRUNC as a flag: the real length, and consumed. */
+	ASSERT_EQ(100, send(self->c, out, 100, 0));
+	ASSERT_EQ(3, send(self->c, "end", 3, 0));
+	EXPECT_EQ(100, recv_msg(self->s, in, 10, MSG_TRUNC, &fl));
+	EXPECT_EQ(3, recv_msg(self->s, in, sizeof(in), 0, &fl));
+	/* MSG_PEEK|MSG_TRUNC: the length, not consumed. */
+	ASSERT_EQ(100, send(self->c, out, 100, 0));
+	EXPECT_EQ(100, recv_msg(self->s, in, 10, MSG_PEEK | MSG_TRUNC, &fl));
+	EXPECT_EQ(100, recv_msg(self->s, in, sizeof(in), 0, &fl));
+}
+
+TEST_F(seqpacket, emsgsize)
+{
+	int sndbuf = 8192, eff = 0;
+	socklen_t len = sizeof(eff);
+	unsigned char *buf;
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &len));
+	ASSERT_LT(0, eff);
+	buf = calloc(1, eff + 1);
+	ASSERT_NE(NULL, buf);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, eff + 1, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, eff + 1, 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	/* Nothing of it arrived; a small message still goes through. */
+	EXPECT_EQ(0, wait_inq(self->s, 1, 200));
+	EXPECT_EQ(1000, send(self->c, buf, 1000, 0));
+	EXPECT_EQ(1000, recv(self->s, buf, eff, 0));
+	free(buf);
+}
+
+TEST_F_TIMEOUT(seqpacket, large_message, 60)
+{
+	const size_t len = 200 * 1024;
+	int sz = 1 << 20, eff = 0, fl = 0;
+	socklen_t olen = sizeof(eff);
+	unsigned char *in = malloc(len + 4096);
+	struct iovec iov = { in, len + 4096 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct writer w;
+	ssize_t n;
+
+	ASSERT_NE(NULL, in);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sz,
+				sizeof(sz)));
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVBUF, &sz,
+				sizeof(sz)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &olen));
+	ASSERT_LE(len, (size_t)eff) TH_LOG("SO_SNDBUF %d too small", eff);
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 20000));
+	/* One send() of 200 KiB, the reader in parallel. */
+	ASSERT_EQ(0, writer_start(&w, self->c, len, len, 0));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 20000) & POLLIN);
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 20000));
+	n = recvmsg(self->s, &m, 0);
+	fl = m.msg_flags;
+	EXPECT_EQ(len, n) TH_LOG("recvmsg: %s", strerror(errno));
+	EXPECT_NE(0, fl & MSG_EOR);
+	EXPECT_EQ(0, fl & MSG_TRUNC);
+	if (n > 0)
+		EXPECT_EQ(0, pat_bad(in, 0, n));
+	ASSERT_EQ(0, writer_join(&w, 20000));
+	EXPECT_EQ(0, w.err) TH_LOG("send: %s", strerror(w.err));
+	EXPECT_EQ(len, w.done);
+	free(in);
+}
+
+/* ==== misc: no listener ================================================ */
+
+FIXTURE(misc)
+{
+	int unused;
+};
+
+FIXTURE_SETUP(misc)
+{
+	ASSERT_EQ(0, lynx_new_netns());
+}
+
+FIXTURE_TEARDOWN(misc)
+{
+}
+
+TEST_F(misc, listen_dgram_eopnotsupp)
+{
+	int fd = lynx_socket(SOCK_DGRAM);
+
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, lynx_bind(fd, LYNX_NODE_ANY, PORT_X));
+	errno = 0;
+	EXPECT_EQ(-1, listen(fd, 1));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	errno = 0;
+	EXPECT_EQ(-1, accept(fd, NULL, NULL));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(fd);
+}
+
+struct dead_connect {
+	pthread_t th;
+	int type;
+	int fd;
+	int err;
+	long long ms;
+};
+
+static void *dead_connect_fn(void *arg)
+{
+	struct dead_connect *d = arg;
+	long long t0 = now_ms();
+
+	if (lynx_connect(d->fd, NODE_DEAD, PORT_L))
+		d->err = errno;
+	d->ms = now_ms() - t0;
+	return NULL;
+}
+
+/*
+ * Connecting to a node that never answers times out: a blocking connect
+ * (STREAM and SEQPACKET, in parallel) fails with ETIMEDOUT and a
+ * non-blocking one reports ETIMEDOUT through SO_ERROR, within 60 s.
+ */
+TEST_F_TIMEOUT(misc, connect_etimedout, 100)
+{
+	struct dead_connect d[2] = {
+		{ .type = SOCK_STREAM }, { .type = SOCK_SEQPACKET },
+	};
+	long long t0, dt;
+	struct timespec ts;
+	int nb, i, ev;
+
+	ASSERT_EQ(0, lynx_sh("ip link add x0 type lynx && ip link set x0 up"));
+	for (i = 0; i < 2; i++) {
+		d[i].fd = lynx_socket(d[i].type);
+		ASSERT_LE(0, d[i].fd);
+		d[i].err = -1;
+		ASSERT_EQ(0, pthread_create(&d[i].th, NULL, dead_connect_fn,
+					    &d[i]));
+	}
+	nb = socket(lynx_af(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, nb);
+	t0 = now_ms();
+	errno = 0;
+	ASSERT_EQ(-1, lynx_connect(nb, NODE_DEAD, PORT_L));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ev = lynx_poll1(nb, POLLOUT, 70000);
+	dt = now_ms() - t0;
+	EXPECT_NE(0, ev & (POLLERR | POLLOUT)) TH_LOG("no result in %lld ms", dt);
+	EXPECT_EQ(ETIMEDOUT, sock_error(nb));
+	EXPECT_GT(60000, dt);
+	TH_LOG("non-blocking connect: %lld ms", dt);
+	close(nb);
+
+	for (i = 0; i < 2; i++) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 15;
+		ASSERT_EQ(0, pthread_timedjoin_np(d[i].th, NULL, &ts))
+			TH_LOG("%s connect still blocked", type_name(d[i].type));
+		TH_LOG("%s blocking connect: %s after %lld ms",
+		       type_name(d[i].type), strerror(d[i].err), d[i].ms);
+		EXPECT_EQ(ETIMEDOUT, d[i].err);
+		EXPECT_GT(60000, d[i].ms);
+		/* It was no instant failure either. */
+		EXPECT_LE(500, d[i].ms);
+		close(d[i].fd);
+	}
+}
+
+TEST_HARNESS_MAIN

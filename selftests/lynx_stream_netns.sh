@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lynx SOCK_STREAM between two namespaces joined by lynx devices: a large
+# transfer through a link that loses, reorders, duplicates and corrupts
+# frames (netem on both devices) arrives byte-identical; a peer whose
+# device is deleted mid-connection makes the reader fail (ECONNRESET or
+# ETIMEDOUT) within a bound instead of hanging; deleting a namespace that
+# holds an established connection makes the other side fail within a bound.
+#
+# LYNX_STREAM_MB (default 64) sets the size of the transfer,
+# LYNX_STREAM_TIMEOUT (default 240 s) its time limit.
+. "$(dirname "$0")/lynx_lib.bash"
+
+MB=${LYNX_STREAM_MB:-64}
+XFER_TIMEOUT=${LYNX_STREAM_TIMEOUT:-240}
+# How long a side may take to notice a dead connection.
+DEAD_BOUND=100
+
+# Waits until FILE is at least BYTES long, up to SECONDS; gives up early
+# when PID has exited.
+st_wait_size() {
+	local file=$1 bytes=$2 t=$3 pid=${4:-} i sz
+	for ((i = 0; i < t * 20; i++)); do
+		sz=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		[ "$sz" -ge "$bytes" ] && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 0.05
+	done
+	lx_log "timed out waiting for $bytes bytes in $file (has ${sz:-0})"
+	return 1
+}
+
+st_show_log() { sed 's/^/#   /' "$1" 2>/dev/null | head -20; }
+
+# lx_pair, showing the datagram tool's output when it fails.
+st_pair() {
+	lx_pair "$1" && return 0
+	lx_log "lx_pair $1 failed; pair.b, pair.a:"
+	st_show_log "$LX_TMP/pair.b"
+	st_show_log "$LX_TMP/pair.a"
+	return 1
+}
+
+# Starts a streaming connection A -> B on PORT: the sender copies
+# /dev/zero forever, the receiver (sending a keepalive byte back every
+# 500 ms) keeps the first MiB in FILE.first and discards the rest.  Sets ST_TX ST_RX (pids); status lines in FILE.tx and
+# FILE.rx.  Returns once 1 MiB has arrived.
+st_stream_bg() {
+	local port=$1 f=$2
+	( ip netns exec "$NSB" "$TOOL" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 \
+		"$port" 2> "$f.rx" | { head -c 1048576 > "$f.first"; cat > /dev/null; } ) &
+	ST_RX=$!
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$ST_RX" && grep -q '^ready' "$f.rx" ||
+		{ st_show_log "$f.rx"; return 1; }
+	ip netns exec "$NSA" "$TOOL" stream-send -t $((DEAD_BOUND * 1000)) \
+		"$NODEB" "$port" < /dev/zero 2> "$f.tx" &
+	ST_TX=$!
+	lx_wait_for "$f.tx" '^(connected|error|timeout)' 20 "$ST_TX" &&
+		grep -q '^connected' "$f.tx" || { st_show_log "$f.tx"; return 1; }
+	st_wait_size "$f.first" 1048576 30 "$ST_RX" ||
+		{ st_show_log "$f.rx"; st_show_log "$f.tx"; return 1; }
+}
+
+test_lossy_transfer() {
+	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 dev
+	command -v tc >/dev/null || { lx_log "no tc"; return $KSFT_SKIP; }
+	st_pair sx || return 1
+	# netem reorders only delayed frames: a small delay makes "reorder"
+	# real.  B's device gets the same treatment for the ACKs.
+	for dev in "$NSA a0" "$NSB b0"; do
+		set -- $dev
+		lx_ok tc -n "$1" qdisc add dev "$2" root netem delay 1ms \
+			loss 10% reorder 25% duplicate 5% corrupt 1% limit 100000 ||
+			return 1
+	done
+	head -c "${MB}M" /dev/urandom > "$f.in" || return 1
+	sa=$(sha256sum < "$f.in" | cut -d' ' -f1)
+	csum0=$(ip netns exec "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+
+	ip netns exec "$NSB" "$TOOL" stream-recv -t 30000 7500 > "$f.out" 2> "$f.rx" &
+	local rx=$!
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
+		{ st_show_log "$f.rx"; return 1; }
+	t0=$SECONDS
+	ip netns exec "$NSA" "$TOOL" stream-send -t 30000 "$NODEB" 7500 < "$f.in" 2> "$f.tx" &
+	local tx=$!
+	lx_wait_pid "$tx" "$XFER_TIMEOUT"; rc=$?
+	dt=$((SECONDS - t0))
+	lx_log "sender: exit $rc after ${dt}s: $(tr '\n' ' ' < "$f.tx")"
+	lx_wait_pid "$rx" 30 || rc=1
+	lx_log "receiver: $(tr '\n' ' ' < "$f.rx")"
+	for dev in "$NSA a0" "$NSB b0"; do
+		set -- $dev
+		tc -n "$1" -s qdisc show dev "$2" | sed 's/^/#   '"$2"': /' | head -4
+	done
+	csum1=$(ip netns exec "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+	lx_log "B drop_csum: ${csum0:-?} -> ${csum1:-?}"
+	[ "$rc" -eq 0 ] || lx_fail "transfer of ${MB} MiB failed" || return 1
+	[ "$(stat -c %s "$f.out")" = "$(stat -c %s "$f.in")" ] ||
+		lx_fail "received $(stat -c %s "$f.out") bytes, sent $(stat -c %s "$f.in")" ||
+		return 1
+	sb=$(sha256sum < "$f.out" | cut -d' ' -f1)
+	[ "$sa" = "$sb" ] || lx_fail "sha256 differs: sent $sa received $sb" || return 1
+	lx_log "${MB} MiB in ${dt}s, sha256 $sa"
+}
+
+test_device_deleted() {
+	local f=$LX_TMP/dd t0 dt
+	st_pair dd || return 1
+	st_stream_bg 7501 "$f" || return 1
+	# The writer's device goes away: nothing gets through any more.  The
+	# reader sends a keepalive byte every 500 ms (-k): as with TCP, only
+	# unacknowledged data of its own lets a reader notice a dead peer.
+	lx_ok ip -n "$NSA" link del a0 || return 1
+	t0=$SECONDS
+	lx_wait_for "$f.rx" '^(error|timeout|received)' $((DEAD_BOUND + 10)) "$ST_RX" ||
+		lx_fail "reader still blocked after $((SECONDS - t0))s" || return 1
+	dt=$((SECONDS - t0))
+	lx_log "reader after ${dt}s: $(tr '\n' ' ' < "$f.rx")"
+	grep -Eq '^error (ECONNRESET|ETIMEDOUT)' "$f.rx" ||
+		lx_fail "reader did not get ECONNRESET or ETIMEDOUT" || return 1
+	lx_wait_for "$f.tx" '^(error|timeout|sent)' $((DEAD_BOUND + 10)) "$ST_TX" ||
+		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
+	lx_log "writer after $((SECONDS - t0))s: $(tr '\n' ' ' < "$f.tx")"
+	grep -q '^error ' "$f.tx" || lx_fail "writer did not fail" || return 1
+	lx_wait_pid "$ST_TX" 10
+	lx_wait_pid "$ST_RX" 10
+	return 0
+}
+
+test_netns_deleted() {
+	local f=$LX_TMP/nd t0 pids
+	st_pair nd || return 1
+	st_stream_bg 7502 "$f" || return 1
+	# B goes away with an established connection and unread data: the
+	# name first, then its only processes, which destroys it.
+	pids=$(ip netns pids "$NSB")
+	lx_ok ip netns del "$NSB" || return 1
+	t0=$SECONDS
+	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	lx_wait_for "$f.tx" '^(error|timeout|sent)' $((DEAD_BOUND + 10)) "$ST_TX" ||
+		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
+	lx_log "writer after $((SECONDS - t0))s: $(tr '\n' ' ' < "$f.tx")"
+	grep -Eq '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' "$f.tx" ||
+		lx_fail "writer did not get a connection error" || return 1
+	lx_wait_pid "$ST_TX" 10
+	lx_wait_pid "$ST_RX" 10
+	# A still works: a new namespace pair can talk.
+	if ! st_pair nd2; then
+		lx_fail "lynx broken after the namespace deletion"
+		return 1
+	fi
+}
+
+lx_test lossy_transfer test_lossy_transfer
+lx_test device_deleted test_device_deleted
+lx_test netns_deleted test_netns_deleted
+lx_finish
