@@ -136,7 +136,8 @@ static bool dg_wait_rx(struct socket *sock)
 	struct sock *sk = sock->sk;
 
 	wait_event_interruptible_timeout(*sk_sleep(sk),
-		!skb_queue_empty_lockless(&sk->sk_receive_queue), DG_TIMEOUT);
+					 !skb_queue_empty_lockless(&sk->sk_receive_queue),
+					 DG_TIMEOUT);
 	return !skb_queue_empty_lockless(&sk->sk_receive_queue);
 }
 
@@ -349,14 +350,18 @@ static bool dg_have_segment_dev(void)
 	return found;
 }
 
-/* Waits up to DG_TIMEOUT for DG_STAT(dev, field) to reach @want. */
-#define DG_WAIT_STAT(dev, field, want)					\
-({									\
-	int __n;							\
-	for (__n = 0; __n < 400 && DG_STAT(dev, field) < (want); __n++)	\
-		usleep_range(5000, 6000);				\
-	DG_STAT(dev, field);						\
-})
+/* Waits up to about 2 s for the counter at @off to reach @want. */
+static u64 dg_wait_stat(struct net_device *dev, size_t off, u64 want)
+{
+	int n;
+
+	for (n = 0; n < 400 && dg_stat(dev, off) < want; n++)
+		usleep_range(5000, 6000);
+	return dg_stat(dev, off);
+}
+
+#define DG_WAIT_STAT(dev, field, want) \
+	dg_wait_stat(dev, offsetof(struct rtnl_link_stats64, field), want)
 
 /*
  * To a node nobody has heard of: a broadcast on every segment device

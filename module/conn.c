@@ -4,10 +4,10 @@
  *
  * A connection is TCP's design cut down to a virtual link: a three-way
  * handshake (SYN, SYN|ACK, ACK), byte sequence numbers (SYN and FIN take
- * one each), cumulative acknowledgements carrying the receiver's window,
+ * one each), cumulative acknowledgments carrying the receiver's window,
  * one retransmission timer per socket with an RFC 6298 timeout, fast
- * retransmit after three duplicate acknowledgements and NewReno's rule of
- * resending the next hole on a partial acknowledgement.  There is no
+ * retransmit after three duplicate acknowledgments and NewReno's rule of
+ * resending the next hole on a partial acknowledgment.  There is no
  * congestion control (the link is a software segment), no TIME_WAIT (the
  * initial sequence numbers are random) and every segment is acknowledged
  * at once.  SEQPACKET is the same byte stream with LYNX_F_EOR on the last
@@ -533,7 +533,7 @@ static void lynx_conn_fin_acked(struct sock *sk)
 
 /* ---- receiving ----------------------------------------------------------- */
 
-/* Process an acknowledgement and window; false if it acks what we never sent. */
+/* Process an acknowledgment and window; false if it acks what we never sent. */
 static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 {
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
@@ -1341,7 +1341,7 @@ static void lynx_conn_timer(struct timer_list *t)
 }
 
 /*
- * sk_write_space: an acknowledgement freed send buffer.  Writers waiting
+ * sk_write_space: an acknowledgment freed send buffer.  Writers waiting
  * for room for a whole SEQPACKET message test their own condition, so
  * sleepers are woken on any freed space; poll and SIGIO only once the
  * socket is writeable by the stream rule (a third of the buffer free).

@@ -12,24 +12,68 @@
  *
  * The netdevice notifier here flushes the neighbour entries of any device
  * (not only ours) that goes down or away.
+ *
+ * Test facility: every lynx device, lynxlo included, has a fault injector
+ * on its transmit side that KUnit turns on with lynx_dev_set_faults() to
+ * drop, duplicate and reorder frames.  It is off by default and costs one
+ * READ_ONCE() per frame then; nothing but KUnit configures it.
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
+#include <linux/prandom.h>
 #include <linux/rtnetlink.h>
+#include <linux/timer.h>
 #include <net/rtnetlink.h>
 #include <kunit/visibility.h>
 #include <net/lynx.h>
 #include <net/lynx_dev.h>
 
+/*
+ * How long a frame held back for reordering waits for one to overtake it
+ * before it goes anyway, unless lynx_dev_faults.hold_ms says otherwise.
+ */
+#define LYNX_FAULT_HOLD_MS	5
+
+/**
+ * struct lynx_dev_fault - the fault injector of a test link (KUnit only)
+ * @on:     some fault is configured; xmit reads it without @lock
+ * @lock:   protects the fields below; taken with BHs off (xmit runs so,
+ *          @flush in softirq, lynx_dev_set_faults() takes it _bh)
+ * @cfg:    the rates, per mille
+ * @rnd:    the device's pseudo-random sequence, from @cfg.seed
+ * @held:   a frame held back to be sent after the next one, or NULL
+ * @flush:  sends @held when no frame came to overtake it in time
+ * @counts: faults injected since lynx_dev_set_faults()
+ *
+ * @on is written under @lock and read with READ_ONCE(): a frame that saw
+ * it set looks again under @lock.  @held is freed when the device stops
+ * or goes away (@flush is stopped first) and sent when faults are turned
+ * off.
+ */
+struct lynx_dev_fault {
+	bool				on;
+	spinlock_t			lock;	/* all below */
+	struct lynx_dev_faults		cfg;
+	struct rnd_state		rnd;
+	struct sk_buff			*held;
+	struct timer_list		flush;
+	struct lynx_dev_fault_counts	counts;
+};
+
 /**
  * struct lynx_dev - private part of a lynx net_device
- * @seg: in lynx_segment (segment devices only)
- * @dev: back pointer
+ * @seg:   in lynx_segment (segment devices only)
+ * @dev:   back pointer
+ * @out:   hands a frame that passed lynx_tx_begin() to its receivers
+ * @fault: the fault injector (test facility)
  */
 struct lynx_dev {
 	struct list_head	seg;
 	struct net_device	*dev;
+	void			(*out)(struct sk_buff *skb,
+				       struct net_device *dev);
+	struct lynx_dev_fault	fault;
 };
 
 /*
@@ -47,8 +91,18 @@ static void lynx_dev_free(struct net_device *dev)
 	free_percpu(dev->tstats);
 }
 
+static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev);
+static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev);
+static void lynx_fault_flush(struct timer_list *t);
+
 static int lynx_lo_init(struct net_device *dev)
 {
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	ld->dev = dev;
+	ld->out = lynx_lo_out;
+	spin_lock_init(&ld->fault.lock);
+	timer_setup(&ld->fault.flush, lynx_fault_flush, 0);
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
@@ -56,8 +110,39 @@ static int lynx_lo_init(struct net_device *dev)
 	return 0;
 }
 
+/* Takes the frame held back for reordering, if any. */
+static struct sk_buff *lynx_fault_take(struct lynx_dev *ld)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&ld->fault.lock);
+	skb = ld->fault.held;
+	ld->fault.held = NULL;
+	spin_unlock_bh(&ld->fault.lock);
+	return skb;
+}
+
+/* ndo_stop: no frame stays held on a device that is down. */
+static int lynx_dev_stop(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+	struct sk_buff *skb = lynx_fault_take(ld);
+
+	del_timer_sync(&ld->fault.flush);
+	if (skb) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+	}
+	return 0;
+}
+
 static void lynx_lo_uninit(struct net_device *dev)
 {
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	/* Nothing transmits any more: the held frame, if any, is the last. */
+	timer_shutdown_sync(&ld->fault.flush);
+	kfree_skb(lynx_fault_take(ld));
 	/*
 	 * The notifier does it too, but at module exit it is gone before
 	 * net.c destroys lynxlo.  A device that never got registered has
@@ -75,7 +160,7 @@ static int lynx_dev_init_seg(struct net_device *dev)
 	err = lynx_lo_init(dev);
 	if (err)
 		return err;
-	ld->dev = dev;
+	ld->out = lynx_dev_out;
 	spin_lock(&lynx_segment_lock);
 	list_add_tail_rcu(&ld->seg, &lynx_segment);
 	spin_unlock(&lynx_segment_lock);
@@ -129,15 +214,14 @@ static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
 		dev_sw_netstats_rx_add(peer, len);
 }
 
-static netdev_tx_t lynx_dev_xmit(struct sk_buff *skb, struct net_device *dev)
+/* The segment: @skb (consumed) to every running device that wants it. */
+static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
 {
 	u8 dest[ETH_ALEN] __aligned(2);
 	struct net_device *to = NULL;
 	struct sk_buff *clone;
 	struct lynx_dev *ld;
 
-	if (!lynx_tx_begin(skb, dev))
-		return NETDEV_TX_OK;
 	ether_addr_copy(dest, ((struct ethhdr *)skb->data)->h_dest);
 
 	/* Each receiver but the last gets a clone, the last @skb itself. */
@@ -159,23 +243,192 @@ static netdev_tx_t lynx_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 	else
 		consume_skb(skb);	/* sent, to nobody */
 	rcu_read_unlock();
+}
+
+/* lynxlo: whatever it sends is for itself. */
+static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev)
+{
+	unsigned int len = skb->len;
+
+	if (__dev_forward_skb(dev, skb))
+		return;		/* freed, counted as rx_dropped */
+	if (skb->pkt_type == PACKET_OTHERHOST)
+		skb->pkt_type = PACKET_HOST;
+	if (netif_rx(skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_rx_add(dev, len);
+}
+
+/* ---- the fault injector (test facility, see lynx_dev_set_faults()) ---- */
+
+/* True with probability @per_mille / 1000.  Fault lock held. */
+static bool lynx_fault_roll(struct lynx_dev_fault *f, u16 per_mille)
+{
+	return prandom_u32_state(&f->rnd) % 1000 < per_mille;
+}
+
+/*
+ * xmit with faults on: drop @skb, or send it, maybe twice, maybe held
+ * back until the next frame has gone.  BHs off.
+ */
+static noinline void lynx_fault_xmit(struct lynx_dev *ld, struct sk_buff *skb)
+{
+	struct lynx_dev_fault *f = &ld->fault;
+	struct sk_buff *dup = NULL, *held;
+
+	spin_lock(&f->lock);
+	if (!f->on) {			/* turned off meanwhile */
+		spin_unlock(&f->lock);
+		ld->out(skb, ld->dev);
+		return;
+	}
+	if (lynx_fault_roll(f, f->cfg.drop)) {
+		f->counts.dropped++;
+		spin_unlock(&f->lock);
+		dev_core_stats_tx_dropped_inc(ld->dev);
+		kfree_skb(skb);
+		return;
+	}
+	if (lynx_fault_roll(f, f->cfg.dup)) {
+		dup = skb_clone(skb, GFP_ATOMIC);
+		if (dup)
+			f->counts.duplicated++;
+	}
+	held = f->held;
+	f->held = NULL;
+	if (held) {
+		f->counts.reordered++;
+	} else if (lynx_fault_roll(f, f->cfg.reorder)) {
+		f->held = skb;
+		skb = NULL;
+		mod_timer(&f->flush, jiffies +
+			  max(msecs_to_jiffies(f->cfg.hold_ms ? :
+					       LYNX_FAULT_HOLD_MS), 1UL));
+	}
+	spin_unlock(&f->lock);
+
+	if (skb)
+		ld->out(skb, ld->dev);
+	if (dup)
+		ld->out(dup, ld->dev);
+	if (held)
+		ld->out(held, ld->dev);
+}
+
+/* The held frame's time is up: nothing overtook it, it goes as it is. */
+static void lynx_fault_flush(struct timer_list *t)
+{
+	struct lynx_dev *ld = from_timer(ld, t, fault.flush);
+	struct sk_buff *skb;
+
+	spin_lock(&ld->fault.lock);
+	skb = ld->fault.held;
+	ld->fault.held = NULL;
+	spin_unlock(&ld->fault.lock);
+	if (skb)
+		ld->out(skb, ld->dev);
+}
+
+/**
+ * lynx_dev_set_faults - make a lynx device a lossy test link (KUnit only)
+ * @dev: a registered lynx device (lynxlo or a segment device)
+ * @f:   the faults, or NULL (or all rates 0) to turn them off
+ *
+ * From now on each frame @dev transmits is dropped (counted in tx_dropped)
+ * with probability @f->drop / 1000, otherwise sent twice with probability
+ * @f->dup / 1000, and held back to be sent after the next frame (or after
+ * @f->hold_ms if no other frame comes) with probability @f->reorder / 1000.
+ * The decisions come from a pseudo-random sequence seeded with @f->seed,
+ * so a test can be replayed.  Turning the faults off sends a held frame
+ * at once.  The counts of lynx_dev_fault_counts() start again from 0.
+ * Process context.
+ *
+ * Return: 0, or -EINVAL for a device that is not lynx's or a rate above
+ * 1000.
+ */
+int lynx_dev_set_faults(struct net_device *dev,
+			const struct lynx_dev_faults *f)
+{
+	struct lynx_dev *ld;
+	struct sk_buff *held = NULL;
+	bool on;
+
+	if (!lynx_dev_is_lynx(dev))
+		return -EINVAL;
+	if (f && (f->drop > 1000 || f->dup > 1000 || f->reorder > 1000))
+		return -EINVAL;
+	on = f && (f->drop || f->dup || f->reorder);
+	ld = netdev_priv(dev);
+
+	spin_lock_bh(&ld->fault.lock);
+	if (on) {
+		ld->fault.cfg = *f;
+		prandom_seed_state(&ld->fault.rnd, f->seed);
+	} else {
+		memset(&ld->fault.cfg, 0, sizeof(ld->fault.cfg));
+		held = ld->fault.held;
+		ld->fault.held = NULL;
+	}
+	memset(&ld->fault.counts, 0, sizeof(ld->fault.counts));
+	WRITE_ONCE(ld->fault.on, on);
+	spin_unlock_bh(&ld->fault.lock);
+
+	if (!on) {
+		del_timer_sync(&ld->fault.flush);
+		if (held) {
+			local_bh_disable();	/* as xmit runs */
+			ld->out(held, dev);
+			local_bh_enable();
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_dev_set_faults);
+
+/**
+ * lynx_dev_fault_counts - the faults @dev injected (KUnit only)
+ * @dev: a lynx device
+ * @c:   filled with the counts since the last lynx_dev_set_faults()
+ */
+void lynx_dev_fault_counts(struct net_device *dev,
+			   struct lynx_dev_fault_counts *c)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	if (!lynx_dev_is_lynx(dev)) {
+		memset(c, 0, sizeof(*c));
+		return;
+	}
+	spin_lock_bh(&ld->fault.lock);
+	*c = ld->fault.counts;
+	spin_unlock_bh(&ld->fault.lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_dev_fault_counts);
+
+/* ---- xmit ---------------------------------------------------------------- */
+
+static netdev_tx_t lynx_dev_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	if (!lynx_tx_begin(skb, dev))
+		return NETDEV_TX_OK;
+	if (unlikely(READ_ONCE(ld->fault.on)))
+		lynx_fault_xmit(ld, skb);
+	else
+		lynx_dev_out(skb, dev);
 	return NETDEV_TX_OK;
 }
 
 static netdev_tx_t lynx_lo_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	unsigned int len;
+	struct lynx_dev *ld = netdev_priv(dev);
 
 	if (!lynx_tx_begin(skb, dev))
 		return NETDEV_TX_OK;
-	len = skb->len;
-	if (__dev_forward_skb(dev, skb))
-		return NETDEV_TX_OK;	/* freed, counted as rx_dropped */
-	/* Whatever lynxlo sends is for itself. */
-	if (skb->pkt_type == PACKET_OTHERHOST)
-		skb->pkt_type = PACKET_HOST;
-	if (netif_rx(skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_rx_add(dev, len);
+	if (unlikely(READ_ONCE(ld->fault.on)))
+		lynx_fault_xmit(ld, skb);
+	else
+		lynx_lo_out(skb, dev);
 	return NETDEV_TX_OK;
 }
 
@@ -187,6 +440,7 @@ static void lynx_set_rx_mode(struct net_device *dev)
 static const struct net_device_ops lynx_netdev_ops = {
 	.ndo_init		= lynx_dev_init_seg,
 	.ndo_uninit		= lynx_dev_uninit_seg,
+	.ndo_stop		= lynx_dev_stop,
 	.ndo_start_xmit		= lynx_dev_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_rx_mode	= lynx_set_rx_mode,
@@ -197,6 +451,7 @@ static const struct net_device_ops lynx_netdev_ops = {
 static const struct net_device_ops lynx_lo_ops = {
 	.ndo_init		= lynx_lo_init,
 	.ndo_uninit		= lynx_lo_uninit,
+	.ndo_stop		= lynx_dev_stop,
 	.ndo_start_xmit		= lynx_lo_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_rx_mode	= lynx_set_rx_mode,

@@ -22,7 +22,7 @@
 #define LYNX_DATA_RETRIES	10
 /* An orphan waiting for the peer's FIN gives up after this long. */
 #define LYNX_FIN_TIMEOUT	(5 * HZ)
-/* Three duplicate acknowledgements trigger a fast retransmit. */
+/* Three duplicate acknowledgments trigger a fast retransmit. */
 #define LYNX_DUPACK_THRESH	3
 
 /**
@@ -43,7 +43,7 @@
  * @rcv_adv:     right edge of the window we advertised last
  * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
  * @in_recovery: retransmitting holes one per partial ACK
- * @dupacks:     duplicate acknowledgements counted
+ * @dupacks:     duplicate acknowledgments counted
  * @retries:     consecutive timeouts without word from the peer
  * @rto:         retransmission timeout, jiffies
  * @srtt_us:     smoothed round-trip time, microseconds << 3

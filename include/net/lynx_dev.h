@@ -17,4 +17,43 @@ void lynx_dev_destroy_lo(struct net_device *lo);
  */
 struct net_device *lynx_dev_create(struct net *net, const char *name);
 
+/*
+ * Test facility: a lynx device as a lossy link, for KUnit only (the
+ * functions are exported to KUnit tests alone).  Rates are per mille.
+ */
+
+/**
+ * struct lynx_dev_faults - what lynx_dev_set_faults() injects
+ * @drop:    frames dropped (counted in tx_dropped)
+ * @dup:     frames sent twice
+ * @reorder: frames held back and sent after the next one
+ * @seed:    seed of the decisions' pseudo-random sequence
+ * @hold_ms: how long a held frame waits for one to overtake it before it
+ *           goes anyway (0: 5 ms)
+ */
+struct lynx_dev_faults {
+	u16	drop;
+	u16	dup;
+	u16	reorder;
+	u32	seed;
+	u32	hold_ms;
+};
+
+/**
+ * struct lynx_dev_fault_counts - faults injected by a device
+ * @dropped:    frames dropped
+ * @duplicated: frames sent twice
+ * @reordered:  held frames sent after a later one
+ */
+struct lynx_dev_fault_counts {
+	u64	dropped;
+	u64	duplicated;
+	u64	reordered;
+};
+
+int lynx_dev_set_faults(struct net_device *dev,
+			const struct lynx_dev_faults *f);
+void lynx_dev_fault_counts(struct net_device *dev,
+			   struct lynx_dev_fault_counts *c);
+
 #endif /* _NET_LYNX_DEV_H */

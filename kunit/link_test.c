@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the reliable transport over a lossy link.
+ *
+ *   lynx-conn-link  init_net's lynxlo with its fault injector on (the test
+ *                   facility of dev.c, lynx_dev_set_faults()): frames are
+ *                   dropped, duplicated and reordered, and what the
+ *                   connections above deliver must still be exact.
+ *
+ *   link_fault_injector the test link itself, on two segment devices:
+ *                       drop, duplicate, reorder (by the next frame and by
+ *                       the timer), turning faults off sends the held
+ *                       frame, stopping or unregistering frees it
+ *   link_retrans_queue  a connected stream pair over a link that drops
+ *                       everything; acknowledgements made here are fed to
+ *                       the sender through lynx_conn_process(): what a
+ *                       cumulative ACK frees, fast retransmit after three
+ *                       duplicates, NewReno's partial ACK, an ACK of data
+ *                       never sent refused
+ *   link_stream_bytes   a byte stream, written by a work item while the
+ *                       test reads, arrives byte for byte, retransmitted
+ *   link_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
+ *                       MTU is 65535: the large ones take two segments)
+ *                       arrive whole, in order, with MSG_EOR
+ *
+ * The exit hook turns the faults off and closes the sockets with a reset
+ * (linger 0), whatever the outcome, so that no orphan outlives a case.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
+#include <linux/net.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/sizes.h>
+#include <linux/rtnetlink.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+#include <net/net_namespace.h>
+#include <net/lynx.h>
+#include <net/lynx_dev.h>
+
+#define LT_BUF		SZ_1M	/* SO_SNDBUF and SO_RCVBUF */
+#define LT_TIMEO	(30 * HZ)	/* SO_SNDTIMEO and SO_RCVTIMEO */
+#define LT_SEED		0x6c796e78U
+
+/* link_stream_bytes */
+#define LT_STREAM_LEN	SZ_2M
+#define LT_CHUNK_MAX	SZ_32K
+#define LT_CHUNK_MIN	SZ_4K
+
+/* link_seqpacket_msgs */
+#define LT_NMSG		40
+#define LT_MSG_MAX	(100 << 10)
+
+/* link_fault_injector */
+#define LT_ETH_P	0x88B6	/* local experimental EtherType 2 */
+#define LT_FRAME_LEN	64
+#define LT_MAX_RX	16
+
+/**
+ * struct lt_ctx - one case's devices, sockets and writer, for the exit hook
+ * @lo:      init_net's lynxlo
+ * @a:       a segment device (link_fault_injector), or NULL
+ * @b:       another, on the same segment, or NULL
+ * @pack:    lt_pt is registered
+ * @lsock:   the listener
+ * @csock:   the client (the writer's side)
+ * @asock:   the accepted socket (the reader's side)
+ * @writer:  writes on @csock while the case reads @asock
+ * @queued:  @writer was queued (the exit hook waits for it)
+ * @wbuf:    the writer's buffer
+ * @sizes:   SEQPACKET message sizes
+ * @nmsg:    how many of @sizes
+ * @total:   stream bytes to write
+ * @written: stream bytes or messages written
+ * @werr:    the writer's error (0: none)
+ */
+struct lt_ctx {
+	struct net_device	*lo;
+	struct net_device	*a;
+	struct net_device	*b;
+	bool			pack;
+	struct socket		*lsock;
+	struct socket		*csock;
+	struct socket		*asock;
+	struct work_struct	writer;
+	bool			queued;
+	u8			*wbuf;
+	const u32		*sizes;
+	unsigned int		nmsg;
+	size_t			total;
+	size_t			written;
+	int			werr;
+};
+
+static unsigned long lt_mib(int field)
+{
+	struct lynx_net *ln = lynx_net(&init_net);
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(ln->mib, cpu)->mibs[field];
+	return sum;
+}
+
+/* One counter of @dev's statistics; out of line to keep frames small. */
+static noinline u64 lt_tx_dropped(struct net_device *dev)
+{
+	struct rtnl_link_stats64 s;
+
+	dev_get_stats(dev, &s);
+	return s.tx_dropped;
+}
+
+static int lt_faults(struct lt_ctx *ctx, u16 drop, u16 dup, u16 reorder)
+{
+	struct lynx_dev_faults f = {
+		.drop = drop, .dup = dup, .reorder = reorder, .seed = LT_SEED,
+	};
+
+	return lynx_dev_set_faults(ctx->lo, &f);
+}
+
+/* Buffers and timeouts, as setsockopt() would set them. */
+static void lt_tune(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK;
+	WRITE_ONCE(sk->sk_sndbuf, LT_BUF);
+	WRITE_ONCE(sk->sk_rcvbuf, LT_BUF);
+	WRITE_ONCE(sk->sk_sndtimeo, LT_TIMEO);
+	WRITE_ONCE(sk->sk_rcvtimeo, LT_TIMEO);
+	release_sock(sk);
+}
+
+static void lt_release(struct socket **sockp)
+{
+	struct socket *sock = *sockp;
+
+	if (!sock)
+		return;
+	*sockp = NULL;
+	if (sock->sk) {
+		lock_sock(sock->sk);
+		sock_set_flag(sock->sk, SOCK_LINGER);
+		sock->sk->sk_lingertime = 0;
+		release_sock(sock->sk);
+	}
+	sock_release(sock);
+}
+
+/* A connected pair of @type over lynxlo: ctx->csock and ctx->asock. */
+static void lt_pair(struct kunit *test, struct lt_ctx *ctx, int type)
+{
+	struct sockaddr_lynx addr = {
+		.slx_family	= lynx_family,
+		.slx_port	= LYNX_PORT_ANY,
+		.slx_node	= LYNX_NODE_ANY,
+	};
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, lynx_family, type,
+					       0, &ctx->lsock), 0);
+	lt_tune(ctx->lsock);
+	KUNIT_ASSERT_EQ(test, kernel_bind(ctx->lsock, (struct sockaddr *)&addr,
+					  sizeof(addr)), 0);
+	KUNIT_ASSERT_EQ(test, kernel_listen(ctx->lsock, 1), 0);
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, lynx_family, type,
+					       0, &ctx->csock), 0);
+	lt_tune(ctx->csock);
+	addr.slx_port = lynx_sk(ctx->lsock->sk)->port;
+	addr.slx_node = LYNX_NODE_LOCAL;
+	KUNIT_ASSERT_EQ(test, kernel_connect(ctx->csock,
+					     (struct sockaddr *)&addr,
+					     sizeof(addr), 0), 0);
+	KUNIT_ASSERT_EQ(test, kernel_accept(ctx->lsock, &ctx->asock, 0), 0);
+	lt_tune(ctx->asock);
+}
+
+static int lt_send(struct socket *sock, const void *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+
+	return kernel_sendmsg(sock, &msg, &vec, 1, len);
+}
+
+static int lt_recv(struct socket *sock, void *buf, size_t len, int *flags)
+{
+	struct msghdr msg = {};
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+	int ret;
+
+	ret = kernel_recvmsg(sock, &msg, &vec, 1, len, 0);
+	if (flags)
+		*flags = msg.msg_flags;
+	return ret;
+}
+
+/* ---- link_fault_injector ----------------------------------------------- */
+
+/* What lt_pt saw arrive on lt_rx_dev: each frame's tag, in order. */
+static DEFINE_SPINLOCK(lt_rx_lock);
+static struct net_device *lt_rx_dev;
+static u8 lt_rx[LT_MAX_RX];
+static unsigned int lt_nrx;
+
+static int lt_rcv(struct sk_buff *skb, struct net_device *dev,
+		  struct packet_type *pt, struct net_device *orig_dev)
+{
+	spin_lock(&lt_rx_lock);
+	if (dev == lt_rx_dev && skb->len == LT_FRAME_LEN &&
+	    skb->pkt_type == PACKET_HOST) {
+		if (lt_nrx < LT_MAX_RX)
+			lt_rx[lt_nrx] = skb->data[0];
+		lt_nrx++;
+	}
+	spin_unlock(&lt_rx_lock);
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+}
+
+static struct packet_type lt_pt = {
+	.type	= cpu_to_be16(LT_ETH_P),
+	.func	= lt_rcv,
+};
+
+static unsigned int lt_rx_count(void)
+{
+	unsigned int n;
+
+	spin_lock_bh(&lt_rx_lock);
+	n = lt_nrx;
+	spin_unlock_bh(&lt_rx_lock);
+	return n;
+}
+
+/* Forget what arrived; count what arrives on @dev from now on. */
+static void lt_rx_reset(struct net_device *dev)
+{
+	spin_lock_bh(&lt_rx_lock);
+	lt_rx_dev = dev;
+	lt_nrx = 0;
+	memset(lt_rx, 0, sizeof(lt_rx));
+	spin_unlock_bh(&lt_rx_lock);
+}
+
+/* Waits (up to 2 s) for @want frames, then a little for strays. */
+static unsigned int lt_rx_wait(unsigned int want)
+{
+	int n;
+
+	for (n = 0; n < 400 && lt_rx_count() < want; n++)
+		usleep_range(5000, 6000);
+	msleep(20);
+	return lt_rx_count();
+}
+
+/* A frame tagged @tag from @from to @to, through the qdisc. */
+static int lt_xmit(struct net_device *from, struct net_device *to, u8 tag)
+{
+	int hlen = LL_RESERVED_SPACE(from);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(hlen + LT_FRAME_LEN, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, hlen);
+	memset(skb_put(skb, LT_FRAME_LEN), tag, LT_FRAME_LEN);
+	skb_reset_network_header(skb);
+	skb->dev = from;
+	skb->protocol = htons(LT_ETH_P);
+	if (dev_hard_header(skb, from, LT_ETH_P, to->dev_addr, NULL,
+			    LT_FRAME_LEN) < 0) {
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	return dev_queue_xmit(skb);
+}
+
+static int lt_dev_faults(struct net_device *dev, u16 drop, u16 dup,
+			 u16 reorder, u32 hold_ms)
+{
+	struct lynx_dev_faults f = {
+		.drop = drop, .dup = dup, .reorder = reorder, .seed = LT_SEED,
+		.hold_ms = hold_ms,
+	};
+
+	return lynx_dev_set_faults(dev, &f);
+}
+
+static void link_fault_injector(struct kunit *test)
+{
+	struct lynx_dev_faults bad = { .reorder = 1001 };
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_dev_fault_counts counts;
+	struct net_device *a, *b;
+	u64 dropped;
+	int err;
+
+	a = lynx_dev_create(&init_net, "lxlt%d");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(a), "lynx_dev_create: %ld",
+			       PTR_ERR(a));
+	ctx->a = a;
+	b = lynx_dev_create(&init_net, "lxlt%d");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(b), "lynx_dev_create: %ld",
+			       PTR_ERR(b));
+	ctx->b = b;
+	lt_rx_reset(b);
+	dev_add_pack(&lt_pt);
+	ctx->pack = true;
+
+	KUNIT_EXPECT_EQ(test, lynx_dev_set_faults(a, &bad), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lynx_dev_set_faults(init_net.loopback_dev, NULL),
+			-EINVAL);
+
+	/* No faults: a frame is a frame. */
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 1), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(1), 1U);
+
+	/* Held back, then sent after the next one. */
+	lt_rx_reset(b);
+	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 0, 0, 1000, 60000), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 1), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 2), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(2), 2U);
+	KUNIT_EXPECT_EQ(test, lt_rx[0], 2);
+	KUNIT_EXPECT_EQ(test, lt_rx[1], 1);
+	lynx_dev_fault_counts(a, &counts);
+	KUNIT_EXPECT_EQ(test, counts.reordered, 1ULL);
+	/* Held again: turning the faults off sends it. */
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 3), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(3), 2U);
+	KUNIT_ASSERT_EQ(test, lynx_dev_set_faults(a, NULL), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(3), 3U);
+	KUNIT_EXPECT_EQ(test, lt_rx[2], 3);
+
+	/* A lone held frame goes when its time is up. */
+	lt_rx_reset(b);
+	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 0, 0, 1000, 20), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 4), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(1), 1U);
+	KUNIT_EXPECT_EQ(test, lt_rx[0], 4);
+	lynx_dev_fault_counts(a, &counts);
+	KUNIT_EXPECT_EQ(test, counts.reordered, 0ULL);
+
+	/* Sent twice. */
+	lt_rx_reset(b);
+	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 0, 1000, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 5), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(2), 2U);
+	KUNIT_EXPECT_EQ(test, lt_rx[0], 5);
+	KUNIT_EXPECT_EQ(test, lt_rx[1], 5);
+	lynx_dev_fault_counts(a, &counts);
+	KUNIT_EXPECT_EQ(test, counts.duplicated, 1ULL);
+
+	/* Dropped, and counted as such. */
+	lt_rx_reset(b);
+	dropped = lt_tx_dropped(a);
+	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 1000, 0, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 6), 0);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
+	KUNIT_EXPECT_EQ(test, lt_tx_dropped(a), dropped + 1);
+	lynx_dev_fault_counts(a, &counts);
+	KUNIT_EXPECT_EQ(test, counts.dropped, 1ULL);
+
+	/* A frame held when the device stops is freed, counted as dropped. */
+	lt_rx_reset(b);
+	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 0, 0, 1000, 60000), 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 7), 0);
+	dropped = lt_tx_dropped(a);
+	rtnl_lock();
+	dev_close(a);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, lt_tx_dropped(a), dropped + 1);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
+
+	/* ... and so is one held when it goes away (kmemleak would tell). */
+	rtnl_lock();
+	err = dev_open(a, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 8), 0);
+	ctx->a = NULL;
+	unregister_netdev(a);
+	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
+}
+
+/* ---- link_retrans_queue ------------------------------------------------ */
+
+#define LT_NSEG		4	/* segments of 1000, 2000, 3000, 4000 bytes */
+#define LT_SEG(i)	(1000 * ((i) + 1))
+#define LT_QUEUED	(LT_SEG(0) + LT_SEG(1) + LT_SEG(2) + LT_SEG(3))
+
+/*
+ * Feed the socket (locked by us, as the backlog would) an acknowledgment
+ * from its peer of everything before @ack, keeping the right edge of the
+ * peer's window at @wnd_end.
+ */
+static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_seg_cb *cb;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LYNX_HEADROOM, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LYNX_HEADROOM);
+	cb = lynx_seg_cb(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = LYNX_F_ACK;
+	cb->seq = lsk->conn.rcv_nxt;
+	cb->end_seq = cb->seq;
+	cb->ack = ack;
+	cb->window = wnd_end - ack;
+	cb->src_node = lsk->peer_node;
+	cb->src_port = lsk->peer_port;
+	lynx_conn_process(sk, skb);
+}
+
+static void link_retrans_queue(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	unsigned int truesize[LT_NSEG];
+	struct lynx_dev_fault_counts counts;
+	unsigned long retrans, oow;
+	struct lynx_conn *c;
+	struct sk_buff *skb;
+	u32 una, wnd_end;
+	int i, queued = 0;
+	u64 tx_dropped;
+	struct sock *sk;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, LT_SEG(LT_NSEG - 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = &lynx_sk(sk)->conn;
+
+	/* Nothing reaches the peer from now on: nothing is acknowledged. */
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	tx_dropped = lt_tx_dropped(ctx->lo);
+	/* No timeout may retransmit behind the test's back. */
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, una, c->snd_nxt);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end, una + LT_QUEUED));
+
+	/* One segment per send. */
+	for (i = 0; i < LT_NSEG; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_SEG(i)),
+				LT_SEG(i));
+
+	lock_sock(sk);
+	i = 0;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (i < LT_NSEG)
+			truesize[i] = skb->truesize;
+		queued += skb->truesize;
+		i++;
+	}
+	KUNIT_ASSERT_EQ(test, i, LT_NSEG);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)LT_QUEUED);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_QUEUED);
+	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
+	retrans = lt_mib(LYNX_MIB_RETRANS);
+
+	/* A cumulative ACK of the first two segments frees exactly them. */
+	lt_ack(test, sk, una + LT_SEG(0) + LT_SEG(1), wnd_end);
+	queued -= truesize[0] + truesize[1];
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
+	KUNIT_EXPECT_EQ(test, c->snd_una, una + LT_SEG(0) + LT_SEG(1));
+	skb = skb_peek(&sk->sk_write_queue);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, lynx_seg_cb(skb)->seq,
+			una + LT_SEG(0) + LT_SEG(1));
+
+	/* Half of the third: snd_una moves, the segment stays whole. */
+	una += LT_SEG(0) + LT_SEG(1) + LT_SEG(2) / 2;
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_una, una);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+
+	/* Two duplicates: nothing; the third: the head goes again, once. */
+	lt_ack(test, sk, una, wnd_end);
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->recover, c->snd_nxt);
+	skb = skb_peek(&sk->sk_write_queue);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, lynx_seg_cb(skb)->retrans, 1);
+	/* ... and not again on the fourth. */
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, c->snd_una, una);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
+
+	/* An ACK of what was never sent is refused: nothing moves. */
+	oow = lt_mib(LYNX_MIB_DROP_OOW);
+	lt_ack(test, sk, c->snd_nxt + 1000, wnd_end);
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_DROP_OOW), oow + 1);
+	KUNIT_EXPECT_EQ(test, c->snd_una, una);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_ESTABLISHED);
+
+	/* A partial ACK in recovery: the next hole goes at once (NewReno). */
+	una = c->snd_nxt - LT_SEG(3);
+	lt_ack(test, sk, una, wnd_end);
+	queued -= truesize[2];
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 2);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)LT_SEG(3));
+
+	/* Everything acknowledged: recovery over, queue empty, timer off. */
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_una, c->snd_nxt);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, 0U);
+	KUNIT_EXPECT_FALSE(test, timer_pending(&sk->sk_timer));
+	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 2);
+	release_sock(sk);
+
+	/*
+	 * Every frame was dropped by the link and counted: the four
+	 * segments, the ACK answering the refused one, two retransmissions.
+	 */
+	lynx_dev_fault_counts(ctx->lo, &counts);
+	KUNIT_EXPECT_EQ(test, counts.dropped, (u64)LT_NSEG + 3);
+	KUNIT_EXPECT_EQ(test, counts.duplicated, 0ULL);
+	KUNIT_EXPECT_EQ(test, counts.reordered, 0ULL);
+	KUNIT_EXPECT_EQ(test, lt_tx_dropped(ctx->lo), tx_dropped + LT_NSEG + 3);
+}
+
+/* ---- link_stream_bytes ------------------------------------------------- */
+
+static u8 lt_byte(size_t off)
+{
+	return (u8)(off + (off >> 8) * 7 + (off >> 16) * 13);
+}
+
+/* The next write's size: varied, so segments are of many sizes. */
+static size_t lt_chunk(size_t off, size_t total)
+{
+	size_t n = LT_CHUNK_MIN + (off * 7919) % (LT_CHUNK_MAX - LT_CHUNK_MIN);
+
+	return min(n, total - off);
+}
+
+static void lt_stream_writer(struct work_struct *work)
+{
+	struct lt_ctx *ctx = container_of(work, struct lt_ctx, writer);
+	size_t off = 0, n, i;
+	int ret = 0;
+
+	while (off < ctx->total) {
+		n = lt_chunk(off, ctx->total);
+		for (i = 0; i < n; i++)
+			ctx->wbuf[i] = lt_byte(off + i);
+		ret = lt_send(ctx->csock, ctx->wbuf, n);
+		if (ret <= 0)
+			break;
+		off += ret;
+	}
+	ctx->written = off;
+	ctx->werr = ret < 0 ? ret : 0;
+	kernel_sock_shutdown(ctx->csock, SHUT_WR);
+}
+
+static void link_stream_bytes(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_dev_fault_counts counts;
+	size_t got = 0, bad = SIZE_MAX;
+	unsigned long retrans;
+	int i, ret;
+	u8 *rbuf;
+
+	ctx->wbuf = kunit_kmalloc(test, LT_CHUNK_MAX, GFP_KERNEL);
+	rbuf = kunit_kmalloc(test, LT_CHUNK_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->wbuf);
+	KUNIT_ASSERT_NOT_NULL(test, rbuf);
+	retrans = lt_mib(LYNX_MIB_RETRANS);
+	/* The handshake crosses the lossy link too. */
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 100, 50, 250), 0);
+	lt_pair(test, ctx, SOCK_STREAM);
+
+	ctx->total = LT_STREAM_LEN;
+	INIT_WORK(&ctx->writer, lt_stream_writer);
+	ctx->queued = true;
+	queue_work(system_unbound_wq, &ctx->writer);
+
+	while (got < ctx->total) {
+		ret = lt_recv(ctx->asock, rbuf, LT_CHUNK_MAX, NULL);
+		if (ret <= 0) {
+			KUNIT_FAIL(test, "recv at %zu: %d", got, ret);
+			break;
+		}
+		for (i = 0; i < ret && bad == SIZE_MAX; i++)
+			if (rbuf[i] != lt_byte(got + i))
+				bad = got + i;
+		got += ret;
+	}
+	KUNIT_EXPECT_EQ(test, got, (size_t)LT_STREAM_LEN);
+	KUNIT_EXPECT_EQ_MSG(test, bad, SIZE_MAX, "first wrong byte");
+	/* The writer's FIN: end of stream. */
+	KUNIT_EXPECT_EQ(test, lt_recv(ctx->asock, rbuf, LT_CHUNK_MAX, NULL), 0);
+
+	flush_work(&ctx->writer);
+	KUNIT_EXPECT_EQ(test, ctx->werr, 0);
+	KUNIT_EXPECT_EQ(test, ctx->written, (size_t)LT_STREAM_LEN);
+	KUNIT_EXPECT_GT(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+
+	lynx_dev_fault_counts(ctx->lo, &counts);
+	kunit_info(test, "link: %llu dropped, %llu duplicated, %llu reordered; %lu retransmissions",
+		   counts.dropped, counts.duplicated, counts.reordered,
+		   lt_mib(LYNX_MIB_RETRANS) - retrans);
+	KUNIT_EXPECT_GT(test, counts.dropped, 0ULL);
+	KUNIT_EXPECT_GT(test, counts.duplicated, 0ULL);
+	KUNIT_EXPECT_GT(test, counts.reordered, 0ULL);
+}
+
+/* ---- link_seqpacket_msgs ----------------------------------------------- */
+
+static u8 lt_msg_byte(unsigned int msg, size_t off)
+{
+	return (u8)(msg * 151 + off + (off >> 9));
+}
+
+static void lt_seqpacket_writer(struct work_struct *work)
+{
+	struct lt_ctx *ctx = container_of(work, struct lt_ctx, writer);
+	unsigned int m;
+	size_t i;
+	int ret;
+
+	for (m = 0; m < ctx->nmsg; m++) {
+		for (i = 0; i < ctx->sizes[m]; i++)
+			ctx->wbuf[i] = lt_msg_byte(m, i);
+		ret = lt_send(ctx->csock, ctx->wbuf, ctx->sizes[m]);
+		if (ret != (int)ctx->sizes[m]) {
+			ctx->werr = ret < 0 ? ret : -EIO;
+			break;
+		}
+	}
+	ctx->written = m;
+	kernel_sock_shutdown(ctx->csock, SHUT_WR);
+}
+
+/* Sizes around the segment boundary first, then anything up to the max. */
+static void lt_msg_sizes(u32 *sizes, unsigned int n)
+{
+	static const u32 edge[] = {
+		1, 2, LYNX_HLEN, 1000, 65535 - LYNX_HLEN - 1,
+		65535 - LYNX_HLEN, 65535 - LYNX_HLEN + 1, 65536, 100000,
+		LT_MSG_MAX,
+	};
+	struct rnd_state rnd;
+	unsigned int i;
+
+	prandom_seed_state(&rnd, LT_SEED);
+	for (i = 0; i < n; i++)
+		sizes[i] = i < ARRAY_SIZE(edge) ? edge[i] :
+			   1 + prandom_u32_state(&rnd) % LT_MSG_MAX;
+}
+
+static void link_seqpacket_msgs(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_dev_fault_counts counts;
+	unsigned long retrans;
+	unsigned int m;
+	int ret, flags;
+	u32 *sizes;
+	size_t i;
+	u8 *rbuf;
+
+	sizes = kunit_kcalloc(test, LT_NMSG, sizeof(*sizes), GFP_KERNEL);
+	ctx->wbuf = kunit_kmalloc(test, LT_MSG_MAX, GFP_KERNEL);
+	rbuf = kunit_kmalloc(test, LT_MSG_MAX + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sizes);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->wbuf);
+	KUNIT_ASSERT_NOT_NULL(test, rbuf);
+	lt_msg_sizes(sizes, LT_NMSG);
+	retrans = lt_mib(LYNX_MIB_RETRANS);
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 100, 50, 250), 0);
+	lt_pair(test, ctx, SOCK_SEQPACKET);
+
+	ctx->sizes = sizes;
+	ctx->nmsg = LT_NMSG;
+	INIT_WORK(&ctx->writer, lt_seqpacket_writer);
+	ctx->queued = true;
+	queue_work(system_unbound_wq, &ctx->writer);
+
+	for (m = 0; m < LT_NMSG; m++) {
+		/* One byte more than the largest: a merged message shows. */
+		ret = lt_recv(ctx->asock, rbuf, LT_MSG_MAX + 1, &flags);
+		if (ret != (int)sizes[m]) {
+			KUNIT_FAIL(test, "message %u: %d bytes, want %u", m, ret,
+				   sizes[m]);
+			break;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, flags & MSG_EOR, "message %u", m);
+		KUNIT_EXPECT_FALSE_MSG(test, flags & MSG_TRUNC, "message %u",
+				       m);
+		for (i = 0; i < (size_t)ret; i++)
+			if (rbuf[i] != lt_msg_byte(m, i))
+				break;
+		KUNIT_EXPECT_EQ_MSG(test, i, (size_t)ret,
+				    "message %u: first wrong byte", m);
+	}
+	KUNIT_EXPECT_EQ(test, m, (unsigned int)LT_NMSG);
+	if (m == LT_NMSG)
+		KUNIT_EXPECT_EQ(test, lt_recv(ctx->asock, rbuf, LT_MSG_MAX + 1,
+					      NULL), 0);
+
+	flush_work(&ctx->writer);
+	KUNIT_EXPECT_EQ(test, ctx->werr, 0);
+	KUNIT_EXPECT_EQ(test, ctx->written, (size_t)LT_NMSG);
+
+	lynx_dev_fault_counts(ctx->lo, &counts);
+	kunit_info(test, "link: %llu dropped, %llu duplicated, %llu reordered; %lu retransmissions",
+		   counts.dropped, counts.duplicated, counts.reordered,
+		   lt_mib(LYNX_MIB_RETRANS) - retrans);
+	KUNIT_EXPECT_GT(test, counts.dropped, 0ULL);
+}
+
+static int lt_init(struct kunit *test)
+{
+	struct lt_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->lo = lynx_net(&init_net)->lo;
+	if (!ctx->lo)
+		return -ENODEV;
+	test->priv = ctx;
+	return 0;
+}
+
+static void lt_exit(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+
+	if (!ctx)
+		return;
+	lynx_dev_set_faults(ctx->lo, NULL);
+	if (ctx->pack)
+		dev_remove_pack(&lt_pt);
+	if (ctx->a)
+		unregister_netdev(ctx->a);
+	if (ctx->b)
+		unregister_netdev(ctx->b);
+	/* A writer still at work gives up: EPIPE. */
+	if (ctx->csock)
+		kernel_sock_shutdown(ctx->csock, SHUT_RDWR);
+	if (ctx->queued)
+		flush_work(&ctx->writer);
+	lt_release(&ctx->asock);
+	lt_release(&ctx->csock);
+	lt_release(&ctx->lsock);
+	test->priv = NULL;
+}
+
+static struct kunit_case lt_cases[] = {
+	KUNIT_CASE(link_fault_injector),
+	KUNIT_CASE(link_retrans_queue),
+	KUNIT_CASE(link_stream_bytes),
+	KUNIT_CASE(link_seqpacket_msgs),
+	{}
+};
+
+static struct kunit_suite lt_suite = {
+	.name = "lynx-conn-link",
+	.init = lt_init,
+	.exit = lt_exit,
+	.test_cases = lt_cases,
+};
+
+kunit_test_suite(lt_suite);
