@@ -14,6 +14,8 @@
 
 MB=${LYNX_STREAM_MB:-64}
 XFER_TIMEOUT=${LYNX_STREAM_TIMEOUT:-240}
+# The debug kernel (KASAN, lockdep) is several times slower.
+[ "${LYNX_KERNEL:-stock}" = debug ] && XFER_TIMEOUT=${LYNX_STREAM_TIMEOUT:-900}
 # How long a side may take to notice a dead connection.
 DEAD_BOUND=100
 
