@@ -48,7 +48,7 @@ test_lynxlo() {
 	ip link show up dev lynxlo | grep -q lynxlo ||
 		lx_fail "no UP lynxlo in the initial namespace" || return 1
 	# Local traffic works through it.
-	lx_recv_bg "$ns" "$LX_TMP/lo.out" -t 3000 6200 1 || return 1
+	lx_recv_bg "$ns" "$LX_TMP/lo.out" -t 15000 6200 1 || return 1
 	lx_ok ip netns exec "$ns" "$TOOL" send local 6200 via-lynxlo || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "not received" || return 1
 	grep -q 'via-lynxlo' "$LX_TMP/lo.out" || return 1
@@ -65,7 +65,7 @@ test_traffic_counters() {
 	local tx0 rx0 tx1 rx1
 	lx_pair cnt || return 1
 	tx0=$(stat_of "$NSA" a0 tx); rx0=$(stat_of "$NSB" b0 rx)
-	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 5000 6300 10 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 15000 6300 10 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send -c 10 "$NODEB" 6300 counted || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams not received" || return 1
 	tx1=$(stat_of "$NSA" a0 tx); rx1=$(stat_of "$NSB" b0 rx)
@@ -86,7 +86,7 @@ test_mtu_emsgsize() {
 		lx_fail "965 bytes on mtu 1000 did not give EMSGSIZE" || return 1
 	# The largest datagram arrives whole.
 	lx_ok ip -n "$NSB" link set b0 mtu 1000 || return 1
-	lx_recv_bg "$NSB" "$LX_TMP/mtu.out" -t 3000 6401 1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/mtu.out" -t 15000 6401 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send -s 964 "$NODEB" 6401 || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	grep -q 'len 964 ' "$LX_TMP/mtu.out" || lx_fail "964 bytes not received" || return 1
@@ -125,7 +125,7 @@ test_tcpdump_lynxlo() {
 	command -v tcpdump >/dev/null || return $KSFT_SKIP
 	ns=$(lx_netns tdlo) || return 1
 	tcpdump_bg "$ns" lynxlo 1 "$f" || return 1
-	lx_recv_bg "$ns" "$LX_TMP/tdlo.out" -t 3000 6600 1 || return 1
+	lx_recv_bg "$ns" "$LX_TMP/tdlo.out" -t 15000 6600 1 || return 1
 	lx_ok ip netns exec "$ns" "$TOOL" send local 6600 "$pay" || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on lynxlo captured nothing" || return 1
@@ -143,7 +143,7 @@ test_move_netns() {
 	lx_ok lx_dev "$nsc" c0 || return 1
 	# The moved device carries nsb's traffic.
 	nodeb=$(lx_node "$nsb")
-	lx_recv_bg "$nsb" "$LX_TMP/mv.out" -t 3000 6700 1 || return 1
+	lx_recv_bg "$nsb" "$LX_TMP/mv.out" -t 15000 6700 1 || return 1
 	lx_ok ip netns exec "$nsc" "$TOOL" send "$nodeb" 6700 moved || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "not received on the moved device" || return 1
 }
@@ -174,7 +174,7 @@ test_delete_under_traffic() {
 	# A new device works again.
 	lx_ok lx_dev "$NSA" a1 || return 1
 	lx_ok lx_dev "$NSB" b1 || return 1
-	lx_recv_bg "$NSB" "$LX_TMP/re.out" -t 5000 6802 1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/re.out" -t 15000 6802 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6802 again || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "no traffic on new devices" || return 1
 }

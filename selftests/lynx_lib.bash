@@ -141,12 +141,12 @@ lx_pair() {
 	lx_ok lx_dev "$NSB" b0 || return 1
 	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") || return 1
 	# One datagram each way: both learn the other.
-	lx_recv_bg "$NSB" "$LX_TMP/pair.b" -t 3000 6100 1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/pair.b" -t 15000 6100 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6100 hello-b || return 1
-	lx_wait_pid "$LX_PID" 10 || lx_fail "B did not hear A" || return 1
-	lx_recv_bg "$NSA" "$LX_TMP/pair.a" -t 3000 6101 1 || return 1
+	lx_wait_pid "$LX_PID" 20 || lx_fail "B did not hear A" || return 1
+	lx_recv_bg "$NSA" "$LX_TMP/pair.a" -t 15000 6101 1 || return 1
 	lx_ok ip netns exec "$NSB" "$TOOL" send "$NODEA" 6101 hello-a || return 1
-	lx_wait_pid "$LX_PID" 10 || lx_fail "A did not hear B" || return 1
+	lx_wait_pid "$LX_PID" 20 || lx_fail "A did not hear B" || return 1
 }
 
 [ -x "$TOOL" ] || { echo "# $TOOL missing (make selftests)"; }

@@ -21,7 +21,7 @@ test_exchange() {
 	grep -q "from $NODEB(" "$LX_TMP/pair.a" || lx_fail "A: wrong source node" || return 1
 	grep -q 'hello-b' "$LX_TMP/pair.b" || return 1
 	# A reply to the address recvfrom gave.
-	lx_recv_bg "$NSA" "$LX_TMP/ex.a" -t 3000 6901 3 || return 1
+	lx_recv_bg "$NSA" "$LX_TMP/ex.a" -t 15000 6901 3 || return 1
 	lx_ok ip netns exec "$NSB" "$TOOL" send -c 3 -p 6900 "$NODEA" 6901 three || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "3 datagrams not received" || return 1
 	[ "$(grep -c "from $NODEB($(lx_hex "$NODEB")):6900 len 5 three" "$LX_TMP/ex.a")" = 3 ] ||
@@ -55,14 +55,14 @@ test_segment_three() {
 	nsd=$(lx_netns segd) || return 1
 	lx_ok lx_dev "$nsd" d0 || return 1
 	noded=$(lx_node "$nsd")
-	lx_recv_bg "$nsd" "$LX_TMP/seg.d" -t 3000 7000 1 || return 1
+	lx_recv_bg "$nsd" "$LX_TMP/seg.d" -t 15000 7000 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$noded" 7000 to-d || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "D did not receive from A" || return 1
 	grep -q "from $NODEA(" "$LX_TMP/seg.d" || return 1
 	# A datagram for D is not delivered to B's socket on the same port.
 	lx_recv_bg "$NSB" "$LX_TMP/seg.b" -t 1000 7001 1 || return 1
 	local pidb=$LX_PID
-	lx_recv_bg "$nsd" "$LX_TMP/seg.d2" -t 3000 7001 1 || return 1
+	lx_recv_bg "$nsd" "$LX_TMP/seg.d2" -t 15000 7001 1 || return 1
 	local pidd=$LX_PID
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$noded" 7001 only-d || return 1
 	lx_wait_pid "$pidd" || return 1
@@ -101,7 +101,7 @@ test_loopback_stays_local() {
 	ip netns exec "$NSA" tcpdump -Z root -i a0 -U -c 1 -w "$f" ether proto 0x88b5 2> "$f.err" &
 	local td=$!
 	lx_wait_for "$f.err" 'listening on' 10 "$td" || return 1
-	lx_recv_bg "$NSA" "$LX_TMP/lo.a" -t 3000 7200 1 || return 1
+	lx_recv_bg "$NSA" "$LX_TMP/lo.a" -t 15000 7200 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEA" 7200 self || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "self datagram not received" || return 1
 	# Then something that must go out on a0, to end tcpdump.
@@ -128,7 +128,7 @@ test_delete_netns_with_sockets() {
 	lx_ok ip netns del "$nse" || return 1
 	# The namespace, its devices and lynxlo are gone; the rest still works.
 	ip link show e0 >/dev/null 2>&1 && lx_fail "e0 leaked to the initial namespace" && return 1
-	lx_recv_bg "$NSB" "$LX_TMP/dl.b" -t 3000 7301 1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/dl.b" -t 15000 7301 1 || return 1
 	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 7301 still-works || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "traffic broken after netns deletion" || return 1
 	# A namespace deleted while its process still holds sockets in it.
