@@ -136,17 +136,32 @@ lx_wait_pid() {
 # Two namespaces with one UP lynx device each that have heard each other:
 # sets NSA NSB NODEA NODEB.
 lx_pair() {
-	NSA=$(lx_netns "${1}a") && NSB=$(lx_netns "${1}b") || return 1
+	NSA=$(lx_netns "${1}a") && NSB=$(lx_netns "${1}b") ||
+		lx_fail "lx_pair: netns" || return 1
 	lx_ok lx_dev "$NSA" a0 || return 1
 	lx_ok lx_dev "$NSB" b0 || return 1
-	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") || return 1
-	# One datagram each way: both learn the other.
-	lx_recv_bg "$NSB" "$LX_TMP/pair.b" -t 15000 6100 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6100 hello-b || return 1
-	lx_wait_pid "$LX_PID" 20 || lx_fail "B did not hear A" || return 1
-	lx_recv_bg "$NSA" "$LX_TMP/pair.a" -t 15000 6101 1 || return 1
-	lx_ok ip netns exec "$NSB" "$TOOL" send "$NODEA" 6101 hello-a || return 1
-	lx_wait_pid "$LX_PID" 20 || lx_fail "A did not hear B" || return 1
+	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") ||
+		lx_fail "lx_pair: node ids" || return 1
+	# One datagram each way: both learn the other.  Datagrams are best
+	# effort: a lost one is sent again (up to 3 times).
+	lx_pair_hear "$NSA" "$NSB" "$NODEB" 6100 pair.b hello-b || return 1
+	lx_pair_hear "$NSB" "$NSA" "$NODEA" 6101 pair.a hello-a || return 1
+}
+
+# lx_pair_hear FROM TO TONODE PORT LOG TEXT: TO hears TEXT from FROM.
+lx_pair_hear() {
+	local try
+	for try in 1 2 3; do
+		lx_recv_bg "$2" "$LX_TMP/$5" -t 5000 "$4" 1 ||
+			lx_fail "lx_pair: receiver in $2 not ready" || return 1
+		lx_ok ip netns exec "$1" "$TOOL" send "$3" "$4" "$6" ||
+			return 1
+		lx_wait_pid "$LX_PID" 20 && grep -q '^from' "$LX_TMP/$5" &&
+			return 0
+		lx_log "lx_pair: $2 did not hear $1 (try $try):"
+		sed 's/^/#   /' "$LX_TMP/$5"
+	done
+	lx_fail "$2 did not hear $1"
 }
 
 [ -x "$TOOL" ] || { echo "# $TOOL missing (make selftests)"; }
