@@ -916,6 +916,13 @@ int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/* Socket flags a child takes from its listener (set by setsockopt). */
+#define LYNX_CHILD_FLAGS	(BIT(SOCK_LINGER) | BIT(SOCK_KEEPOPEN) |	\
+				 BIT(SOCK_URGINLINE) | BIT(SOCK_RCVTSTAMP) |	\
+				 BIT(SOCK_RCVTSTAMPNS) | BIT(SOCK_RXQ_OVFL) |	\
+				 BIT(SOCK_TSTAMP_NEW) | BIT(SOCK_NOFCS) |	\
+				 BIT(SOCK_SELECT_ERR_QUEUE))
+
 /* proto .init of a listener's child: the parts sock_init_data() skips. */
 static struct sock *lynx_conn_child_new(struct sock *parent,
 					const struct lynx_hdr_info *info)
@@ -942,8 +949,8 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	sk->sk_lingertime = READ_ONCE(parent->sk_lingertime);
 	sk->sk_priority = READ_ONCE(parent->sk_priority);
 	sk->sk_mark = READ_ONCE(parent->sk_mark);
-	if (sock_flag(parent, SOCK_LINGER))
-		sock_set_flag(sk, SOCK_LINGER);
+	/* The user's socket options, as sk_clone_lock() copies them. */
+	sk->sk_flags |= READ_ONCE(parent->sk_flags) & LYNX_CHILD_FLAGS;
 	if (sk->sk_prot->init(sk)) {
 		sk_free(sk);
 		return NULL;

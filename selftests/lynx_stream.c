@@ -507,6 +507,147 @@ TEST_F(conn, accept_peer_address)
 	EXPECT_EQ(node, a.slx_node);
 }
 
+static int sockopt_int(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len))
+		return -1;
+	return v;
+}
+
+static long long sockopt_timeo_ms(int fd, int opt)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &tv, &len))
+		return -1;
+	return tv.tv_sec * 1000LL + tv.tv_usec / 1000;
+}
+
+/*
+ * The accepted socket inherits what TCP's does (sk_clone_lock copies the
+ * listener): buffer sizes, low-water mark, timeouts, linger, priority,
+ * mark and the socket flags; not the file's O_NONBLOCK (accept4_flags).
+ */
+TEST_F(conn, accept_inherits)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 3 }, lg2;
+	socklen_t len = sizeof(lg2);
+	int one = 1, v;
+
+	v = 48 * 1024;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)));
+	v = 40 * 1024;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)));
+	v = 7;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVLOWAT, &v,
+				sizeof(v)));
+	v = 5;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_PRIORITY, &v,
+				sizeof(v)));
+	v = 42;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_MARK, &v, sizeof(v)));
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_KEEPALIVE, &one,
+				sizeof(one)));
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_LINGER, &lg,
+				sizeof(lg)));
+	ASSERT_EQ(0, lynx_set_timeo(self->l, SO_RCVTIMEO, 1500));
+	ASSERT_EQ(0, lynx_set_timeo(self->l, SO_SNDTIMEO, 2500));
+
+	/* Not PAIR(): it sets timeouts of its own on both ends. */
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_EQ(sockopt_int(self->l, SO_RCVBUF),
+		  sockopt_int(self->s, SO_RCVBUF));
+	EXPECT_EQ(sockopt_int(self->l, SO_SNDBUF),
+		  sockopt_int(self->s, SO_SNDBUF));
+	EXPECT_EQ(7, sockopt_int(self->s, SO_RCVLOWAT));
+	EXPECT_EQ(5, sockopt_int(self->s, SO_PRIORITY));
+	EXPECT_EQ(42, sockopt_int(self->s, SO_MARK));
+	EXPECT_EQ(1, sockopt_int(self->s, SO_KEEPALIVE));
+	EXPECT_EQ(1500, sockopt_timeo_ms(self->s, SO_RCVTIMEO));
+	EXPECT_EQ(2500, sockopt_timeo_ms(self->s, SO_SNDTIMEO));
+	ASSERT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_LINGER, &lg2, &len));
+	EXPECT_EQ(1, lg2.l_onoff);
+	EXPECT_EQ(3, lg2.l_linger);
+	EXPECT_EQ(variant->type, sockopt_int(self->s, SO_TYPE));
+	EXPECT_EQ(0, sockopt_int(self->s, SO_ACCEPTCONN));
+	/* The client's socket is its own: nothing came from the listener. */
+	EXPECT_EQ(0, sockopt_int(self->c, SO_KEEPALIVE));
+	EXPECT_EQ(0, sockopt_int(self->c, SO_MARK));
+}
+
+#define QFULL_CLIENTS	6
+
+/*
+ * listen()'s backlog is clamped to net.core.somaxconn (per namespace); the
+ * queue then holds backlog + 1 connections, handshaking or established,
+ * as TCP's does.  Further SYNs are dropped and counted; those clients
+ * retransmit and connect once accept() makes room.
+ */
+TEST_F(conn, accept_queue_full)
+{
+	int c[QFULL_CLIENTS], done[QFULL_CLIENTS] = { 0 };
+	int i, n, connected = 0, accepted = 0, s, r;
+	long long drops0, deadline;
+
+	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/core/somaxconn", "2"));
+	ASSERT_EQ(0, listen(self->l, 100));
+	drops0 = lynx_stat("drop_rcvbuf");
+	ASSERT_LE(0, drops0);
+	for (i = 0; i < QFULL_CLIENTS; i++) {
+		c[i] = socket(lynx_af(), variant->type | SOCK_NONBLOCK, 0);
+		ASSERT_LE(0, c[i]);
+		r = lynx_connect(c[i], LYNX_NODE_LOCAL, PORT_L);
+		ASSERT_TRUE(r == 0 || errno == EINPROGRESS)
+			TH_LOG("connect %d: %s", i, strerror(errno));
+	}
+	/* Three (somaxconn + 1) complete their handshake... */
+	deadline = now_ms() + 10000;
+	while (connected < 3 && now_ms() < deadline) {
+		for (i = 0; i < QFULL_CLIENTS; i++) {
+			if (!done[i] && lynx_poll1(c[i], POLLOUT, 0) & POLLOUT) {
+				done[i] = 1;
+				connected++;
+			}
+		}
+		lynx_poll1(self->l, POLLIN, 50);
+	}
+	ASSERT_EQ(3, connected);
+	/* ... the others do not while the queue stays full. */
+	for (i = 0, n = 0, r = 1000; i < QFULL_CLIENTS; i++) {
+		if (done[i])
+			continue;
+		/* One second for the first (SYNs retry every 200 ms+). */
+		if (lynx_poll1(c[i], POLLOUT, r))
+			n++;
+		r = 0;
+	}
+	EXPECT_EQ(0, n) TH_LOG("%d connected past a full queue", n);
+	EXPECT_LE(drops0 + 3, lynx_stat("drop_rcvbuf"));
+
+	/* Accepting makes room: every client gets in, none is refused. */
+	while (accepted < QFULL_CLIENTS) {
+		s = lynx_accept_wait(self->l, 15000, NULL, 0);
+		ASSERT_LE(0, s) TH_LOG("accept %d: %s", accepted,
+				       strerror(errno));
+		close(s);
+		accepted++;
+	}
+	for (i = 0; i < QFULL_CLIENTS; i++) {
+		EXPECT_TRUE(lynx_poll1(c[i], POLLOUT, 5000) & POLLOUT);
+		EXPECT_EQ(0, sock_error(c[i]));
+		close(c[i]);
+	}
+}
+
 /* ---- connect --------------------------------------------------------- */
 
 TEST_F(conn, connect_blocking)
@@ -1041,6 +1182,10 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 	ASSERT_TRUE(stalled) TH_LOG("%zu bytes sent to a peer that never reads",
 				    sent);
 	EXPECT_LT(0, sent);
+	/* Kernel memory for the connection: the two buffers, no more. */
+	EXPECT_GE((size_t)sockopt_int(self->c, SO_SNDBUF) +
+		  (size_t)sockopt_int(self->s, SO_RCVBUF), sent);
+	EXPECT_GE(sockopt_int(self->s, SO_RCVBUF), inq(self->s));
 	EXPECT_EQ(0, lynx_poll1(self->c, POLLOUT, 0) & POLLOUT);
 	errno = 0;
 	EXPECT_EQ(-1, send(self->c, buf, sizeof(buf), MSG_DONTWAIT));
@@ -1138,6 +1283,79 @@ TEST_F(conn, shutdown_rdwr_pollhup)
 static int wait_err(int fd)
 {
 	return lynx_poll1(fd, POLLIN, 5000) & (POLLIN | POLLERR | POLLHUP);
+}
+
+#define PEV	(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLRDHUP | \
+		 POLLHUP | POLLERR)
+
+/* The whole poll mask, nothing waited for. */
+static int poll_mask(int fd)
+{
+	return lynx_poll1(fd, POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM |
+			  POLLRDHUP, 0) & PEV;
+}
+
+/*
+ * poll's mask through a connection's life is tcp_poll()'s, bit for bit
+ * (the expected values are what Linux TCP reports in the same states).
+ */
+TEST_F(conn, poll_states)
+{
+	const int out = POLLOUT | POLLWRNORM, in = POLLIN | POLLRDNORM;
+	int fd = lynx_socket(variant->type);
+	char b;
+
+	ASSERT_LE(0, fd);
+	/* A fresh socket: closed, hence HUP; writable as TCP says. */
+	EXPECT_EQ(out | POLLHUP, poll_mask(fd));
+	close(fd);
+	/* A listener: readable only with a connection to accept. */
+	EXPECT_EQ(0, poll_mask(self->l));
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
+	ASSERT_NE(0, lynx_poll1(self->l, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(in, poll_mask(self->l));
+	self->s = accept(self->l, NULL, NULL);
+	ASSERT_LE(0, self->s);
+	EXPECT_EQ(0, poll_mask(self->l));
+
+	/* Established and idle; then with data waiting. */
+	EXPECT_EQ(out, poll_mask(self->c));
+	EXPECT_EQ(out, poll_mask(self->s));
+	ASSERT_EQ(1, send(self->c, "x", 1, 0));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(in | out, poll_mask(self->s));
+	ASSERT_EQ(1, recv(self->s, &b, 1, 0));
+	EXPECT_EQ(out, poll_mask(self->s));
+
+	/* Half-closed: the writer keeps POLLOUT (send gives EPIPE). */
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	EXPECT_EQ(out, poll_mask(self->c));
+	ASSERT_NE(0, lynx_poll1(self->s, POLLRDHUP, 5000) & POLLRDHUP);
+	EXPECT_EQ(in | out | POLLRDHUP, poll_mask(self->s));
+
+	/* Both directions shut: HUP on both ends. */
+	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
+	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP, poll_mask(self->s));
+	ASSERT_NE(0, lynx_poll1(self->c, POLLRDHUP, 5000) & POLLRDHUP);
+	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP, poll_mask(self->c));
+	close(self->c);
+	close(self->s);
+
+	/* Reset by the peer: everything, POLLERR included. */
+	PAIR();
+	ASSERT_EQ(1, send(self->c, "u", 1, 0));
+	ASSERT_EQ(1, wait_inq(self->s, 1, 10000));
+	close(self->s);
+	self->s = -1;
+	ASSERT_NE(0, lynx_poll1(self->c, 0, 5000) & POLLERR);
+	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP | POLLERR,
+		  poll_mask(self->c));
+	/* SO_ERROR consumes the error; the hang-up stays. */
+	EXPECT_EQ(ECONNRESET, sock_error(self->c));
+	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP, poll_mask(self->c));
 }
 
 TEST_F(conn, close_unread_reset_recv)

@@ -48,8 +48,9 @@ st_pair() {
 
 # Starts a streaming connection A -> B on PORT: the sender copies
 # /dev/zero forever, the receiver (sending a keepalive byte back every
-# 500 ms) keeps the first MiB in FILE.first and discards the rest.  Sets ST_TX ST_RX (pids); status lines in FILE.tx and
-# FILE.rx.  Returns once 1 MiB has arrived.
+# 500 ms) keeps the first MiB in FILE.first and discards the rest.  Sets
+# ST_TX ST_RX (pids); status lines in FILE.tx and FILE.rx.  Returns once
+# 1 MiB has arrived.
 st_stream_bg() {
 	local port=$1 f=$2
 	( ip netns exec "$NSB" "$TOOL" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 \
