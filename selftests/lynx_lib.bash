@@ -150,16 +150,22 @@ lx_pair() {
 
 # lx_pair_hear FROM TO TONODE PORT LOG TEXT: TO hears TEXT from FROM.
 lx_pair_hear() {
-	local try
+	local try t0
 	for try in 1 2 3; do
-		lx_recv_bg "$2" "$LX_TMP/$5" -t 5000 "$4" 1 ||
+		# The receiver leaves on the first datagram: a long timeout
+		# costs nothing, and a loaded debug guest may take seconds to
+		# start the sender.
+		lx_recv_bg "$2" "$LX_TMP/$5" -t 15000 "$4" 1 ||
 			lx_fail "lx_pair: receiver in $2 not ready" || return 1
+		t0=$SECONDS
 		lx_ok ip netns exec "$1" "$TOOL" send "$3" "$4" "$6" ||
 			return 1
-		lx_wait_pid "$LX_PID" 20 && grep -q '^from' "$LX_TMP/$5" &&
+		lx_wait_pid "$LX_PID" 25 && grep -q '^from' "$LX_TMP/$5" &&
 			return 0
-		lx_log "lx_pair: $2 did not hear $1 (try $try):"
+		lx_log "lx_pair: $2 did not hear $1 (try $try; sending took $((SECONDS - t0))s):"
 		sed 's/^/#   /' "$LX_TMP/$5"
+		lx_log "  $2 lynx_stat: $(ip netns exec "$2" grep -E \
+			'^(frames|drop)' /proc/net/lynx_stat | tr '\n' ' ')"
 	done
 	lx_fail "$2 did not hear $1"
 }
