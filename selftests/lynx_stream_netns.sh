@@ -23,13 +23,14 @@ DEAD_BOUND=100
 # when PID has exited.
 st_wait_size() {
 	local file=$1 bytes=$2 t=$3 pid=${4:-} i sz
-	for ((i = 0; i < t * 20; i++)); do
+	# stat is a process: poll every 250 ms, not every 50.
+	for ((i = 0; i < t * 4; i++)); do
 		sz=$(stat -c %s "$file" 2>/dev/null || echo 0)
 		[ "$sz" -ge "$bytes" ] && return 0
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
 			break
 		fi
-		sleep 0.05
+		lx_nap 0.25
 	done
 	lx_log "timed out waiting for $bytes bytes in $file (has ${sz:-0})"
 	return 1
