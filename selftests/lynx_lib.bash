@@ -10,7 +10,10 @@
 KSFT_SKIP=4
 LX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOL=$LX_DIR/lynx_tool
-LX_TMP=$(mktemp -d /tmp/lynx-sh.XXXXXX)
+LX_TOP=$(mktemp -d /tmp/lynx-sh.XXXXXX)
+# Scratch of the running test: each test gets its own directory (see
+# lx_test), so a waiter never reads a file an earlier test left behind.
+LX_TMP=$LX_TOP
 lx_n=0 lx_pass=0 lx_fail=0 lx_skip=0
 
 echo "TAP version 13"
@@ -19,10 +22,10 @@ lx_cleanup() {
 	local ns pid
 	for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
 	wait 2>/dev/null
-	[ -f "$LX_TMP/netns" ] && while read -r ns; do
+	[ -f "$LX_TOP/netns" ] && while read -r ns; do
 		ip netns del "$ns" 2>/dev/null
-	done < "$LX_TMP/netns"
-	rm -rf "$LX_TMP"
+	done < "$LX_TOP/netns"
+	rm -rf "$LX_TOP"
 }
 trap lx_cleanup EXIT
 
@@ -30,7 +33,7 @@ trap lx_cleanup EXIT
 # writes to.  The waiting loops below poll every 50 ms; with an external
 # sleep and grep each poll costs two processes, which on the debug kernel
 # keeps a CPU busy that the test itself needs.
-mkfifo "$LX_TMP/nap" && exec {LX_NAP_FD}<>"$LX_TMP/nap"
+mkfifo "$LX_TOP/nap" && exec {LX_NAP_FD}<>"$LX_TOP/nap"
 lx_nap() { read -r -t "${1:-0.05}" -u "$LX_NAP_FD" _; }
 
 # Whether FILE has a line matching the ERE PATTERN (grep -Eq without a
@@ -72,7 +75,7 @@ lx_test() {
 	local name=$1 fn=$2 rc t0=$SECONDS
 	lx_n=$((lx_n + 1))
 	lx_log "RUN $name"
-	( set +e; "$fn" ) 2>&1
+	( set +e; LX_TMP=$LX_TOP/$lx_n; mkdir "$LX_TMP" && "$fn" ) 2>&1
 	rc=$?
 	lx_log "$name: $((SECONDS - t0)) s"
 	if [ "$rc" -eq 0 ]; then
@@ -96,7 +99,7 @@ lx_finish() {
 lx_netns() {
 	local ns="lx_$1_$$"
 	ip netns add "$ns" || return 1
-	echo "$ns" >> "$LX_TMP/netns"
+	echo "$ns" >> "$LX_TOP/netns"
 	echo "$ns"
 }
 
@@ -130,6 +133,9 @@ lx_wait_for() {
 # waits for it to be bound.  Sets LX_PID.
 lx_recv_bg() {
 	local ns=$1 file=$2; shift 2
+	# Empty before the receiver starts: the waiter must not see an
+	# earlier run's "ready" before the new one truncates the file.
+	: > "$file"
 	ip netns exec "$ns" "$TOOL" recv "$@" > "$file" 2>&1 &
 	LX_PID=$!
 	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
