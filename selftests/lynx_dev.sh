@@ -49,7 +49,7 @@ test_lynxlo() {
 		lx_fail "no UP lynxlo in the initial namespace" || return 1
 	# Local traffic works through it.
 	lx_recv_bg "$ns" "$LX_TMP/lo.out" -t 15000 6200 1 || return 1
-	lx_ok ip netns exec "$ns" "$TOOL" send local 6200 via-lynxlo || return 1
+	lx_ok "$TOOL" -N "$ns" send local 6200 via-lynxlo || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "not received" || return 1
 	grep -q 'via-lynxlo' "$LX_TMP/lo.out" || return 1
 }
@@ -66,7 +66,7 @@ test_traffic_counters() {
 	lx_pair cnt || return 1
 	tx0=$(stat_of "$NSA" a0 tx); rx0=$(stat_of "$NSB" b0 rx)
 	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 15000 6300 10 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send -c 10 "$NODEB" 6300 counted || return 1
+	lx_ok "$TOOL" -N "$NSA" send -c 10 "$NODEB" 6300 counted || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams not received" || return 1
 	tx1=$(stat_of "$NSA" a0 tx); rx1=$(stat_of "$NSB" b0 rx)
 	lx_log "a0 tx $tx0 -> $tx1, b0 rx $rx0 -> $rx1"
@@ -77,17 +77,17 @@ test_traffic_counters() {
 
 test_mtu_emsgsize() {
 	lx_pair mtu || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send -s 1464 "$NODEB" 6400 || return 1
-	ip netns exec "$NSA" "$TOOL" send -s 1465 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	lx_ok "$TOOL" -N "$NSA" send -s 1464 "$NODEB" 6400 || return 1
+	"$TOOL" -N "$NSA" send -s 1465 "$NODEB" 6400 | grep -q EMSGSIZE ||
 		lx_fail "1465 bytes on mtu 1500 did not give EMSGSIZE" || return 1
 	lx_ok ip -n "$NSA" link set a0 mtu 1000 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send -s 964 "$NODEB" 6400 || return 1
-	ip netns exec "$NSA" "$TOOL" send -s 965 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	lx_ok "$TOOL" -N "$NSA" send -s 964 "$NODEB" 6400 || return 1
+	"$TOOL" -N "$NSA" send -s 965 "$NODEB" 6400 | grep -q EMSGSIZE ||
 		lx_fail "965 bytes on mtu 1000 did not give EMSGSIZE" || return 1
 	# The largest datagram arrives whole.
 	lx_ok ip -n "$NSB" link set b0 mtu 1000 || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/mtu.out" -t 15000 6401 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send -s 964 "$NODEB" 6401 || return 1
+	lx_ok "$TOOL" -N "$NSA" send -s 964 "$NODEB" 6401 || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	grep -q 'len 964 ' "$LX_TMP/mtu.out" || lx_fail "964 bytes not received" || return 1
 }
@@ -107,7 +107,7 @@ test_tcpdump() {
 	command -v tcpdump >/dev/null || return $KSFT_SKIP
 	lx_pair td || return 1
 	tcpdump_bg "$NSB" b0 1 "$f" || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6500 "$pay" || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6500 "$pay" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump captured nothing" || return 1
 	tcpdump -r "$f" -e -nn 2>/dev/null | sed 's/^/#   /'
 	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi '0x88b5' ||
@@ -126,7 +126,7 @@ test_tcpdump_lynxlo() {
 	ns=$(lx_netns tdlo) || return 1
 	tcpdump_bg "$ns" lynxlo 1 "$f" || return 1
 	lx_recv_bg "$ns" "$LX_TMP/tdlo.out" -t 15000 6600 1 || return 1
-	lx_ok ip netns exec "$ns" "$TOOL" send local 6600 "$pay" || return 1
+	lx_ok "$TOOL" -N "$ns" send local 6600 "$pay" || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on lynxlo captured nothing" || return 1
 	lx_frame_hex "$f" | grep -q "$(payload_hex "$pay")" ||
@@ -144,7 +144,7 @@ test_move_netns() {
 	# The moved device carries nsb's traffic.
 	nodeb=$(lx_node "$nsb")
 	lx_recv_bg "$nsb" "$LX_TMP/mv.out" -t 15000 6700 1 || return 1
-	lx_ok ip netns exec "$nsc" "$TOOL" send "$nodeb" 6700 moved || return 1
+	lx_ok "$TOOL" -N "$nsc" send "$nodeb" 6700 moved || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "not received on the moved device" || return 1
 }
 
@@ -152,12 +152,12 @@ test_delete_under_traffic() {
 	local pid1 pid2 out
 	lx_pair del || return 1
 	# B listens so the frames reach a socket; floods both ways.
-	ip netns exec "$NSB" "$TOOL" hold 6800 > "$LX_TMP/hold.out" &
+	"$TOOL" -N "$NSB" hold 6800 > "$LX_TMP/hold.out" &
 	local hold=$!
 	lx_wait_for "$LX_TMP/hold.out" '^ready' 10 "$hold" || return 1
-	ip netns exec "$NSA" "$TOOL" flood -s 200 "$NODEB" 6800 3000 > "$LX_TMP/f1" &
+	"$TOOL" -N "$NSA" flood -s 200 "$NODEB" 6800 3000 > "$LX_TMP/f1" &
 	pid1=$!
-	ip netns exec "$NSB" "$TOOL" flood -s 1000 "$NODEA" 6801 3000 > "$LX_TMP/f2" &
+	"$TOOL" -N "$NSB" flood -s 1000 "$NODEA" 6801 3000 > "$LX_TMP/f2" &
 	pid2=$!
 	lx_ok ip -n "$NSA" link del a0 || return 1
 	lx_ok ip -n "$NSB" link del b0 || return 1
@@ -168,14 +168,14 @@ test_delete_under_traffic() {
 	kill "$hold"; wait "$hold" 2>/dev/null
 	lx_not ip -n "$NSA" link show a0 || return 1
 	# Sending without a device: an error or silently lost, never a hang.
-	out=$(timeout 10 ip netns exec "$NSA" "$TOOL" send "$NODEB" 6800 gone)
+	out=$(timeout 10 "$TOOL" -N "$NSA" send "$NODEB" 6800 gone)
 	[ $? -ne 124 ] || lx_fail "send hung" || return 1
 	lx_log "send after delete: $out"
 	# A new device works again.
 	lx_ok lx_dev "$NSA" a1 || return 1
 	lx_ok lx_dev "$NSB" b1 || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/re.out" -t 15000 6802 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 6802 again || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6802 again || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "no traffic on new devices" || return 1
 }
 

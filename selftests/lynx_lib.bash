@@ -103,13 +103,18 @@ lx_netns() {
 	echo "$ns"
 }
 
+# Runs CMD in namespace NS: "ip netns exec" without the private mount
+# namespace and /sys it builds, which on the debug kernel cost more than
+# most commands run in it.
+lx_in() { "$TOOL" -N "$1" exec "${@:2}"; }
+
 # Node id (decimal) of a namespace.
-lx_node() { ip netns exec "$1" cat /proc/sys/net/lynx/node; }
+lx_node() { "$TOOL" -N "$1" node; }
 lx_hex() { printf '%08x' "$1"; }
 
 # Adds an UP lynx device DEV to namespace NS.
 lx_dev() {
-	ip -n "$1" link add "$2" type lynx && ip -n "$1" link set "$2" up
+	ip -n "$1" link add "$2" up type lynx
 }
 
 # Waits until FILE contains PATTERN (grep -E), up to SECONDS (default 10);
@@ -136,7 +141,7 @@ lx_recv_bg() {
 	# Empty before the receiver starts: the waiter must not see an
 	# earlier run's "ready" before the new one truncates the file.
 	: > "$file"
-	ip netns exec "$ns" "$TOOL" recv "$@" > "$file" 2>&1 &
+	"$TOOL" -N "$ns" recv "$@" > "$file" 2>&1 &
 	LX_PID=$!
 	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
 }
@@ -182,13 +187,13 @@ lx_pair_hear() {
 		lx_recv_bg "$2" "$LX_TMP/$5" -t 15000 "$4" 1 ||
 			lx_fail "lx_pair: receiver in $2 not ready" || return 1
 		t0=$SECONDS
-		lx_ok ip netns exec "$1" "$TOOL" send "$3" "$4" "$6" ||
+		lx_ok "$TOOL" -N "$1" send "$3" "$4" "$6" ||
 			return 1
 		lx_wait_pid "$LX_PID" 25 && grep -q '^from' "$LX_TMP/$5" &&
 			return 0
 		lx_log "lx_pair: $2 did not hear $1 (try $try; sending took $((SECONDS - t0))s):"
 		sed 's/^/#   /' "$LX_TMP/$5"
-		lx_log "  $2 lynx_stat: $(ip netns exec "$2" grep -E \
+		lx_log "  $2 lynx_stat: $(lx_in "$2" grep -E \
 			'^(frames|drop)' /proc/net/lynx_stat | tr '\n' ' ')"
 	done
 	lx_fail "$2 did not hear $1"

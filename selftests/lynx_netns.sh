@@ -22,7 +22,7 @@ test_exchange() {
 	grep -q 'hello-b' "$LX_TMP/pair.b" || return 1
 	# A reply to the address recvfrom gave.
 	lx_recv_bg "$NSA" "$LX_TMP/ex.a" -t 15000 6901 3 || return 1
-	lx_ok ip netns exec "$NSB" "$TOOL" send -c 3 -p 6900 "$NODEA" 6901 three || return 1
+	lx_ok "$TOOL" -N "$NSB" send -c 3 -p 6900 "$NODEA" 6901 three || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "3 datagrams not received" || return 1
 	[ "$(grep -c "from $NODEB($(lx_hex "$NODEB")):6900 len 5 three" "$LX_TMP/ex.a")" = 3 ] ||
 		lx_fail "bad datagrams at A" || return 1
@@ -31,20 +31,20 @@ test_exchange() {
 test_neigh_table() {
 	local macb line
 	lx_pair ng || return 1
-	ip netns exec "$NSA" cat /proc/net/lynx_neigh | sed 's/^/#   /'
+	lx_in "$NSA" cat /proc/net/lynx_neigh | sed 's/^/#   /'
 	macb=$(ip -n "$NSB" -o link show b0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-	line=$(ip netns exec "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -i "^$(lx_hex "$NODEB") ")
+	line=$(lx_in "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -i "^$(lx_hex "$NODEB") ")
 	[ -n "$line" ] || lx_fail "B's node not in A's neighbour table" || return 1
 	set -- $line
 	[ "$2" = a0 ] || lx_fail "dev is '$2', not a0" || return 1
 	[ "${3,,}" = "${macb,,}" ] || lx_fail "mac is '$3', not $macb" || return 1
 	[[ "$4" =~ ^[0-9]+$ ]] || lx_fail "age '$4' not a number" || return 1
 	# A namespace's own lynxlo traffic does not appear as a neighbour of B.
-	ip netns exec "$NSB" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
+	lx_in "$NSB" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
 		lx_fail "B lists itself" && return 1
 	# Deleting the device forgets its entries.
 	lx_ok ip -n "$NSA" link del a0 || return 1
-	ip netns exec "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
+	lx_in "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
 		lx_fail "entry survived its device" && return 1
 	return 0
 }
@@ -56,7 +56,7 @@ test_segment_three() {
 	lx_ok lx_dev "$nsd" d0 || return 1
 	noded=$(lx_node "$nsd")
 	lx_recv_bg "$nsd" "$LX_TMP/seg.d" -t 15000 7000 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$noded" 7000 to-d || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$noded" 7000 to-d || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "D did not receive from A" || return 1
 	grep -q "from $NODEA(" "$LX_TMP/seg.d" || return 1
 	# A datagram for D is not delivered to B's socket on the same port.
@@ -64,7 +64,7 @@ test_segment_three() {
 	local pidb=$LX_PID
 	lx_recv_bg "$nsd" "$LX_TMP/seg.d2" -t 15000 7001 1 || return 1
 	local pidd=$LX_PID
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$noded" 7001 only-d || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$noded" 7001 only-d || return 1
 	lx_wait_pid "$pidd" || return 1
 	lx_wait_pid "$pidb" 5	# ends by its own 1 s timeout
 	grep -q '^timeout after 0' "$LX_TMP/seg.b" || lx_fail "B received D's datagram" || return 1
@@ -78,7 +78,7 @@ test_isolation() {
 	# C cannot reach A: an error, or lost; never received.
 	lx_recv_bg "$NSA" "$LX_TMP/iso.a" -t 1000 7100 1 || return 1
 	local out
-	out=$(ip netns exec "$nsc" "$TOOL" send "$NODEA" 7100 from-c)
+	out=$("$TOOL" -N "$nsc" send "$NODEA" 7100 from-c)
 	lx_log "send from C: $out"
 	case "$out" in
 	sent*|*ENETUNREACH*|*EHOSTUNREACH*) ;;
@@ -88,7 +88,7 @@ test_isolation() {
 	grep -q '^timeout after 0' "$LX_TMP/iso.a" || lx_fail "A received from C" || return 1
 	# A cannot reach C either.
 	lx_recv_bg "$nsc" "$LX_TMP/iso.c" -t 1000 7101 1 || return 1
-	ip netns exec "$NSA" "$TOOL" send "$nodec" 7101 to-c >/dev/null
+	"$TOOL" -N "$NSA" send "$nodec" 7101 to-c >/dev/null
 	lx_wait_pid "$LX_PID"
 	grep -q '^timeout after 0' "$LX_TMP/iso.c" || lx_fail "C received from A" || return 1
 }
@@ -102,10 +102,10 @@ test_loopback_stays_local() {
 	local td=$!
 	lx_wait_for "$f.err" 'listening on' 10 "$td" || return 1
 	lx_recv_bg "$NSA" "$LX_TMP/lo.a" -t 15000 7200 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEA" 7200 self || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$NODEA" 7200 self || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "self datagram not received" || return 1
 	# Then something that must go out on a0, to end tcpdump.
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 7201 out-on-a0 || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7201 out-on-a0 || return 1
 	lx_wait_pid "$td" 10 || return 1
 	lx_frame_hex "$f" | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" &&
 		lx_fail "local datagram went out on a0" && return 1
@@ -119,22 +119,22 @@ test_delete_netns_with_sockets() {
 	lx_ok lx_dev "$nse" e0 || return 1
 	lx_ok ip -n "$nse" link add e1 type lynx || return 1
 	nodee=$(lx_node "$nse")
-	ip netns exec "$nse" "$TOOL" hold 7300 > "$LX_TMP/hold.e" &
+	"$TOOL" -N "$nse" hold 7300 > "$LX_TMP/hold.e" &
 	holder=$!
 	lx_wait_for "$LX_TMP/hold.e" '^ready' 10 "$holder" || return 1
 	# Traffic into E's socket (queued, never read), and E learning A.
-	lx_ok ip netns exec "$NSA" "$TOOL" send -c 5 "$nodee" 7300 queued-in-e || return 1
+	lx_ok "$TOOL" -N "$NSA" send -c 5 "$nodee" 7300 queued-in-e || return 1
 	kill "$holder"; wait "$holder" 2>/dev/null
 	lx_ok ip netns del "$nse" || return 1
 	# The namespace, its devices and lynxlo are gone; the rest still works.
 	ip link show e0 >/dev/null 2>&1 && lx_fail "e0 leaked to the initial namespace" && return 1
 	lx_recv_bg "$NSB" "$LX_TMP/dl.b" -t 15000 7301 1 || return 1
-	lx_ok ip netns exec "$NSA" "$TOOL" send "$NODEB" 7301 still-works || return 1
+	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7301 still-works || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "traffic broken after netns deletion" || return 1
 	# A namespace deleted while its process still holds sockets in it.
 	nsf=$(lx_netns dlf) || return 1
 	lx_ok lx_dev "$nsf" f0 || return 1
-	ip netns exec "$nsf" "$TOOL" hold 7302 > "$LX_TMP/hold.f" &
+	"$TOOL" -N "$nsf" hold 7302 > "$LX_TMP/hold.f" &
 	holder=$!
 	lx_wait_for "$LX_TMP/hold.f" '^ready' 10 "$holder" || return 1
 	lx_ok ip netns del "$nsf" || return 1	# the process keeps it alive

@@ -60,12 +60,12 @@ st_pair() {
 # 1 MiB has arrived.
 st_stream_bg() {
 	local port=$1 f=$2
-	( ip netns exec "$NSB" "$TOOL" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 \
+	( "$TOOL" -N "$NSB" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 \
 		"$port" 2> "$f.rx" | { head -c 1048576 > "$f.first"; cat > /dev/null; } ) &
 	ST_RX=$!
 	lx_wait_for "$f.rx" '^(ready|error)' 10 "$ST_RX" && grep -q '^ready' "$f.rx" ||
 		{ st_show_log "$f.rx"; return 1; }
-	ip netns exec "$NSA" "$TOOL" stream-send -t $((DEAD_BOUND * 1000)) \
+	"$TOOL" -N "$NSA" stream-send -t $((DEAD_BOUND * 1000)) \
 		"$NODEB" "$port" < /dev/zero 2> "$f.tx" &
 	ST_TX=$!
 	lx_wait_for "$f.tx" '^(connected|error|timeout)' 20 "$ST_TX" &&
@@ -95,14 +95,14 @@ test_lossy_transfer() {
 	done
 	head -c "${MB}M" /dev/urandom > "$f.in" || return 1
 	sa=$(sha256sum < "$f.in" | cut -d' ' -f1)
-	csum0=$(ip netns exec "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+	csum0=$(lx_in "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
 
-	ip netns exec "$NSB" "$TOOL" stream-recv -t 30000 7500 > "$f.out" 2> "$f.rx" &
+	"$TOOL" -N "$NSB" stream-recv -t 30000 7500 > "$f.out" 2> "$f.rx" &
 	local rx=$!
 	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
 		{ st_show_log "$f.rx"; return 1; }
 	t0=$SECONDS
-	ip netns exec "$NSA" "$TOOL" stream-send -t 30000 "$NODEB" 7500 < "$f.in" 2> "$f.tx" &
+	"$TOOL" -N "$NSA" stream-send -t 30000 "$NODEB" 7500 < "$f.in" 2> "$f.tx" &
 	local tx=$!
 	lx_wait_pid "$tx" "$XFER_TIMEOUT"; rc=$?
 	dt=$((SECONDS - t0))
@@ -113,7 +113,7 @@ test_lossy_transfer() {
 		set -- $dev
 		tc -n "$1" -s qdisc show dev "$2" | sed 's/^/#   '"$2"': /' | head -4
 	done
-	csum1=$(ip netns exec "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+	csum1=$(lx_in "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
 	lx_log "B drop_csum: ${csum0:-?} -> ${csum1:-?}"
 	[ "$rc" -eq 0 ] || lx_fail "transfer of ${MB} MiB failed" || return 1
 	[ "$(stat -c %s "$f.out")" = "$(stat -c %s "$f.in")" ] ||

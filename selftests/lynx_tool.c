@@ -3,6 +3,13 @@
  * lynx_tool: a small lynx datagram CLI for the shell selftests (a helper,
  * not a test; selftests/run does not run it on its own).
  *
+ *   lynx_tool -N NETNS CMD ...
+ *	run CMD in the network namespace NETNS (/run/netns/NETNS, as made
+ *	by "ip netns add"): a lighter "ip netns exec", which also builds a
+ *	mount namespace with its own /sys, several times the cost of the
+ *	command itself on the debug kernel
+ *   lynx_tool exec PROG [ARGS...]
+ *	execute PROG (with -N: a program in that namespace)
  *   lynx_tool node
  *	print this namespace's node id (decimal)
  *   lynx_tool send [-s SIZE] [-c COUNT] [-p SRCPORT] NODE PORT [MSG]
@@ -49,14 +56,32 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: lynx_tool node\n"
+		"usage: lynx_tool [-N NETNS] CMD ...\n"
+		"       lynx_tool node\n"
 		"       lynx_tool send [-s SIZE] [-c COUNT] [-p SRCPORT] NODE PORT [MSG]\n"
 		"       lynx_tool recv [-t TIMEOUT_MS] PORT [COUNT]\n"
 		"       lynx_tool flood [-s SIZE] NODE PORT COUNT\n"
 		"       lynx_tool hold PORT\n"
 		"       lynx_tool stream-send [-t TIMEOUT_MS] NODE PORT\n"
-		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n");
+		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n"
+		"       lynx_tool exec PROG [ARGS...]\n");
 	exit(64);
+}
+
+/* Joins the network namespace "ip netns add NAME" made. */
+static void enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "lynx_tool: netns %s: %s\n", name,
+			strerror(errno));
+		exit(1);
+	}
+	close(fd);
 }
 
 static uint32_t parse_node(const char *s)
@@ -260,11 +285,23 @@ int main(int argc, char **argv)
 	bool have_timeout = false;
 	long keepalive = 0;
 
+	if (argc >= 3 && !strcmp(argv[1], "-N")) {
+		enter_netns(argv[2]);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2)
 		usage();
 	cmd = argv[1];
 	argv++;
 	argc--;
+	if (!strcmp(cmd, "exec")) {
+		if (argc < 2)
+			usage();
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "lynx_tool: %s: %s\n", argv[1], strerror(errno));
+		return 127;
+	}
 	while ((opt = getopt(argc, argv, "s:c:p:t:k:")) != -1) {
 		switch (opt) {
 		case 's': size = strtoul(optarg, NULL, 0); break;

@@ -265,6 +265,20 @@ static inline int lynx_poll1(int fd, short events, int timeout_ms)
 	return n > 0 ? p.revents : 0;
 }
 
+/*
+ * Count for a volume test: n on the stock kernel, debug_n on the debug
+ * kernel (LYNX_KERNEL=debug, set by vm-run), where KASAN, lockdep and
+ * kmemleak make every operation ten or more times slower.  The debug
+ * kernel is there for memory and locking errors, which a tenth of the
+ * volume meets as well; the stock kernel keeps the full count.
+ */
+static inline int lynx_volume(int n, int debug_n)
+{
+	const char *k = getenv("LYNX_KERNEL");
+
+	return k && !strcmp(k, "debug") ? debug_n : n;
+}
+
 /* ---- namespaces and commands ---------------------------------------- */
 
 /* Moves the calling process (a harness test child) into a new netns. */

@@ -89,9 +89,8 @@ FIXTURE_SETUP(wire)
 	CPU_SET(0, &set);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
 	ASSERT_EQ(0, lynx_new_netns());
-	ASSERT_EQ(0, lynx_sh("ip link add w0 type lynx && "
-			     "ip link add w1 type lynx && "
-			     "ip link set w0 up && ip link set w1 up"));
+	ASSERT_EQ(0, lynx_sh("ip link add w0 up type lynx && "
+			     "ip link add w1 up type lynx"));
 	self->ifindex0 = if_nametoindex("w0");
 	ASSERT_LT(0, self->ifindex0);
 	ASSERT_EQ(0, dev_mac("w0", self->mac0));
