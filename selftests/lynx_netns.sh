@@ -28,23 +28,28 @@ test_exchange() {
 		lx_fail "bad datagrams at A" || return 1
 }
 
+# The row of NODE in NS's /proc/net/lynx_neigh (empty when absent).
+neigh_row() {
+	lx_in "$1" awk 'NR > 1' /proc/net/lynx_neigh | grep -i "^$(lx_hex "$2") "
+}
+
 test_neigh_table() {
 	local macb line
 	lx_pair ng || return 1
 	lx_in "$NSA" cat /proc/net/lynx_neigh | sed 's/^/#   /'
 	macb=$(ip -n "$NSB" -o link show b0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-	line=$(lx_in "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -i "^$(lx_hex "$NODEB") ")
+	line=$(neigh_row "$NSA" "$NODEB")
 	[ -n "$line" ] || lx_fail "B's node not in A's neighbour table" || return 1
 	set -- $line
 	[ "$2" = a0 ] || lx_fail "dev is '$2', not a0" || return 1
 	[ "${3,,}" = "${macb,,}" ] || lx_fail "mac is '$3', not $macb" || return 1
 	[[ "$4" =~ ^[0-9]+$ ]] || lx_fail "age '$4' not a number" || return 1
 	# A namespace's own lynxlo traffic does not appear as a neighbour of B.
-	lx_in "$NSB" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
+	[ -n "$(neigh_row "$NSB" "$NODEB")" ] &&
 		lx_fail "B lists itself" && return 1
 	# Deleting the device forgets its entries.
 	lx_ok ip -n "$NSA" link del a0 || return 1
-	lx_in "$NSA" awk 'NR > 1' /proc/net/lynx_neigh | grep -qi "^$(lx_hex "$NODEB") " &&
+	[ -n "$(neigh_row "$NSA" "$NODEB")" ] &&
 		lx_fail "entry survived its device" && return 1
 	return 0
 }
