@@ -11,8 +11,8 @@
 # Debian's linux-headers-amd64.
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-STOCK_REL := $(shell ls -d /lib/modules/*-amd64 2>/dev/null | \
-		sed 's|/lib/modules/||' | sort -V | tail -n 1)
+# The stock kernel is named by scripts/lib.sh (Debian's 6.1 linux-image-amd64).
+STOCK_REL := $(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_stock_release' 2>/dev/null)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    /usr/src/linux-headers-$(STOCK_REL))
 
