@@ -299,6 +299,10 @@ static void conn_seg_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(0, LYNX_HLEN, 0), 1U);
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(-1, LYNX_HLEN, 0), 1U);
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(0, LYNX_HLEN, 1), 1U);
+	/* never more than the 16-bit length field holds */
+	KUNIT_EXPECT_EQ(test, lynx_seg_size(100000, LYNX_HLEN, 0), 65535U);
+	KUNIT_EXPECT_EQ(test, lynx_seg_size(65535 + LYNX_HLEN + 1, LYNX_HLEN,
+					    1 << 30), 65535U);
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(LYNX_HLEN + 100, LYNX_HLEN, 1000),
 			100U);
 }

@@ -192,6 +192,32 @@ void lynx_conn_send_ack(struct sock *sk)
 	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk(sk)->conn.snd_nxt);
 }
 
+/*
+ * Answers to segments outside the connection (a SYN on an established
+ * connection, a reset at the wrong place, a SYN sent again): at most one
+ * per LYNX_OOW_ACK_INTERVAL per socket, as TCP's tcp_invalid_ratelimit,
+ * so that two confused ends, or a forger, cannot make a socket ACK at
+ * link speed.  False when the answer was suppressed.
+ */
+static bool lynx_conn_oow_allow(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (time_before(jiffies, c->oow_ack_until)) {
+		LYNX_INC_STATS(lynx_net(sock_net(sk)),
+			       LYNX_MIB_REPLY_RATELIMITED);
+		return false;
+	}
+	c->oow_ack_until = jiffies + LYNX_OOW_ACK_INTERVAL;
+	return true;
+}
+
+static void lynx_conn_send_challenge_ack(struct sock *sk)
+{
+	if (lynx_conn_oow_allow(sk))
+		lynx_conn_send_ack(sk);
+}
+
 /* Answer a segment no connection wants with a reset, as TCP does. */
 static void lynx_conn_reply_rst(struct lynx_net *ln,
 				const struct lynx_hdr_info *in)
@@ -209,6 +235,8 @@ static void lynx_conn_reply_rst(struct lynx_net *ln,
 
 	if (in->flags & LYNX_F_RST)
 		return;
+	if (!lynx_reply_allow(ln))
+		return;
 	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
@@ -218,6 +246,55 @@ static void lynx_conn_reply_rst(struct lynx_net *ln,
 	lynx_hdr_push(skb, &info);
 	LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
 	lynx_output(ln, skb, info.dst_node);
+}
+
+/**
+ * lynx_conn_fragment - cut a queued segment down to the path's size
+ * @sk:  the socket, locked
+ * @skb: a write-queue segment longer than @mss
+ * @mss: the payload the path carries now
+ *
+ * The path MTU dropped after @skb was cut (a device's MTU was lowered):
+ * sent as it is, it would be dropped at every try.  The tail beyond @mss
+ * becomes the next segment and takes the end-of-message flag, so a
+ * SEQPACKET message keeps its boundary; the sequence space is unchanged.
+ *
+ * Return: 0, or -ENOBUFS (the segment stays whole; the timer tries again).
+ */
+static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
+{
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb), *ncb;
+	u32 tail = skb->len - mss;
+	struct sk_buff *nskb;
+
+	nskb = alloc_skb_fclone(LYNX_HEADROOM + tail, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOBUFS;
+	skb_reserve(nskb, LYNX_HEADROOM);
+	if (!sk_wmem_schedule(sk, nskb->truesize) ||
+	    skb_copy_bits(skb, mss, skb_put(nskb, tail), tail) ||
+	    pskb_trim(skb, mss)) {
+		kfree_skb(nskb);
+		return -ENOBUFS;
+	}
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	ncb = lynx_seg_cb(nskb);
+	*ncb = *cb;
+	ncb->seq = cb->seq + mss;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~LYNX_F_EOR;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/* The payload a segment to the peer may carry on today's path. */
+static u32 lynx_conn_mss(struct sock *sk)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
+
+	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN, 0);
 }
 
 /*
@@ -232,7 +309,10 @@ static int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	struct lynx_hdr_info info;
 	struct sk_buff *out;
+	u32 mss = lynx_conn_mss(sk);
 
+	if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
+		return -ENOBUFS;
 	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
 				skb_clone(skb, GFP_ATOMIC);
 	if (!out) {
@@ -247,9 +327,15 @@ static int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 	return lynx_output(ln, out, info.dst_node);
 }
 
+/* Arm the timer; an orphan's never beyond its deadline. */
 static void lynx_conn_arm(struct sock *sk, unsigned long when)
 {
-	sk_reset_timer(sk, &sk->sk_timer, jiffies + when);
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned long at = jiffies + when;
+
+	if (c->orphaned && time_after(at, c->orphan_deadline))
+		at = c->orphan_deadline;
+	sk_reset_timer(sk, &sk->sk_timer, at);
 }
 
 static struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb)
@@ -397,6 +483,54 @@ void lynx_conn_send_fin(struct sock *sk)
 
 /* ---- state changes ------------------------------------------------------- */
 
+/**
+ * lynx_conn_orphan_begin - the owner closed a connection still under way
+ * @sk: the socket, locked, not yet SOCK_DEAD, state not CLOSE
+ *
+ * An orphan finishes in the background within an absolute budget
+ * (net.lynx.orphan_timeout) and the namespace's limit on their number
+ * (net.lynx.max_orphans), as TCP's tcp_max_orphans.
+ *
+ * Return: false when the namespace has too many orphans already: the
+ * caller resets the connection instead.
+ */
+bool lynx_conn_orphan_begin(struct sock *sk)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (atomic_inc_return(&ln->orphans) > READ_ONCE(ln->max_orphans)) {
+		atomic_dec(&ln->orphans);
+		return false;
+	}
+	c->orphaned = true;
+	c->orphan_deadline = jiffies +
+			     READ_ONCE(ln->orphan_timeout) * (unsigned long)HZ;
+	/* It waits for the peer's FIN no longer than LYNX_FIN_TIMEOUT. */
+	if (sk->sk_state == TCP_FIN_WAIT2)
+		lynx_conn_arm(sk, LYNX_FIN_TIMEOUT);
+	return true;
+}
+
+/* An orphan is over: it no longer counts against the namespace's limit. */
+static void lynx_conn_orphan_end(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (c->orphaned) {
+		c->orphaned = false;
+		atomic_dec(&lynx_net(sock_net(sk))->orphans);
+	}
+}
+
+/* Has an orphan outlived its budget? */
+static bool lynx_conn_orphan_expired(const struct sock *sk)
+{
+	const struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	return c->orphaned && !time_before(jiffies, c->orphan_deadline);
+}
+
 /* A child leaves its listener's accept queue; drops the queue's refs. */
 static void lynx_conn_leave_parent(struct sock *sk)
 {
@@ -427,23 +561,25 @@ static void lynx_conn_leave_parent(struct sock *sk)
  *
  * An orphan (closed by its owner) also leaves the socket tables and goes
  * once the last reference (in-flight skbs included) is dropped.  A child
- * nobody accepted leaves its listener's queue.
+ * nobody accepted is an orphan too: nobody ever will, so it leaves its
+ * listener's queue (dropping the queue's reference) and the tables.
  */
 void lynx_conn_done(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 
 	lynx_set_state(sk, TCP_CLOSE);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
 	WRITE_ONCE(lsk->peer_port, 0);
 	if (lsk->conn.parent) {
-		lynx_conn_purge_rcv(sk);
+		sock_orphan(sk);
 		lynx_conn_leave_parent(sk);
 	}
 	if (sock_flag(sk, SOCK_DEAD)) {
+		lynx_conn_orphan_end(sk);
 		lynx_conn_purge_rcv(sk);
 		lynx_sock_unlink(sk);
 	} else {
@@ -547,7 +683,14 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	if (lynx_seq_before(ack, c->snd_una))
 		return true;		/* old duplicate */
 
-	c->retries = 0;			/* the peer is alive */
+	/*
+	 * The peer answers: a window probe was heard.  An orphan's probes
+	 * count until they make progress, whatever the answers (as TCP's
+	 * tcp_orphan_retries): a peer that never opens its window must not
+	 * keep it forever.
+	 */
+	if (!c->orphaned)
+		c->probes = 0;
 	c->peer_max_wnd = max(c->peer_max_wnd, in->window);
 
 	if (ack == c->snd_una) {
@@ -582,6 +725,11 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	c->snd_una = ack;
 	c->snd_wnd_end = wnd_end;
 	c->dupacks = 0;
+	/* Progress: only this resets the retry counts (a duplicate ACK,
+	 * which anyone can forge, does not).
+	 */
+	c->retries = 0;
+	c->probes = 0;
 	if (c->in_recovery) {
 		if (lynx_seq_before(ack, c->recover))
 			lynx_conn_retransmit_head(sk);	/* the next hole */
@@ -673,7 +821,14 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 			continue;
 		}
 		if (lynx_seq_before(cb->seq, c->rcv_nxt)) {
-			pskb_pull(skb, c->rcv_nxt - cb->seq);
+			/* The overlap was delivered already; if it cannot be
+			 * cut off, drop the segment (the sender sends the
+			 * rest again) rather than deliver bytes twice.
+			 */
+			if (!pskb_pull(skb, c->rcv_nxt - cb->seq)) {
+				kfree_skb(skb);
+				continue;
+			}
 			cb->seq = c->rcv_nxt;
 		}
 		lynx_conn_deliver(sk, skb);
@@ -830,11 +985,22 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		lynx_conn_rcv_syn_sent(sk, skb);
 		return;
 	}
+	if (lynx_conn_orphan_expired(sk)) {
+		lynx_conn_abort(sk, 0, true);
+		goto drop;
+	}
 
 	if (!lynx_conn_seq_ok(sk, cb)) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
-		if (!(cb->flags & LYNX_F_RST))
+		/*
+		 * Data sent again after our ACK was lost needs that ACK; a
+		 * SYN gets a (rate-limited) challenge; a pure ACK or a reset
+		 * gets nothing: answering one is how ACK storms start.
+		 */
+		if (skb->len || (cb->flags & LYNX_F_FIN))
 			lynx_conn_send_ack(sk);
+		else if (cb->flags & LYNX_F_SYN)
+			lynx_conn_send_challenge_ack(sk);
 		goto drop;
 	}
 	if (cb->flags & LYNX_F_RST) {
@@ -844,7 +1010,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		 * at the right place.
 		 */
 		if (cb->seq != c->rcv_nxt && sk->sk_state != TCP_SYN_RECV) {
-			lynx_conn_send_ack(sk);
+			lynx_conn_send_challenge_ack(sk);
 			goto drop;
 		}
 		lynx_conn_abort(sk, sk->sk_state == TCP_SYN_RECV ?
@@ -855,6 +1021,8 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (cb->flags & LYNX_F_SYN) {
 		/* Our SYN|ACK or ACK was lost: say it again. */
+		if (!lynx_conn_oow_allow(sk))
+			goto drop;
 		if (sk->sk_state == TCP_SYN_RECV && cb->seq + 1 == c->rcv_nxt)
 			lynx_conn_xmit_ctl(sk, LYNX_F_SYN | LYNX_F_ACK, c->iss);
 		else
@@ -876,8 +1044,10 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		lynx_conn_established(sk);
 	}
 	if (!lynx_conn_ack(sk, skb)) {
+		/* It acknowledges data never sent: discarded, unanswered,
+		 * as TCP does (RFC 793 3.9, RFC 5961 5.2).
+		 */
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
-		lynx_conn_send_ack(sk);
 		goto drop;
 	}
 	if (sk->sk_state == TCP_CLOSE)
@@ -1009,6 +1179,10 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 	lynx_sk(sk)->conn.parent = parent;
 	list_add_tail(&lynx_sk(sk)->conn.accept_node, &pc->accept_q);
 	pc->accept_len++;
+	/* Once unlocked, a reset on another CPU may end the child and drop
+	 * the queue's and the hash's references: keep one of our own.
+	 */
+	sock_hold(sk);
 	spin_unlock_bh(&pc->accept_lock);
 
 	bh_lock_sock(sk);
@@ -1018,6 +1192,7 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 		lynx_conn_arm(sk, lynx_sk(sk)->conn.rto);
 	}
 	bh_unlock_sock(sk);
+	sock_put(sk);
 }
 
 /**
@@ -1118,6 +1293,11 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	struct lynx_conn *c = &lsk->conn;
 	int err;
 
+	/* Nothing of an earlier connection (reset, refused) may reach the
+	 * reader of this one.
+	 */
+	lynx_conn_purge_rcv(sk);
+	sock_reset_flag(sk, SOCK_DONE);
 	WRITE_ONCE(lsk->peer_node, node);
 	WRITE_ONCE(lsk->peer_port, port);
 	c->iss = get_random_u32();
@@ -1128,6 +1308,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->peer_max_wnd = 0;
 	c->rcv_nxt = 0;
 	c->retries = 0;
+	c->probes = 0;
 	c->dupacks = 0;
 	c->in_recovery = false;
 	c->fin_queued = false;
@@ -1274,10 +1455,21 @@ static void lynx_conn_negative_advice(struct sock *sk)
 				  lynx_sk(sk)->peer_node);
 }
 
+/* Is the peer's window open at snd_una?  Closed, what is in flight probes. */
+static bool lynx_conn_wnd_open(const struct lynx_conn *c)
+{
+	return lynx_seq_after(c->snd_wnd_end, c->snd_una);
+}
+
 static void lynx_conn_timeout(struct sock *sk)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned int budget;
 
+	if (lynx_conn_orphan_expired(sk)) {
+		lynx_conn_abort(sk, 0, true);
+		return;
+	}
 	lynx_conn_negative_advice(sk);
 
 	switch (sk->sk_state) {
@@ -1306,8 +1498,10 @@ static void lynx_conn_timeout(struct sock *sk)
 		return;
 	}
 
-	if (c->snd_una != c->snd_nxt) {
-		if (c->retries >= LYNX_DATA_RETRIES) {
+	budget = c->orphaned ? LYNX_ORPHAN_RETRIES : LYNX_DATA_RETRIES;
+	if (c->snd_una != c->snd_nxt && lynx_conn_wnd_open(c)) {
+		/* Lost: only acknowledged progress resets the count. */
+		if (c->retries >= budget) {
 			lynx_conn_abort(sk, ETIMEDOUT, true);
 			return;
 		}
@@ -1317,20 +1511,25 @@ static void lynx_conn_timeout(struct sock *sk)
 		c->dupacks = 0;
 		lynx_conn_retransmit_head(sk);
 		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
-	} else if (c->send_head) {
-		/* The window is closed: probe it with the next segment. */
-		struct sk_buff *skb = c->send_head;
-
-		if (c->retries >= LYNX_DATA_RETRIES) {
+	} else if (c->snd_una != c->snd_nxt || c->send_head) {
+		/*
+		 * The window is closed: probe it with the oldest segment
+		 * (or the next one).  An answer resets the count of a
+		 * socket with an owner (lynx_conn_ack()); silence, or an
+		 * orphan's budget, ends the connection.
+		 */
+		if (c->probes >= budget) {
 			lynx_conn_abort(sk, ETIMEDOUT, true);
 			return;
 		}
-		c->retries++;
-		if (!lynx_conn_xmit_skb(sk, skb)) {
-			c->snd_nxt = lynx_seg_cb(skb)->end_seq;
-			c->send_head = lynx_conn_wq_next(sk, skb);
+		c->probes++;
+		if (c->snd_una != c->snd_nxt) {
+			lynx_conn_retransmit_head(sk);
+		} else if (!lynx_conn_xmit_skb(sk, c->send_head)) {
+			c->snd_nxt = lynx_seg_cb(c->send_head)->end_seq;
+			c->send_head = lynx_conn_wq_next(sk, c->send_head);
 		}
-		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->probes));
 	}
 }
 
@@ -1387,6 +1586,7 @@ void lynx_conn_sock_init(struct sock *sk)
 	spin_lock_init(&c->accept_lock);
 	skb_queue_head_init(&c->ooo_q);
 	c->rto = LYNX_RTO_INIT;
+	c->oow_ack_until = jiffies;
 	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);
 	sk->sk_write_space = lynx_conn_write_space;
 	sk->sk_backlog_rcv = lynx_conn_backlog_rcv;

@@ -257,6 +257,8 @@ static void lynx_dgram_refuse(struct lynx_net *ln,
 	};
 	struct sk_buff *skb;
 
+	if (!lynx_reply_allow(ln))
+		return;
 	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);

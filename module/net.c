@@ -16,6 +16,42 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_net_id);
 
 #define LYNX_EPH_LOW_DEFAULT	32768
 #define LYNX_EPH_HIGH_DEFAULT	60999
+#define LYNX_MAX_ORPHANS_DEFAULT	4096
+#define LYNX_ORPHAN_TIMEOUT_DEFAULT	60	/* seconds */
+
+/* Unsolicited replies (resets, datagram refusals): ICMP's global limit. */
+#define LYNX_REPLY_RATE		1000	/* a second */
+#define LYNX_REPLY_BURST	50
+
+/**
+ * lynx_reply_allow - may the namespace send one more unsolicited reply?
+ * @ln: the namespace
+ *
+ * A token bucket of LYNX_REPLY_BURST refilled at LYNX_REPLY_RATE a
+ * second, as icmp_global_allow(): forged frames to closed ports must not
+ * turn a host into an amplifier.  A refused reply is counted.
+ */
+bool lynx_reply_allow(struct lynx_net *ln)
+{
+	unsigned long now = jiffies, delta;
+	bool ok;
+
+	spin_lock_bh(&ln->reply_lock);
+	delta = min_t(unsigned long, now - ln->reply_stamp, HZ);
+	if (delta) {
+		ln->reply_credit = min_t(unsigned long, LYNX_REPLY_BURST,
+					 ln->reply_credit +
+					 delta * LYNX_REPLY_RATE / HZ);
+		ln->reply_stamp = now;
+	}
+	ok = ln->reply_credit > 0;
+	if (ok)
+		ln->reply_credit--;
+	spin_unlock_bh(&ln->reply_lock);
+	if (!ok)
+		LYNX_INC_STATS(ln, LYNX_MIB_REPLY_RATELIMITED);
+	return ok;
+}
 
 /* A random node id that is none of the reserved values. */
 static u32 lynx_random_node(void)
@@ -76,6 +112,10 @@ static int lynx_sysctl_eph(struct ctl_table *table, int write,
 	return 0;
 }
 
+/* An orphan's lifetime, seconds: a day at most. */
+static int lynx_orphan_timeout_max = 86400;
+
+/* Entries 0 and 1 take the lynx_net, the others their own field. */
 static const struct ctl_table lynx_sysctl_template[] = {
 	{
 		.procname	= "node",
@@ -87,20 +127,37 @@ static const struct ctl_table lynx_sysctl_template[] = {
 		.mode		= 0644,
 		.proc_handler	= lynx_sysctl_eph,
 	},
+	{
+		.procname	= "max_orphans",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{
+		.procname	= "orphan_timeout",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &lynx_orphan_timeout_max,
+	},
 	{ }
 };
 
 static int lynx_sysctl_init(struct lynx_net *ln)
 {
 	struct ctl_table *table;
-	int i;
 
 	table = kmemdup(lynx_sysctl_template, sizeof(lynx_sysctl_template),
 			GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
-	for (i = 0; table[i].procname; i++)
-		table[i].data = ln;
+	table[0].data = ln;
+	table[1].data = ln;
+	table[2].data = &ln->max_orphans;
+	table[3].data = &ln->orphan_timeout;
 
 	ln->sysctl_hdr = register_net_sysctl(ln->net, "net/lynx", table);
 	if (!ln->sysctl_hdr) {
@@ -135,6 +192,12 @@ static int __net_init lynx_net_init_one(struct net *net)
 	__hash_init(ln->conn_hash, ARRAY_SIZE(ln->conn_hash));
 	spin_lock_init(&ln->sk_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
+	atomic_set(&ln->orphans, 0);
+	ln->max_orphans = LYNX_MAX_ORPHANS_DEFAULT;
+	ln->orphan_timeout = LYNX_ORPHAN_TIMEOUT_DEFAULT;
+	spin_lock_init(&ln->reply_lock);
+	ln->reply_credit = LYNX_REPLY_BURST;
+	ln->reply_stamp = jiffies;
 	lynx_neigh_init(ln);
 
 	ln->mib = alloc_percpu(struct lynx_mib_stats);

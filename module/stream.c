@@ -38,7 +38,8 @@ static int lynx_stream_init(struct sock *sk)
  *
  * Unread data or a zero linger time resets the peer; otherwise the FIN
  * goes after the data and the connection finishes in the background, an
- * orphan bounded by the retransmission budget and LYNX_FIN_TIMEOUT.
+ * orphan bounded by the retransmission budget, LYNX_FIN_TIMEOUT and
+ * net.lynx.orphan_timeout; beyond net.lynx.max_orphans it is reset.
  */
 static void lynx_stream_close(struct sock *sk, long timeout)
 {
@@ -78,11 +79,12 @@ static void lynx_stream_close(struct sock *sk, long timeout)
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 
+	/* Too many orphans in the namespace: reset instead, as TCP does. */
+	if (sk->sk_state != TCP_CLOSE && !lynx_conn_orphan_begin(sk))
+		lynx_conn_abort(sk, 0, true);
 	sock_orphan(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		lynx_sock_unlink(sk);
-	else if (sk->sk_state == TCP_FIN_WAIT2)
-		sk_reset_timer(sk, &sk->sk_timer, jiffies + LYNX_FIN_TIMEOUT);
 	release_sock(sk);
 	sock_put(sk);
 }

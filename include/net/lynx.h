@@ -138,6 +138,7 @@ enum lynx_mib {
 	LYNX_MIB_DROP_OOW,		/* segment outside the window */
 	LYNX_MIB_RETRANS,		/* segments sent again */
 	LYNX_MIB_RESETS,		/* resets sent */
+	LYNX_MIB_REPLY_RATELIMITED,	/* resets, refusals, ACKs not sent */
 	LYNX_MIB_MAX
 };
 
@@ -180,6 +181,12 @@ struct lynx_neigh_table {
  * @lo:         this namespace's lynxlo device
  * @mib:        protocol counters
  * @sysctl_hdr: registered net/lynx sysctl table
+ * @orphans:    connections closed by their owner and still under way
+ * @max_orphans: sysctl net.lynx.max_orphans: beyond it a close resets
+ * @orphan_timeout: sysctl net.lynx.orphan_timeout: an orphan's lifetime, s
+ * @reply_lock: protects @reply_credit and @reply_stamp
+ * @reply_credit: unsolicited replies (resets, refusals) that may go now
+ * @reply_stamp: jiffies when @reply_credit was last refilled
  */
 struct lynx_net {
 	struct net		*net;
@@ -197,6 +204,12 @@ struct lynx_net {
 	struct net_device	*lo;
 	struct lynx_mib_stats __percpu *mib;
 	struct ctl_table_header	*sysctl_hdr;
+	atomic_t		orphans;
+	int			max_orphans;
+	int			orphan_timeout;
+	spinlock_t		reply_lock;	/* @reply_credit, @reply_stamp */
+	int			reply_credit;
+	unsigned long		reply_stamp;
 };
 
 extern unsigned int lynx_net_id;
@@ -211,6 +224,7 @@ static inline struct lynx_net *lynx_net(const struct net *net)
 
 int lynx_net_init(void);
 void lynx_net_exit(void);
+bool lynx_reply_allow(struct lynx_net *ln);
 
 /* ---- sockets (sock.c) -------------------------------------------------- */
 
@@ -289,6 +303,7 @@ void lynx_conn_send_ack(struct sock *sk);
 void lynx_conn_send_fin(struct sock *sk);
 void lynx_conn_abort(struct sock *sk, int err, bool send_rst);
 void lynx_conn_done(struct sock *sk);
+bool lynx_conn_orphan_begin(struct sock *sk);
 void lynx_conn_listen_stop(struct sock *sk);
 struct sock *lynx_conn_accept_child(struct sock *sk);
 bool lynx_conn_accept_ready(struct sock *sk);

@@ -20,6 +20,10 @@
 #define LYNX_RTO_INIT		(HZ / 5)	/* before any RTT sample */
 #define LYNX_SYN_RETRIES	6
 #define LYNX_DATA_RETRIES	10
+/* An orphan's retransmissions or window probes without progress. */
+#define LYNX_ORPHAN_RETRIES	8
+/* At most one challenge or out-of-window ACK per socket this often. */
+#define LYNX_OOW_ACK_INTERVAL	(HZ / 2)
 /* An orphan waiting for the peer's FIN gives up after this long. */
 #define LYNX_FIN_TIMEOUT	(5 * HZ)
 /* Three duplicate acknowledgments trigger a fast retransmit. */
@@ -44,7 +48,12 @@
  * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
  * @in_recovery: retransmitting holes one per partial ACK
  * @dupacks:     duplicate acknowledgments counted
- * @retries:     consecutive timeouts without word from the peer
+ * @retries:     retransmission timeouts since acknowledged progress
+ * @probes:      window probes since the peer last answered (an orphan's:
+ *               since the last progress)
+ * @orphaned:    closed by its owner, counted in lynx_net.orphans
+ * @orphan_deadline: jiffies by which an orphan is reset, done or not
+ * @oow_ack_until: no challenge or out-of-window ACK before (jiffies)
  * @rto:         retransmission timeout, jiffies
  * @srtt_us:     smoothed round-trip time, microseconds << 3
  * @rttvar_us:   round-trip time variation, microseconds << 2
@@ -81,7 +90,11 @@ struct lynx_conn {
 	bool			in_recovery;
 	u8			dupacks;
 	u8			retries;
+	u8			probes;
+	bool			orphaned;
 	bool			fin_queued;
+	unsigned long		orphan_deadline;
+	unsigned long		oow_ack_until;
 	unsigned long		rto;
 	u32			srtt_us;
 	u32			rttvar_us;
@@ -192,12 +205,15 @@ static inline u32 lynx_rcv_window(int rcvbuf, int rmem)
  * @peer_max_wnd: the largest window the peer advertised (0: none yet)
  *
  * A segment never exceeds half the peer's largest window, so that a small
- * receive buffer still makes progress.  Return: at least 1.
+ * receive buffer still makes progress.  Return: at least 1, at most
+ * U16_MAX (what the header's length field holds).
  */
 static inline u32 lynx_seg_size(int mtu, int hlen, u32 peer_max_wnd)
 {
 	u32 mss = mtu > hlen ? mtu - hlen : 1;
 
+	/* lynxhdr.len is 16 bits wide. */
+	mss = min_t(u32, mss, U16_MAX);
 	if (peer_max_wnd)
 		mss = min(mss, max(peer_max_wnd / 2, 256U));
 	return mss;
