@@ -59,6 +59,7 @@ int lynx_conn_proto_init(void)
 
 static void lynx_conn_timeout(struct sock *sk);
 static void lynx_conn_timer(struct timer_list *t);
+static void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when);
 
 /* ---- the connection hash ------------------------------------------------ */
 
@@ -571,6 +572,7 @@ void lynx_conn_done(struct sock *sk)
 	lynx_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
+	sk_stop_timer(sk, &lsk->conn.ka_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
 	WRITE_ONCE(lsk->peer_port, 0);
@@ -617,6 +619,8 @@ static void lynx_conn_established(struct sock *sk)
 	lynx_set_state(sk, TCP_ESTABLISHED);
 	c->retries = 0;
 	sk_stop_timer(sk, &sk->sk_timer);
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		lynx_conn_keepalive_arm(sk, 0);
 	sk->sk_state_change(sk);
 	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	if (c->parent)
@@ -990,7 +994,11 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
-	if (!lynx_conn_seq_ok(sk, cb)) {
+	if (lynx_conn_seq_ok(sk, cb)) {
+		/* The peer is there: keepalive starts counting again. */
+		c->rcv_tstamp = jiffies;
+		c->ka_probes = 0;
+	} else {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
 		/*
 		 * Data sent again after our ACK was lost needs that ACK; a
@@ -1439,6 +1447,108 @@ void lynx_conn_listen_stop(struct sock *sk)
 	}
 }
 
+/* ---- keepalive ----------------------------------------------------------- */
+
+/*
+ * SO_KEEPALIVE, as TCP's: after net.lynx.keepalive_time seconds without a
+ * segment from the peer on an idle connection, a probe every
+ * net.lynx.keepalive_intvl seconds; net.lynx.keepalive_probes unanswered
+ * probes end the connection with ETIMEDOUT.  The probe repeats the last
+ * acknowledged byte (seq snd_una - 1, one byte of zero, as BSD's did): a
+ * duplicate, which every receiver acknowledges and none delivers.  With
+ * data outstanding the retransmission timer watches the peer instead.
+ */
+
+/* @when 0: the full idle time from now. */
+static void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+
+	if (!when)
+		when = READ_ONCE(ln->keepalive_time) * (unsigned long)HZ;
+	sk_reset_timer(sk, &lynx_sk(sk)->conn.ka_timer, jiffies + when);
+}
+
+static void lynx_conn_send_keepalive(struct sock *sk)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_hdr_info info;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LYNX_HEADROOM + 1, GFP_ATOMIC);
+	if (!skb) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return;
+	}
+	skb_reserve(skb, LYNX_HEADROOM);
+	skb_put_u8(skb, 0);
+	lynx_conn_fill(sk, &info, c->snd_una - 1, LYNX_F_ACK);
+	lynx_hdr_push(skb, &info);
+	lynx_output(ln, skb, info.dst_node);
+}
+
+static void lynx_conn_keepalive(struct sock *sk)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned long idle, time;
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return;
+	time = READ_ONCE(ln->keepalive_time) * (unsigned long)HZ;
+	if (c->snd_una != c->snd_nxt || c->send_head) {
+		lynx_conn_keepalive_arm(sk, time);
+		return;
+	}
+	idle = jiffies - c->rcv_tstamp;
+	if (idle < time) {
+		lynx_conn_keepalive_arm(sk, time - idle);
+		return;
+	}
+	if (c->ka_probes >= READ_ONCE(ln->keepalive_probes)) {
+		lynx_conn_abort(sk, ETIMEDOUT, true);
+		return;
+	}
+	lynx_conn_send_keepalive(sk);
+	c->ka_probes++;
+	lynx_conn_keepalive_arm(sk, READ_ONCE(ln->keepalive_intvl) *
+				    (unsigned long)HZ);
+}
+
+static void lynx_conn_keepalive_timer(struct timer_list *t)
+{
+	struct lynx_conn *c = from_timer(c, t, ka_timer);
+	struct sock *sk = &container_of(c, struct lynx_sock, conn)->sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, &c->ka_timer, jiffies + HZ / 20);
+	else
+		lynx_conn_keepalive(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* the timer's reference */
+}
+
+/**
+ * lynx_conn_set_keepalive - proto .keepalive: SO_KEEPALIVE was set
+ * @sk:  the socket, locked
+ * @val: on or off
+ */
+void lynx_conn_set_keepalive(struct sock *sk, int val)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (!val) {
+		sk_stop_timer(sk, &c->ka_timer);
+	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		c->rcv_tstamp = jiffies;
+		c->ka_probes = 0;
+		lynx_conn_keepalive_arm(sk, 0);
+	}
+}
+
 /* ---- the timer ----------------------------------------------------------- */
 
 /*
@@ -1587,7 +1697,9 @@ void lynx_conn_sock_init(struct sock *sk)
 	skb_queue_head_init(&c->ooo_q);
 	c->rto = LYNX_RTO_INIT;
 	c->oow_ack_until = jiffies;
+	c->rcv_tstamp = jiffies;
 	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);
+	timer_setup(&c->ka_timer, lynx_conn_keepalive_timer, 0);
 	sk->sk_write_space = lynx_conn_write_space;
 	sk->sk_backlog_rcv = lynx_conn_backlog_rcv;
 	sk->sk_destruct = lynx_conn_destruct;

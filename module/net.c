@@ -18,6 +18,10 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_net_id);
 #define LYNX_EPH_HIGH_DEFAULT	60999
 #define LYNX_MAX_ORPHANS_DEFAULT	4096
 #define LYNX_ORPHAN_TIMEOUT_DEFAULT	60	/* seconds */
+/* SO_KEEPALIVE's defaults are TCP's: two hours idle, 9 probes 75 s apart. */
+#define LYNX_KEEPALIVE_TIME_DEFAULT	7200
+#define LYNX_KEEPALIVE_INTVL_DEFAULT	75
+#define LYNX_KEEPALIVE_PROBES_DEFAULT	9
 
 /* Unsolicited replies (resets, datagram refusals): ICMP's global limit. */
 #define LYNX_REPLY_RATE		1000	/* a second */
@@ -114,6 +118,9 @@ static int lynx_sysctl_eph(struct ctl_table *table, int write,
 
 /* An orphan's lifetime, seconds: a day at most. */
 static int lynx_orphan_timeout_max = 86400;
+/* TCP's bounds: MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT. */
+static int lynx_keepalive_secs_max = 32767;
+static int lynx_keepalive_probes_max = 127;
 
 /* Entries 0 and 1 take the lynx_net, the others their own field. */
 static const struct ctl_table lynx_sysctl_template[] = {
@@ -143,6 +150,30 @@ static const struct ctl_table lynx_sysctl_template[] = {
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &lynx_orphan_timeout_max,
 	},
+	{
+		.procname	= "keepalive_time",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &lynx_keepalive_secs_max,
+	},
+	{
+		.procname	= "keepalive_intvl",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &lynx_keepalive_secs_max,
+	},
+	{
+		.procname	= "keepalive_probes",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &lynx_keepalive_probes_max,
+	},
 	{ }
 };
 
@@ -158,6 +189,9 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[1].data = ln;
 	table[2].data = &ln->max_orphans;
 	table[3].data = &ln->orphan_timeout;
+	table[4].data = &ln->keepalive_time;
+	table[5].data = &ln->keepalive_intvl;
+	table[6].data = &ln->keepalive_probes;
 
 	ln->sysctl_hdr = register_net_sysctl(ln->net, "net/lynx", table);
 	if (!ln->sysctl_hdr) {
@@ -198,6 +232,9 @@ static int __net_init lynx_net_init_one(struct net *net)
 	spin_lock_init(&ln->reply_lock);
 	ln->reply_credit = LYNX_REPLY_BURST;
 	ln->reply_stamp = jiffies;
+	ln->keepalive_time = LYNX_KEEPALIVE_TIME_DEFAULT;
+	ln->keepalive_intvl = LYNX_KEEPALIVE_INTVL_DEFAULT;
+	ln->keepalive_probes = LYNX_KEEPALIVE_PROBES_DEFAULT;
 	lynx_neigh_init(ln);
 
 	ln->mib = alloc_percpu(struct lynx_mib_stats);

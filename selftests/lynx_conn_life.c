@@ -497,6 +497,35 @@ TEST_F_TIMEOUT(ns, reconnect_after_reset_purges, 120)
 }
 
 /*
+ * SO_KEEPALIVE alone finds a peer that vanished without a word: with
+ * keepalive_time 1, keepalive_intvl 1 and keepalive_probes 3 an idle
+ * connection whose peer still answers lives on, and once every frame is
+ * lost it ends with ETIMEDOUT after about 1 + 3 s, no data ever sent.
+ */
+TEST_F_TIMEOUT(peer, keepalive_detects_dead_peer, 120)
+{
+	int one = 1, err = 0;
+	socklen_t len = sizeof(err);
+
+	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/lynx/keepalive_time", "1"));
+	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/lynx/keepalive_intvl",
+				     "1"));
+	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/lynx/keepalive_probes",
+				     "3"));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_KEEPALIVE, &one,
+				sizeof(one)));
+	/* A live peer answers the probes: 6 s is two keepalive cycles. */
+	EXPECT_EQ(0, lynx_poll1(self->c, POLLERR, 6000));
+	EXPECT_LE(1, lynx_stat("frames_out"));
+	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root netem loss 100%%"));
+	EXPECT_NE(0, lynx_poll1(self->c, POLLERR, 4000 + LIFE_WAIT_MS) &
+		     POLLERR);
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ETIMEDOUT, err);
+	lynx_sh("tc qdisc del dev lynxlo root");
+}
+
+/*
  * The path MTU drops under a connection whose segments were cut for the
  * old one (both devices go from 9000 to 1500 while the reader pauses):
  * the queued segments are cut again, and the transfer completes byte-exact

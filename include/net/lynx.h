@@ -187,6 +187,9 @@ struct lynx_neigh_table {
  * @reply_lock: protects @reply_credit and @reply_stamp
  * @reply_credit: unsolicited replies (resets, refusals) that may go now
  * @reply_stamp: jiffies when @reply_credit was last refilled
+ * @keepalive_time: sysctl net.lynx.keepalive_time: idle seconds to a probe
+ * @keepalive_intvl: sysctl net.lynx.keepalive_intvl: seconds between probes
+ * @keepalive_probes: sysctl net.lynx.keepalive_probes: unanswered, the end
  */
 struct lynx_net {
 	struct net		*net;
@@ -210,6 +213,9 @@ struct lynx_net {
 	spinlock_t		reply_lock;	/* @reply_credit, @reply_stamp */
 	int			reply_credit;
 	unsigned long		reply_stamp;
+	int			keepalive_time;
+	int			keepalive_intvl;
+	int			keepalive_probes;
 };
 
 extern unsigned int lynx_net_id;
@@ -304,6 +310,7 @@ void lynx_conn_send_fin(struct sock *sk);
 void lynx_conn_abort(struct sock *sk, int err, bool send_rst);
 void lynx_conn_done(struct sock *sk);
 bool lynx_conn_orphan_begin(struct sock *sk);
+void lynx_conn_set_keepalive(struct sock *sk, int val);
 void lynx_conn_listen_stop(struct sock *sk);
 struct sock *lynx_conn_accept_child(struct sock *sk);
 bool lynx_conn_accept_ready(struct sock *sk);

@@ -54,6 +54,9 @@
  * @orphaned:    closed by its owner, counted in lynx_net.orphans
  * @orphan_deadline: jiffies by which an orphan is reset, done or not
  * @oow_ack_until: no challenge or out-of-window ACK before (jiffies)
+ * @ka_timer:    SO_KEEPALIVE (holds a socket reference while pending)
+ * @rcv_tstamp:  jiffies of the last acceptable segment from the peer
+ * @ka_probes:   keepalive probes unanswered
  * @rto:         retransmission timeout, jiffies
  * @srtt_us:     smoothed round-trip time, microseconds << 3
  * @rttvar_us:   round-trip time variation, microseconds << 2
@@ -95,6 +98,9 @@ struct lynx_conn {
 	bool			fin_queued;
 	unsigned long		orphan_deadline;
 	unsigned long		oow_ack_until;
+	struct timer_list	ka_timer;
+	unsigned long		rcv_tstamp;
+	u8			ka_probes;
 	unsigned long		rto;
 	u32			srtt_us;
 	u32			rttvar_us;
