@@ -63,12 +63,10 @@ static void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when);
 
 /* ---- the connection hash ------------------------------------------------ */
 
-static struct hlist_head *lynx_conn_bucket(struct lynx_net *ln, u8 type,
-					   u32 port, u32 pnode, u32 pport)
+static unsigned int lynx_conn_slot(u8 type, u32 port, u32 pnode, u32 pport)
 {
-	u32 h = jhash_3words(port, pnode, pport, type);
-
-	return &ln->conn_hash[h & (ARRAY_SIZE(ln->conn_hash) - 1)];
+	return jhash_3words(port, pnode, pport, type) &
+	       ((1 << LYNX_CONN_HASH_BITS) - 1);
 }
 
 static bool lynx_conn_match(const struct lynx_sock *lsk, u8 type, u32 port,
@@ -84,13 +82,14 @@ static int lynx_conn_hash(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk), *o;
 	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct hlist_head *head;
+	struct hlist_nulls_head *head;
+	struct hlist_nulls_node *node;
 	int err = 0;
 
-	head = lynx_conn_bucket(ln, lsk->type, lsk->port, lsk->peer_node,
-				lsk->peer_port);
+	head = &ln->conn_hash[lynx_conn_slot(lsk->type, lsk->port,
+					     lsk->peer_node, lsk->peer_port)];
 	spin_lock_bh(&ln->conn_lock);
-	hlist_for_each_entry(o, head, conn.hash_node) {
+	hlist_nulls_for_each_entry(o, node, head, conn.hash_node) {
 		if (lynx_conn_match(o, lsk->type, lsk->port, lsk->peer_node,
 				    lsk->peer_port)) {
 			err = -EADDRINUSE;
@@ -98,7 +97,7 @@ static int lynx_conn_hash(struct sock *sk)
 		}
 	}
 	sock_hold(sk);
-	hlist_add_head_rcu(&lsk->conn.hash_node, head);
+	hlist_nulls_add_head_rcu(&lsk->conn.hash_node, head);
 out:
 	spin_unlock_bh(&ln->conn_lock);
 	return err;
@@ -111,31 +110,46 @@ static void lynx_conn_unhash(struct sock *sk)
 	bool hashed;
 
 	spin_lock_bh(&ln->conn_lock);
-	hashed = !hlist_unhashed(&lsk->conn.hash_node);
+	hashed = !hlist_nulls_unhashed(&lsk->conn.hash_node);
 	if (hashed)
-		hlist_del_init_rcu(&lsk->conn.hash_node);
+		hlist_nulls_del_init_rcu(&lsk->conn.hash_node);
 	spin_unlock_bh(&ln->conn_lock);
 	if (hashed)
 		sock_put(sk);
 }
 
+/*
+ * A reconnecting socket moves to another chain while readers may walk
+ * it: a reader that followed it lands in the wrong chain (its nulls end
+ * says so) and starts over, and a socket that changed between the match
+ * and the reference is dropped and looked for again, as TCP's
+ * __inet_lookup_established() does.
+ */
 static struct sock *lynx_conn_lookup(struct lynx_net *ln, u8 type, u32 port,
 				     u32 pnode, u32 pport)
 {
+	unsigned int slot = lynx_conn_slot(type, port, pnode, pport);
+	struct hlist_nulls_node *node;
 	struct lynx_sock *lsk;
-	struct sock *sk = NULL;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(lsk, lynx_conn_bucket(ln, type, port, pnode,
-						       pport), conn.hash_node) {
-		if (lynx_conn_match(lsk, type, port, pnode, pport) &&
-		    refcount_inc_not_zero(&lsk->sk.sk_refcnt)) {
-			sk = &lsk->sk;
-			break;
+begin:
+	hlist_nulls_for_each_entry_rcu(lsk, node, &ln->conn_hash[slot],
+				       conn.hash_node) {
+		if (!lynx_conn_match(lsk, type, port, pnode, pport) ||
+		    !refcount_inc_not_zero(&lsk->sk.sk_refcnt))
+			continue;
+		if (unlikely(!lynx_conn_match(lsk, type, port, pnode, pport))) {
+			sock_put(&lsk->sk);
+			goto begin;
 		}
+		rcu_read_unlock();
+		return &lsk->sk;
 	}
+	if (get_nulls_value(node) != slot)
+		goto begin;
 	rcu_read_unlock();
-	return sk;
+	return NULL;
 }
 
 /* ---- sending ------------------------------------------------------------- */
@@ -1690,7 +1704,7 @@ void lynx_conn_sock_init(struct sock *sk)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 
-	INIT_HLIST_NODE(&c->hash_node);
+	c->hash_node.pprev = NULL;	/* unhashed */
 	INIT_LIST_HEAD(&c->accept_node);
 	INIT_LIST_HEAD(&c->accept_q);
 	spin_lock_init(&c->accept_lock);

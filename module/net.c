@@ -223,7 +223,9 @@ static int __net_init lynx_net_init_one(struct net *net)
 	for (t = 0; t <= LYNX_T_MAX; t++)
 		__hash_init(ln->bind_hash[t], ARRAY_SIZE(ln->bind_hash[t]));
 	spin_lock_init(&ln->conn_lock);
-	__hash_init(ln->conn_hash, ARRAY_SIZE(ln->conn_hash));
+	/* Each chain ends in its own index: see lynx_conn_lookup(). */
+	for (t = 0; t < ARRAY_SIZE(ln->conn_hash); t++)
+		INIT_HLIST_NULLS_HEAD(&ln->conn_hash[t], t);
 	spin_lock_init(&ln->sk_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
 	atomic_set(&ln->orphans, 0);

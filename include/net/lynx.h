@@ -24,6 +24,7 @@
 #include <linux/netdevice.h>
 #include <linux/if_ether.h>
 #include <linux/skbuff.h>
+#include <linux/list_nulls.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
@@ -173,7 +174,8 @@ struct lynx_neigh_table {
  * @bind_hash:  bound sockets by (type, port); readers use RCU
  * @conn_lock:  protects @conn_hash chains
  * @conn_hash:  connections by (type, port, peer node, peer port); readers
- *              use RCU
+ *              use RCU, and the nulls value ending each chain (its index)
+ *              tells them a socket moved to another chain under them
  * @sk_lock:    protects @sk_list (taken with BHs off: children are added
  *              from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
@@ -200,7 +202,7 @@ struct lynx_net {
 	spinlock_t		bind_lock;	/* @bind_hash, bound ports */
 	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
 	spinlock_t		conn_lock;	/* @conn_hash */
-	struct hlist_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
+	struct hlist_nulls_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
 	spinlock_t		sk_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
 	struct lynx_neigh_table	neigh;

@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/list_nulls.h>
 #include <linux/skbuff.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
@@ -74,7 +75,7 @@
  * listener's accept queue, under @accept_lock.
  */
 struct lynx_conn {
-	struct hlist_node	hash_node;
+	struct hlist_nulls_node	hash_node;
 	struct sock		*parent;
 	struct list_head	accept_node;
 	struct list_head	accept_q;
