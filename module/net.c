@@ -24,30 +24,35 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_net_id);
 #define LYNX_KEEPALIVE_PROBES_DEFAULT	9
 
 /* Unsolicited replies (resets, datagram refusals): ICMP's global limit. */
-#define LYNX_REPLY_RATE		1000	/* a second */
-#define LYNX_REPLY_BURST	50
+#define LYNX_REPLY_RATE_DEFAULT		1000	/* a second */
+#define LYNX_REPLY_BURST_DEFAULT	50
 
 /**
  * lynx_reply_allow - may the namespace send one more unsolicited reply?
  * @ln: the namespace
  *
- * A token bucket of LYNX_REPLY_BURST refilled at LYNX_REPLY_RATE a
- * second, as icmp_global_allow(): forged frames to closed ports must not
- * turn a host into an amplifier.  A refused reply is counted.
+ * A token bucket of net.lynx.reply_burst refilled at net.lynx.reply_rate
+ * a second, as icmp_global_allow() with icmp_msgs_per_sec and
+ * icmp_msgs_burst: forged frames to closed ports must not turn a host
+ * into an amplifier.  A refused reply is counted.
  */
 bool lynx_reply_allow(struct lynx_net *ln)
 {
-	unsigned long now = jiffies, delta;
+	unsigned long now = jiffies, delta, add;
+	int burst = READ_ONCE(ln->reply_burst);
 	bool ok;
 
 	spin_lock_bh(&ln->reply_lock);
 	delta = min_t(unsigned long, now - ln->reply_stamp, HZ);
-	if (delta) {
-		ln->reply_credit = min_t(unsigned long, LYNX_REPLY_BURST,
-					 ln->reply_credit +
-					 delta * LYNX_REPLY_RATE / HZ);
+	add = delta * READ_ONCE(ln->reply_rate) / HZ;
+	/* Time is taken only in whole tokens: a slow rate still refills. */
+	if (add) {
+		ln->reply_credit = min_t(unsigned long, burst,
+					 ln->reply_credit + add);
 		ln->reply_stamp = now;
 	}
+	if (ln->reply_credit > burst)
+		ln->reply_credit = burst;
 	ok = ln->reply_credit > 0;
 	if (ok)
 		ln->reply_credit--;
@@ -174,6 +179,22 @@ static const struct ctl_table lynx_sysctl_template[] = {
 		.extra1		= SYSCTL_ONE,
 		.extra2		= &lynx_keepalive_probes_max,
 	},
+	{
+		.procname	= "reply_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
+	{
+		.procname	= "reply_burst",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_INT_MAX,
+	},
 	{ }
 };
 
@@ -192,6 +213,8 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[4].data = &ln->keepalive_time;
 	table[5].data = &ln->keepalive_intvl;
 	table[6].data = &ln->keepalive_probes;
+	table[7].data = &ln->reply_rate;
+	table[8].data = &ln->reply_burst;
 
 	ln->sysctl_hdr = register_net_sysctl(ln->net, "net/lynx", table);
 	if (!ln->sysctl_hdr) {
@@ -232,7 +255,9 @@ static int __net_init lynx_net_init_one(struct net *net)
 	ln->max_orphans = LYNX_MAX_ORPHANS_DEFAULT;
 	ln->orphan_timeout = LYNX_ORPHAN_TIMEOUT_DEFAULT;
 	spin_lock_init(&ln->reply_lock);
-	ln->reply_credit = LYNX_REPLY_BURST;
+	ln->reply_rate = LYNX_REPLY_RATE_DEFAULT;
+	ln->reply_burst = LYNX_REPLY_BURST_DEFAULT;
+	ln->reply_credit = LYNX_REPLY_BURST_DEFAULT;
 	ln->reply_stamp = jiffies;
 	ln->keepalive_time = LYNX_KEEPALIVE_TIME_DEFAULT;
 	ln->keepalive_intvl = LYNX_KEEPALIVE_INTVL_DEFAULT;

@@ -189,6 +189,8 @@ struct lynx_neigh_table {
  * @reply_lock: protects @reply_credit and @reply_stamp
  * @reply_credit: unsolicited replies (resets, refusals) that may go now
  * @reply_stamp: jiffies when @reply_credit was last refilled
+ * @reply_rate: sysctl net.lynx.reply_rate: unsolicited replies a second
+ * @reply_burst: sysctl net.lynx.reply_burst: how many may go at once
  * @keepalive_time: sysctl net.lynx.keepalive_time: idle seconds to a probe
  * @keepalive_intvl: sysctl net.lynx.keepalive_intvl: seconds between probes
  * @keepalive_probes: sysctl net.lynx.keepalive_probes: unanswered, the end
@@ -215,6 +217,8 @@ struct lynx_net {
 	spinlock_t		reply_lock;	/* @reply_credit, @reply_stamp */
 	int			reply_credit;
 	unsigned long		reply_stamp;
+	int			reply_rate;
+	int			reply_burst;
 	int			keepalive_time;
 	int			keepalive_intvl;
 	int			keepalive_probes;
