@@ -617,8 +617,13 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 
 	if (sk->sk_state == TCP_CLOSE)
 		return;
+	/* At snd_nxt, or the peer's window edge if that is short of it (as
+	 * tcp_acceptable_seq()): a reset out of the window is ignored.
+	 */
 	if (send_rst && sk->sk_state != TCP_SYN_SENT)
-		lynx_conn_xmit_ctl(sk, LYNX_F_RST | LYNX_F_ACK, c->snd_nxt);
+		lynx_conn_xmit_ctl(sk, LYNX_F_RST | LYNX_F_ACK,
+				   lynx_seq_after(c->snd_nxt, c->snd_wnd_end) ?
+				   c->snd_wnd_end : c->snd_nxt);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
