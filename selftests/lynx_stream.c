@@ -592,7 +592,7 @@ TEST_F(conn, accept_inherits)
  * as TCP's does.  Further SYNs are dropped and counted; those clients
  * retransmit and connect once accept() makes room.
  */
-TEST_F(conn, accept_queue_full)
+TEST_F_TIMEOUT(conn, accept_queue_full, 60)
 {
 	int c[QFULL_CLIENTS], done[QFULL_CLIENTS] = { 0 };
 	int i, n, connected = 0, accepted = 0, s, r;
@@ -1426,7 +1426,7 @@ TEST_F(conn, linger_zero_reset)
  * orphaned connection keeps retransmitting in the background, and once
  * the link works again the peer gets every byte and the FIN.
  */
-TEST_F(conn, linger_positive_background)
+TEST_F_TIMEOUT(conn, linger_positive_background, 60)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 1 };
 	char buf[2000];

@@ -12,6 +12,9 @@
  *	execute PROG (with -N: a program in that namespace)
  *   lynx_tool node
  *	print this namespace's node id (decimal)
+ *   lynx_tool slowdown
+ *	print lynx_slowdown() (lynx_util.h): the factor the debug kernel
+ *	scales waits and time limits by, for the shell side
  *   lynx_tool send [-s SIZE] [-c COUNT] [-p SRCPORT] NODE PORT [MSG]
  *	send COUNT datagrams (MSG, or SIZE bytes of 'x'); NODE is a number
  *	(decimal or 0x hex) or "local"; prints "sent N" or "error ENAME";
@@ -51,6 +54,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+/* A helper, not a kselftest_harness program. */
+#define LYNX_UTIL_NO_HARNESS
 #include "lynx_util.h"
 
 static void usage(void)
@@ -318,6 +323,11 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(cmd, "slowdown")) {
+		printf("%d\n", lynx_slowdown());
+		return 0;
+	}
 
 	if (!strcmp(cmd, "node")) {
 		uint32_t n = lynx_node();
