@@ -9,6 +9,7 @@
 #                       lx_not) fails it whatever FUNC returned, and so
 #                       does running longer than LX_TEST_TIMEOUT
 #   lx_finish           print the Totals line and exit accordingly
+#   LX_ONLY="NAME..."   (environment) run only those tests
 #
 # A check is "cond || lx_fail WHY || return 1" (lx_fail returns 1); never
 # "cond && lx_fail WHY && return 1", which goes on and passes.
@@ -103,6 +104,8 @@ lx_watchdog() {
 
 lx_test() {
 	local name=$1 fn=$2 rc t0=$SECONDS out
+	# LX_ONLY="name..." runs only those (a quick check while working).
+	[ -z "${LX_ONLY:-}" ] || [[ " $LX_ONLY " == *" $name "* ]] || return 0
 	lx_n=$((lx_n + 1))
 	out=$LX_TOP/$lx_n.out
 	lx_log "RUN $name"

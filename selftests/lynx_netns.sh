@@ -101,7 +101,7 @@ test_isolation() {
 test_loopback_stays_local() {
 	local ns f=$LX_TMP/iso.pcap
 	lx_pair lo || return 1
-	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	# Traffic to its own node goes through lynxlo, not a0.
 	ip netns exec "$NSA" tcpdump -Z root -i a0 -U -c 1 -w "$f" ether proto 0x88b5 2> "$f.err" &
 	local td=$!

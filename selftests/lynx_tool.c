@@ -22,9 +22,11 @@
  *   lynx_tool recv [-t TIMEOUT_MS] PORT [COUNT]
  *	bind PORT, print "ready", then print "from NODE(%08x):PORT len N DATA"
  *	per datagram; exits 0 after COUNT (default 1) datagrams, 2 on timeout
- *   lynx_tool flood [-s SIZE] NODE PORT COUNT
- *	send COUNT datagrams ignoring errors; prints
- *	"sent S failed F lasterr ENAME"; exits 0
+ *   lynx_tool flood [-s SIZE] [-u] NODE PORT COUNT
+ *	send COUNT datagrams ignoring errors; prints "first" once the first
+ *	one was sent, and at the end "sent S failed F lasterr ENAME"; with
+ *	-u it stops at the first ENETUNREACH (no device leads to NODE any
+ *	more) after one was sent; exits 0 if any was sent, else 1
  *   lynx_tool hold PORT
  *	bind a datagram socket to PORT (and open a stream and a seqpacket
  *	socket), print "ready", then wait to be killed
@@ -287,7 +289,7 @@ int main(int argc, char **argv)
 	uint32_t srcport = 0;
 	const char *cmd;
 	int opt, fd;
-	bool have_timeout = false;
+	bool have_timeout = false, until_unreach = false;
 	long keepalive = 0;
 
 	if (argc >= 3 && !strcmp(argv[1], "-N")) {
@@ -307,8 +309,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lynx_tool: %s: %s\n", argv[1], strerror(errno));
 		return 127;
 	}
-	while ((opt = getopt(argc, argv, "s:c:p:t:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:t:k:u")) != -1) {
 		switch (opt) {
+		case 'u': until_unreach = true; break;
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 'c': count = strtol(optarg, NULL, 0); break;
 		case 'p': srcport = strtoul(optarg, NULL, 0); break;
@@ -370,18 +373,21 @@ int main(int argc, char **argv)
 		for (i = 0; i < count; i++) {
 			if (lynx_sendto(fd, buf, size, 0, node, port) ==
 			    (ssize_t)size) {
+				if (flood && !sent)
+					printf("first\n");
 				sent++;
 			} else {
 				failed++;
 				lasterr = errno;
-				if (!flood)
+				if (!flood || (until_unreach && sent &&
+					       errno == ENETUNREACH))
 					break;
 			}
 		}
 		if (flood) {
 			printf("sent %ld failed %ld lasterr %s\n", sent, failed,
 			       lasterr ? ename(lasterr) : "0");
-			return 0;
+			return sent ? 0 : 1;
 		}
 		if (failed) {
 			printf("error %s\n", ename(lasterr));

@@ -298,25 +298,6 @@ static inline int lynx_ms(int stock_ms)
  * "--budget" to print the seconds the whole program may take (the sum of
  * its tests' timeouts: the limit selftests/run gives it).
  */
-#define LYNX_HARNESS_MAIN						int main(int argc, char **argv)						{										return lynx_harness_main(argc, argv);				}
-
-/* The body of LYNX_HARNESS_MAIN (a macro: it needs the harness's types). */
-#define lynx_harness_main(argc, argv) ({					struct __fixture_metadata *f_;						struct __fixture_variant_metadata *v_;					struct __test_metadata *t_, *keep_, *last_;				unsigned long budget_ = 0;						int i_, want_, budget_only_ = 0, filtered_ = 0;													for (i_ = 1; i_ < (argc); i_++)							if (!strcmp((argv)[i_], "--budget"))						budget_only_ = 1;						else if (!strcmp((argv)[i_], "-t") ||						 !strcmp((argv)[i_], "-r"))						filtered_ = 1;						for (f_ = __fixture_list; f_; f_ = f_->next) {					keep_ = last_ = NULL;							for (t_ = f_->tests; t_; t_ = t_->next) {					want_ = !filtered_;							for (i_ = 1; i_ + 1 < (argc); i_++)						if (lynx_test_named((argv)[i_],								    (argv)[i_ + 1],							    f_->name, t_->name))					want_ = 1;						if (!want_)									continue;							t_->timeout *= lynx_slowdown();						if (!keep_)									keep_ = t_;							else										last_->next = t_;						t_->prev = keep_;							last_ = t_;							}									if (last_) {									last_->next = NULL;							keep_->prev = last_;						}									f_->tests = keep_;							for (v_ = f_->variant; ; v_ = v_->next) {					for (t_ = f_->tests; t_; t_ = t_->next)						budget_ += t_->timeout;						if (!v_ || !v_->next)								break;							}								}									if (budget_only_)								printf("%lu\n", budget_);					budget_only_ ? 0 : test_harness_run((argc), (argv));		})
-
-/* Does "-t NAME" or "-r FIXTURE.NAME" (opt, arg) name fixture.test? */
-static inline int lynx_test_named(const char *opt, const char *arg,
-				  const char *fixture, const char *test)
-{
-	size_t n = strlen(fixture);
-
-	if (!strcmp(opt, "-t"))
-		return !strcmp(arg, test);
-	if (strcmp(opt, "-r"))
-		return 0;
-	return !strncmp(arg, fixture, n) && arg[n] == '.' &&
-	       !strcmp(arg + n + 1, test);
-}
-
 /* ---- waiting ---------------------------------------------------------- */
 
 /* poll() one fd for events; returns revents (0 on timeout). */
@@ -511,6 +492,91 @@ static inline ssize_t lynx_read_full(int fd, void *buf, size_t len,
 #include "kselftest_harness.h"
 #undef TEST_HARNESS_MAIN
 #define TEST_HARNESS_MAIN LYNX_HARNESS_MAIN
+
+#define LYNX_HARNESS_MAIN						\
+int main(int argc, char **argv)						\
+{									\
+	return lynx_harness_main(argc, argv);				\
+}
+
+/* Does "-t NAME" or "-r FIXTURE.NAME" (opt, arg) name fixture.test? */
+static inline int lynx_test_named(const char *opt, const char *arg,
+				  const char *fixture, const char *test)
+{
+	size_t n = strlen(fixture);
+
+	if (!strcmp(opt, "-t"))
+		return !strcmp(arg, test);
+	if (strcmp(opt, "-r"))
+		return 0;
+	return !strncmp(arg, fixture, n) && arg[n] == '.' &&
+	       !strcmp(arg + n + 1, test);
+}
+
+/*
+ * Keeps the tests of f that "-t"/"-r" arguments name (all without such
+ * arguments), scales their timeouts, and returns the seconds they may take
+ * (once per variant).
+ */
+static inline unsigned long lynx_harness_filter(struct __fixture_metadata *f,
+						int argc, char **argv,
+						int filtered)
+{
+	struct __fixture_variant_metadata *v;
+	struct __test_metadata *t, *next, *keep = NULL, *last = NULL;
+	unsigned long budget = 0;
+	int i, want;
+
+	for (t = f->tests; t; t = next) {
+		next = t->next;
+		want = !filtered;
+		for (i = 1; i + 1 < argc; i++)
+			if (lynx_test_named(argv[i], argv[i + 1], f->name,
+					    t->name))
+				want = 1;
+		if (!want)
+			continue;
+		t->timeout *= lynx_slowdown();
+		t->next = NULL;
+		if (last)
+			last->next = t;
+		else
+			keep = t;
+		last = t;
+	}
+	if (keep)
+		keep->prev = last;	/* the harness's list: prev of the head */
+	f->tests = keep;
+	for (v = f->variant; ; v = v->next) {
+		for (t = f->tests; t; t = t->next)
+			budget += t->timeout;
+		if (!v || !v->next)
+			break;
+	}
+	return budget;
+}
+
+/* The main of every test program (TEST_HARNESS_MAIN, see above). */
+static inline int lynx_harness_main(int argc, char **argv)
+{
+	struct __fixture_metadata *f;
+	unsigned long budget = 0;
+	int i, budget_only = 0, filtered = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--budget"))
+			budget_only = 1;
+		else if (!strcmp(argv[i], "-t") || !strcmp(argv[i], "-r"))
+			filtered = 1;
+	}
+	for (f = __fixture_list; f; f = f->next)
+		budget += lynx_harness_filter(f, argc, argv, filtered);
+	if (budget_only) {
+		printf("%lu\n", budget);
+		return 0;
+	}
+	return test_harness_run(argc, argv);
+}
 #endif
 
 #endif /* LYNX_UTIL_H */
