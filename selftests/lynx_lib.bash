@@ -4,10 +4,11 @@
 # Shared by the lynx shell selftests (sourced; not a test itself): a tiny
 # TAP/kselftest reporter, namespace helpers and waiting helpers.
 #
-#   lx_test NAME FUNC   run FUNC; 0 = pass, $KSFT_SKIP = skip, else fail;
-#                       a "# FAIL" line in its output (lx_fail, lx_ok,
-#                       lx_not) fails it whatever FUNC returned, and so
-#                       does running longer than LX_TEST_TIMEOUT
+#   lx_test NAME FUNC [S]  run FUNC; 0 = pass, $KSFT_SKIP = skip, else
+#                       fail; a "# FAIL" line in its output (lx_fail,
+#                       lx_ok, lx_not) fails it whatever FUNC returned, and
+#                       so does running longer than S seconds (default
+#                       LX_TEST_TIMEOUT; stock seconds, times LX_SLOW)
 #   lx_finish           print the Totals line and exit accordingly
 #   LX_ONLY="NAME..."   (environment) run only those tests
 #
@@ -103,7 +104,7 @@ lx_watchdog() {
 }
 
 lx_test() {
-	local name=$1 fn=$2 rc t0=$SECONDS out
+	local name=$1 fn=$2 limit=${3:-$LX_TEST_TIMEOUT} rc t0=$SECONDS out
 	# LX_ONLY="name..." runs only those (a quick check while working).
 	[ -z "${LX_ONLY:-}" ] || [[ " $LX_ONLY " == *" $name "* ]] || return 0
 	lx_n=$((lx_n + 1))
@@ -111,7 +112,7 @@ lx_test() {
 	lx_log "RUN $name"
 	( set +e; LX_TMP=$LX_TOP/$lx_n; mkdir "$LX_TMP" || exit 1
 	  me=$BASHPID	# (in "cmd &" it would be cmd's own)
-	  lx_watchdog "$me" $((LX_TEST_TIMEOUT * LX_SLOW)) &
+	  lx_watchdog "$me" $((limit * LX_SLOW)) &
 	  wd=$!
 	  "$fn"; rc=$?
 	  kill "$wd" 2>/dev/null
