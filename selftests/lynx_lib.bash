@@ -115,7 +115,9 @@ lx_test() {
 	  lx_watchdog "$me" $((limit * LX_SLOW)) &
 	  wd=$!
 	  "$fn"; rc=$?
-	  kill "$wd" 2>/dev/null
+	  # Nothing a test started outlives it (and holds tee's pipe).
+	  { for c in $(ps -o pid= --ppid "$me"); do lx_kill_tree "$c"; done
+	    wait; } 2>/dev/null
 	  exit "$rc" ) 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	lx_log "$name: $((SECONDS - t0)) s"
