@@ -14,6 +14,7 @@
 #include <net/sch_generic.h>
 #include <net/lynx.h>
 #include <net/lynx_dev.h>
+#include "lynx_test.h"
 
 #define DT_ETH_P	0x88B6	/* local experimental EtherType 2 */
 #define DT_NDEV		4	/* a, b, c and lynxlo */
@@ -108,13 +109,13 @@ static noinline u64 dt_stat(struct net_device *dev, size_t off)
 #define DT_STAT(dev, field) \
 	dt_stat(dev, offsetof(struct rtnl_link_stats64, field))
 
-/* Waits (up to 2 s) for @i's handler count to reach @want; returns it. */
+/*
+ * Waits (up to LYNX_TEST_WAIT) for @i's handler count to reach @want, then
+ * a little for strays; returns it.
+ */
 static int dt_wait(int i, int want)
 {
-	int n;
-
-	for (n = 0; n < 400 && atomic_read(&dt_rx[i]) < want; n++)
-		usleep_range(5000, 6000);
+	lynx_test_wait_until(atomic_read(&dt_rx[i]) >= want);
 	msleep(20);	/* and for strays */
 	return atomic_read(&dt_rx[i]);
 }
@@ -283,21 +284,32 @@ static int dt_flood(void *arg)
 	return 0;
 }
 
-/* Receivers, then the sender, go away while broadcasts fly. */
+/*
+ * Receivers, then the sender, go away while broadcasts fly: each step
+ * waits until frames are seen flying (not for a while), so every
+ * unregister happens under traffic.
+ */
 static void dt_unregister_under_traffic(struct kunit *test)
 {
-	struct net_device *b = dt_devs[1], *c = dt_devs[2];
+	struct net_device *a = dt_devs[0], *b = dt_devs[1], *c = dt_devs[2];
 	struct task_struct *t;
+	u64 a_tx;
+	int c_rx;
 
-	t = kthread_run(dt_flood, dt_devs[0], "lynx-dt-flood");
+	t = kthread_run(dt_flood, a, "lynx-dt-flood");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	msleep(50);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(atomic_read(&dt_rx[1]) &&
+						     atomic_read(&dt_rx[2])));
 	WRITE_ONCE(dt_devs[1], NULL);
 	unregister_netdev(b);
-	msleep(20);
+	c_rx = atomic_read(&dt_rx[2]);
+	KUNIT_EXPECT_TRUE(test,
+			  lynx_test_wait_until(atomic_read(&dt_rx[2]) > c_rx));
 	WRITE_ONCE(dt_devs[2], NULL);
 	unregister_netdev(c);
-	msleep(20);
+	a_tx = DT_STAT(a, tx_packets);
+	KUNIT_EXPECT_TRUE(test,
+			  lynx_test_wait_until(DT_STAT(a, tx_packets) > a_tx));
 	kthread_stop(t);
 }
 

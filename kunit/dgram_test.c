@@ -21,10 +21,11 @@
 #include <net/net_namespace.h>
 #include <net/lynx.h>
 #include <net/lynx_dev.h>
+#include "lynx_test.h"
 
 #define DG_NSOCK	4
 #define DG_NDEV		2
-#define DG_TIMEOUT	(2 * HZ)
+#define DG_TIMEOUT	LYNX_TEST_WAIT
 
 /* A node id no namespace here has, nor any neighbour entry. */
 #define DG_NODE_UNKNOWN	0x7e570002U
@@ -350,13 +351,10 @@ static bool dg_have_segment_dev(void)
 	return found;
 }
 
-/* Waits up to about 2 s for the counter at @off to reach @want. */
+/* Waits up to LYNX_TEST_WAIT for the counter at @off to reach @want. */
 static u64 dg_wait_stat(struct net_device *dev, size_t off, u64 want)
 {
-	int n;
-
-	for (n = 0; n < 400 && dg_stat(dev, off) < want; n++)
-		usleep_range(5000, 6000);
+	lynx_test_wait_until(dg_stat(dev, off) >= want);
 	return dg_stat(dev, off);
 }
 
@@ -420,9 +418,8 @@ static void dg_unknown_node_flood(struct kunit *test)
 	/* On the hub, each device hears the other's broadcast. */
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(a, rx_packets, a_rx + 1), a_rx + 1);
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(b, rx_packets, b_rx + 1), b_rx + 1);
-	for (i = 0; i < 400 && dg_mib(LYNX_MIB_DROP_NOT_FOR_US) <
-			       not_for_us + 2; i++)
-		usleep_range(5000, 6000);
+	lynx_test_wait_until(dg_mib(LYNX_MIB_DROP_NOT_FOR_US) >=
+			     not_for_us + 2);
 	KUNIT_EXPECT_GE(test, dg_mib(LYNX_MIB_DROP_NOT_FOR_US),
 			not_for_us + 2);
 	KUNIT_EXPECT_EQ(test, DG_STAT(lo, tx_packets), lo_tx);

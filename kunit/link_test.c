@@ -40,9 +40,10 @@
 #include <net/net_namespace.h>
 #include <net/lynx.h>
 #include <net/lynx_dev.h>
+#include "lynx_test.h"
 
 #define LT_BUF		SZ_1M	/* SO_SNDBUF and SO_RCVBUF */
-#define LT_TIMEO	(30 * HZ)	/* SO_SNDTIMEO and SO_RCVTIMEO */
+#define LT_TIMEO	(4 * LYNX_TEST_WAIT)	/* SO_SNDTIMEO and SO_RCVTIMEO */
 #define LT_SEED		0x6c796e78U
 
 /* link_stream_bytes */
@@ -250,13 +251,13 @@ static void lt_rx_reset(struct net_device *dev)
 	spin_unlock_bh(&lt_rx_lock);
 }
 
-/* Waits (up to 2 s) for @want frames, then a little for strays. */
+/*
+ * Waits (up to LYNX_TEST_WAIT) for @want frames, then a little for
+ * strays.
+ */
 static unsigned int lt_rx_wait(unsigned int want)
 {
-	int n;
-
-	for (n = 0; n < 400 && lt_rx_count() < want; n++)
-		usleep_range(5000, 6000);
+	lynx_test_wait_until(lt_rx_count() >= want);
 	msleep(20);
 	return lt_rx_count();
 }

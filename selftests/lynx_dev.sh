@@ -104,7 +104,7 @@ payload_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
 test_tcpdump() {
 	local f=$LX_TMP/cap.pcap pay=LYNXPAYLOAD0123456789 hex
-	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	lx_pair td || return 1
 	tcpdump_bg "$NSB" b0 1 "$f" || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6500 "$pay" || return 1
@@ -122,7 +122,7 @@ test_tcpdump() {
 
 test_tcpdump_lynxlo() {
 	local ns f=$LX_TMP/lo.pcap pay=LOCALPAYLOAD-xyz
-	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	ns=$(lx_netns tdlo) || return 1
 	tcpdump_bg "$ns" lynxlo 1 "$f" || return 1
 	lx_recv_bg "$ns" "$LX_TMP/tdlo.out" -t 15000 6600 1 || return 1
@@ -148,29 +148,49 @@ test_move_netns() {
 	lx_wait_pid "$LX_PID" || lx_fail "not received on the moved device" || return 1
 }
 
+# Floods both ways, deletes both devices while the floods run, and proves
+# each step: frames left before the delete (the floods' "first", a0's tx
+# counter), both floods were still sending when their device went (they
+# end on ENETUNREACH, which they stop at, after sending), a send after the
+# delete fails as a UDP send without a route does (ENETUNREACH), and new
+# devices carry traffic again.
 test_delete_under_traffic() {
-	local pid1 pid2 out
+	local pid1 pid2 out tx0 tx1
 	lx_pair del || return 1
-	# B listens so the frames reach a socket; floods both ways.
+	# B listens so the frames reach a socket.
 	"$TOOL" -N "$NSB" hold 6800 > "$LX_TMP/hold.out" &
 	local hold=$!
 	lx_wait_for "$LX_TMP/hold.out" '^ready' 10 "$hold" || return 1
-	"$TOOL" -N "$NSA" flood -s 200 "$NODEB" 6800 3000 > "$LX_TMP/f1" &
+	tx0=$(stat_of "$NSA" a0 tx)
+	# Until the device goes: far more than either sends before that.
+	"$TOOL" -N "$NSA" flood -u -s 200 "$NODEB" 6800 100000000 > "$LX_TMP/f1" &
 	pid1=$!
-	"$TOOL" -N "$NSB" flood -s 1000 "$NODEA" 6801 3000 > "$LX_TMP/f2" &
+	"$TOOL" -N "$NSB" flood -u -s 1000 "$NODEA" 6801 100000000 > "$LX_TMP/f2" &
 	pid2=$!
+	lx_wait_for "$LX_TMP/f1" '^first' 10 "$pid1" ||
+		lx_fail "flood A sent nothing" || return 1
+	lx_wait_for "$LX_TMP/f2" '^first' 10 "$pid2" ||
+		lx_fail "flood B sent nothing" || return 1
+	tx1=$(stat_of "$NSA" a0 tx)
+	lx_log "a0 tx $tx0 -> $tx1 before the delete"
+	[ "$tx1" -gt "$tx0" ] || lx_fail "no frame left a0 before the delete" ||
+		return 1
 	lx_ok ip -n "$NSA" link del a0 || return 1
 	lx_ok ip -n "$NSB" link del b0 || return 1
-	lx_wait_pid "$pid1" 60 || lx_fail "flood A did not finish" || return 1
-	lx_wait_pid "$pid2" 60 || lx_fail "flood B did not finish" || return 1
-	lx_log "A: $(cat "$LX_TMP/f1"); B: $(cat "$LX_TMP/f2")"
-	grep -q '^sent' "$LX_TMP/f1" || return 1
+	lx_wait_pid "$pid1" 60 || lx_fail "flood A did not end" || return 1
+	lx_wait_pid "$pid2" 60 || lx_fail "flood B did not end" || return 1
+	lx_log "A: $(tr '\n' ' ' < "$LX_TMP/f1"); B: $(tr '\n' ' ' < "$LX_TMP/f2")"
+	for f in f1 f2; do
+		lx_file_has "$LX_TMP/$f" '^sent [1-9][0-9]* failed [1-9][0-9]* lasterr ENETUNREACH$' ||
+			lx_fail "$f: the flood did not run into the delete" || return 1
+	done
 	kill "$hold"; wait "$hold" 2>/dev/null
 	lx_not ip -n "$NSA" link show a0 || return 1
-	# Sending without a device: an error or silently lost, never a hang.
+	# Sending without a device: ENETUNREACH at once, as UDP without a route.
 	out=$(timeout 10 "$TOOL" -N "$NSA" send "$NODEB" 6800 gone)
-	[ $? -ne 124 ] || lx_fail "send hung" || return 1
 	lx_log "send after delete: $out"
+	[ "$out" = "error ENETUNREACH" ] ||
+		lx_fail "send after delete: '$out', not ENETUNREACH" || return 1
 	# A new device works again.
 	lx_ok lx_dev "$NSA" a1 || return 1
 	lx_ok lx_dev "$NSB" b1 || return 1

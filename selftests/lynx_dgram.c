@@ -78,7 +78,7 @@ static ssize_t recv_wait(int fd, void *buf, size_t len, int flags,
 {
 	socklen_t alen = sizeof(*from);
 
-	if (!(lynx_poll1(fd, POLLIN, 2000) & POLLIN)) {
+	if (!(lynx_poll_for(fd, POLLIN, 2000) & POLLIN)) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
@@ -129,7 +129,7 @@ TEST_F(dgram, sendmsg_recvmsg)
 	};
 
 	ASSERT_EQ((ssize_t)sizeof(out), sendmsg(self->b, &m, 0));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	memset(&m, 0, sizeof(m));
 	memset(&from, 0xff, sizeof(from));
 	iov.iov_base = in;
@@ -290,7 +290,7 @@ TEST_F(dgram, truncation)
 	memset(out, 'q', sizeof(out));
 	ASSERT_EQ(100, lynx_sendto(self->b, out, 100, 0, LYNX_NODE_LOCAL,
 				   PORT_A));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	EXPECT_EQ(10, recvmsg(self->a, &m, 0));
 	EXPECT_NE(0, m.msg_flags & MSG_TRUNC);
 	/* The rest of a datagram is gone. */
@@ -305,7 +305,7 @@ TEST_F(dgram, truncation)
 	/* Full buffer: no MSG_TRUNC in msg_flags. */
 	ASSERT_EQ(100, lynx_sendto(self->b, out, 100, 0, LYNX_NODE_LOCAL,
 				   PORT_A));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	iov.iov_len = sizeof(in);
 	m.msg_flags = 0;
 	EXPECT_EQ(100, recvmsg(self->a, &m, 0));
@@ -336,11 +336,11 @@ TEST_F(dgram, read_write_connected)
 	ASSERT_EQ(0, lynx_connect(self->a, LYNX_NODE_LOCAL, PORT_B));
 	ASSERT_EQ(0, lynx_connect(self->b, LYNX_NODE_LOCAL, PORT_A));
 	ASSERT_EQ(4, write(self->a, "ping", 4));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->b, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->b, POLLIN, 2000));
 	ASSERT_EQ(4, read(self->b, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
 	ASSERT_EQ(4, write(self->b, "pong", 4));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	ASSERT_EQ(4, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "pong", 4));
 }
@@ -356,7 +356,7 @@ TEST_F(dgram, readv_writev)
 
 	ASSERT_EQ(0, lynx_connect(self->b, LYNX_NODE_LOCAL, PORT_A));
 	ASSERT_EQ(13, writev(self->b, out, 3));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	ASSERT_EQ(13, readv(self->a, in, 2));
 	EXPECT_EQ(0, memcmp(i1, "one-tw", 6));
 	EXPECT_EQ(0, memcmp(i2, "o-three", 7));
@@ -388,7 +388,7 @@ TEST_F(dgram, mmsg)
 	}
 	ASSERT_EQ(8, sendmmsg(self->b, out, 8, 0));
 	while (got < 8) {
-		ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+		ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 		n = recvmmsg(self->a, in + got, 8 - got, MSG_DONTWAIT, &ts);
 		ASSERT_LT(0, n);
 		got += n;
@@ -453,7 +453,7 @@ TEST_F(dgram, rcvbuf_overflow)
 			  lynx_sendto(self->b, buf, sizeof(buf), 0,
 				      LYNX_NODE_LOCAL, PORT_A));
 	/* The last datagram queued or dropped: wait for the counter. */
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	ASSERT_EQ(0, ioctl(self->a, SIOCINQ, &inq));
 	EXPECT_EQ(sizeof(buf), inq);
 	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(self->a), &row));
@@ -464,7 +464,7 @@ TEST_F(dgram, rcvbuf_overflow)
 	for (;;) {
 		ssize_t r;
 
-		ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+		ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 		r = recv(self->a, buf, sizeof(buf), MSG_DONTWAIT);
 		ASSERT_LE(0, r);
 		if (r == sizeof(buf)) {
@@ -484,7 +484,7 @@ TEST_F(dgram, rcvbuf_overflow)
 
 	/* The next datagram reports the drops so far. */
 	ASSERT_EQ(1, lynx_sendto(self->b, "z", 1, 0, LYNX_NODE_LOCAL, PORT_A));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
@@ -557,7 +557,7 @@ TEST_F(dgram, poll_select_epoll)
 	 * Delivery through lynxlo finishes in softirq, possibly after sendto
 	 * returned; EPOLLOUT alone would end a wait for either event at once.
 	 */
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	ASSERT_EQ(1, epoll_wait(ep, &got, 1, 0));
 	EXPECT_EQ(EPOLLIN | EPOLLOUT, got.events);
 	EXPECT_EQ(POLLIN | POLLOUT, lynx_poll1(self->a, POLLIN | POLLOUT, 0));
@@ -645,7 +645,7 @@ TEST_F(dgram, fionread_siocoutq)
 /* Waits for POLLERR on fd (the asynchronous error of a connected socket). */
 static int wait_err(int fd)
 {
-	return lynx_poll1(fd, 0, 2000) & POLLERR;
+	return lynx_poll_for(fd, 0, 2000) & POLLERR;
 }
 
 TEST_F(dgram, econnrefused_recv)
@@ -701,7 +701,7 @@ TEST_F(dgram, unconnected_no_error)
 				 PORT_DEAD));
 	/* Wait until the frame was processed (and dropped)... */
 	ASSERT_EQ(1, lynx_sendto(self->b, "s", 1, 0, LYNX_NODE_LOCAL, PORT_A));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	EXPECT_LT(nosock0, lynx_stat("drop_no_socket"));
 	/* ...then there is no error on the unconnected sender. */
 	EXPECT_EQ(0, lynx_poll1(self->b, 0, 0) & POLLERR);
@@ -726,7 +726,7 @@ TEST_F(dgram, proc_connected)
 
 	/* rx_queue of the receiver holds the queued bytes. */
 	ASSERT_EQ(100, send(self->b, (char[100]){ 0 }, 100, 0));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->a, POLLIN, 2000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->a, POLLIN, 2000));
 	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(self->a), &r));
 	EXPECT_STREQ("BOUND", r.state);
 	EXPECT_LE(100, r.rxq);

@@ -4,8 +4,16 @@
 # Shared by the lynx shell selftests (sourced; not a test itself): a tiny
 # TAP/kselftest reporter, namespace helpers and waiting helpers.
 #
-#   lx_test NAME FUNC   run FUNC; 0 = pass, $KSFT_SKIP = skip, else fail
+#   lx_test NAME FUNC [S]  run FUNC; 0 = pass, $KSFT_SKIP = skip, else
+#                       fail; a "# FAIL" line in its output (lx_fail,
+#                       lx_ok, lx_not) fails it whatever FUNC returned, and
+#                       so does running longer than S seconds (default
+#                       LX_TEST_TIMEOUT; stock seconds, times LX_SLOW)
 #   lx_finish           print the Totals line and exit accordingly
+#   LX_ONLY="NAME..."   (environment) run only those tests
+#
+# A check is "cond || lx_fail WHY || return 1" (lx_fail returns 1); never
+# "cond && lx_fail WHY && return 1", which goes on and passes.
 
 KSFT_SKIP=4
 LX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -15,6 +23,11 @@ LX_TOP=$(mktemp -d /tmp/lynx-sh.XXXXXX)
 # lx_test), so a waiter never reads a file an earlier test left behind.
 LX_TMP=$LX_TOP
 lx_n=0 lx_pass=0 lx_fail=0 lx_skip=0
+# Each lx_test's limit in seconds on the stock kernel; times LX_SLOW, the
+# debug kernel's factor from lynx_util.h (selftests/run computes a
+# script's budget from this line: keep it a plain number).
+LX_TEST_TIMEOUT=120
+LX_SLOW=$("$TOOL" slowdown 2>/dev/null) || LX_SLOW=1
 
 echo "TAP version 13"
 
@@ -49,6 +62,9 @@ lx_file_has() {
 
 lx_log() { echo "# $*"; }
 
+# Skips the current test, saying why: cmd || { lx_skip "why"; return $KSFT_SKIP; }
+lx_skip() { lx_log "SKIP: $*"; echo "$*" > "$LX_TMP/skip"; }
+
 # Fails the current test with a message: cmd || lx_fail "why"
 lx_fail() { lx_log "FAIL: $*"; return 1; }
 
@@ -71,17 +87,53 @@ lx_not() {
 	return 0
 }
 
+# Kills pid and everything below it (by pid, children first).
+lx_kill_tree() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		[ "$c" = "$BASHPID" ] || lx_kill_tree "$c"
+	done
+	kill -9 "$1" 2>/dev/null
+}
+
+# The watchdog of a test: after $2 seconds, fails and kills it (pid $1).
+lx_watchdog() {
+	read -r -t "$2" -u "$LX_NAP_FD" _
+	lx_log "FAIL: timed out after $2 s"
+	lx_kill_tree "$1"
+}
+
 lx_test() {
-	local name=$1 fn=$2 rc t0=$SECONDS
+	local name=$1 fn=$2 limit=${3:-$LX_TEST_TIMEOUT} rc t0=$SECONDS out
+	# LX_ONLY="name..." runs only those (a quick check while working).
+	[ -z "${LX_ONLY:-}" ] || [[ " $LX_ONLY " == *" $name "* ]] || return 0
 	lx_n=$((lx_n + 1))
+	out=$LX_TOP/$lx_n.out
 	lx_log "RUN $name"
-	( set +e; LX_TMP=$LX_TOP/$lx_n; mkdir "$LX_TMP" && "$fn" ) 2>&1
-	rc=$?
+	( set +e; LX_TMP=$LX_TOP/$lx_n; mkdir "$LX_TMP" || exit 1
+	  me=$BASHPID	# (in "cmd &" it would be cmd's own)
+	  lx_watchdog "$me" $((limit * LX_SLOW)) &
+	  wd=$!
+	  "$fn"; rc=$?
+	  # Nothing a test started outlives it (and holds tee's pipe).
+	  { for c in $(ps -o pid= --ppid "$me"); do lx_kill_tree "$c"; done
+	    wait; } 2>/dev/null
+	  exit "$rc" ) 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
 	lx_log "$name: $((SECONDS - t0)) s"
+	# A failure line fails the test even if the function went on and
+	# returned 0.
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq "$KSFT_SKIP" ]; then
+		if lx_file_has "$out" '^# *FAIL'; then
+			lx_log "$name: failure lines in its output, but it returned $rc"
+			rc=1
+		fi
+	fi
 	if [ "$rc" -eq 0 ]; then
 		echo "ok $lx_n $name"; lx_pass=$((lx_pass + 1))
 	elif [ "$rc" -eq "$KSFT_SKIP" ]; then
-		echo "ok $lx_n $name # SKIP"; lx_skip=$((lx_skip + 1))
+		echo "ok $lx_n $name # SKIP $(cat "$LX_TOP/$lx_n/skip" 2>/dev/null)"
+		lx_skip=$((lx_skip + 1))
 	else
 		echo "not ok $lx_n $name"; lx_fail=$((lx_fail + 1))
 	fi
@@ -117,11 +169,12 @@ lx_dev() {
 	ip -n "$1" link add "$2" up type lynx
 }
 
-# Waits until FILE contains PATTERN (grep -E), up to SECONDS (default 10);
-# gives up early when PID (if given) has exited.
+# Waits until FILE contains PATTERN (grep -E), up to SECONDS (default 10;
+# the stock kernel's, times LX_SLOW); gives up early when PID (if given)
+# has exited.
 lx_wait_for() {
 	local file=$1 pat=$2 t=${3:-10} pid=${4:-} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * LX_SLOW * 20; i++)); do
 		lx_file_has "$file" "$pat" && return 0
 		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
 			lx_file_has "$file" "$pat" && return 0
@@ -146,17 +199,18 @@ lx_recv_bg() {
 	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
 }
 
-# Waits (bounded) for a background pid; returns its exit status.
+# Waits (bounded: SECONDS, default 20, times LX_SLOW) for a background
+# pid; returns its exit status.
 lx_wait_pid() {
 	local pid=$1 t=${2:-20} i
-	for ((i = 0; i < t * 20; i++)); do
+	for ((i = 0; i < t * LX_SLOW * 20; i++)); do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			wait "$pid"
 			return $?
 		fi
 		lx_nap
 	done
-	lx_log "pid $pid still running after ${t}s"
+	lx_log "pid $pid still running after $((t * LX_SLOW))s"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 124
@@ -171,31 +225,27 @@ lx_pair() {
 	lx_ok lx_dev "$NSB" b0 || return 1
 	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") ||
 		lx_fail "lx_pair: node ids" || return 1
-	# One datagram each way: both learn the other.  Datagrams are best
-	# effort: a lost one is sent again (up to 3 times).
+	# One datagram each way: both learn the other.  The link loses
+	# nothing: a datagram lost there is a bug, not sent again.
 	lx_pair_hear "$NSA" "$NSB" "$NODEB" 6100 pair.b hello-b || return 1
 	lx_pair_hear "$NSB" "$NSA" "$NODEA" 6101 pair.a hello-a || return 1
 }
 
 # lx_pair_hear FROM TO TONODE PORT LOG TEXT: TO hears TEXT from FROM.
 lx_pair_hear() {
-	local try t0
-	for try in 1 2 3; do
-		# The receiver leaves on the first datagram: a long timeout
-		# costs nothing, and a loaded debug guest may take seconds to
-		# start the sender.
-		lx_recv_bg "$2" "$LX_TMP/$5" -t 15000 "$4" 1 ||
-			lx_fail "lx_pair: receiver in $2 not ready" || return 1
-		t0=$SECONDS
-		lx_ok "$TOOL" -N "$1" send "$3" "$4" "$6" ||
-			return 1
-		lx_wait_pid "$LX_PID" 25 && grep -q '^from' "$LX_TMP/$5" &&
-			return 0
-		lx_log "lx_pair: $2 did not hear $1 (try $try; sending took $((SECONDS - t0))s):"
-		sed 's/^/#   /' "$LX_TMP/$5"
-		lx_log "  $2 lynx_stat: $(lx_in "$2" grep -E \
-			'^(frames|drop)' /proc/net/lynx_stat | tr '\n' ' ')"
-	done
+	local t0
+	# The receiver leaves on the first datagram: a long timeout costs
+	# nothing, and a loaded debug guest may take seconds to start the
+	# sender.
+	lx_recv_bg "$2" "$LX_TMP/$5" -t $((15000 * LX_SLOW)) "$4" 1 ||
+		lx_fail "lx_pair: receiver in $2 not ready" || return 1
+	t0=$SECONDS
+	lx_ok "$TOOL" -N "$1" send "$3" "$4" "$6" || return 1
+	lx_wait_pid "$LX_PID" 25 && grep -q '^from' "$LX_TMP/$5" && return 0
+	lx_log "lx_pair: $2 did not hear $1 (sending took $((SECONDS - t0))s):"
+	sed 's/^/#   /' "$LX_TMP/$5"
+	lx_log "  $2 lynx_stat: $(lx_in "$2" grep -E \
+		'^(frames|drop)' /proc/net/lynx_stat | tr '\n' ' ')"
 	lx_fail "$2 did not hear $1"
 }
 

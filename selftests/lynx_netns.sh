@@ -45,12 +45,12 @@ test_neigh_table() {
 	[ "${3,,}" = "${macb,,}" ] || lx_fail "mac is '$3', not $macb" || return 1
 	[[ "$4" =~ ^[0-9]+$ ]] || lx_fail "age '$4' not a number" || return 1
 	# A namespace's own lynxlo traffic does not appear as a neighbour of B.
-	[ -n "$(neigh_row "$NSB" "$NODEB")" ] &&
-		lx_fail "B lists itself" && return 1
+	[ -z "$(neigh_row "$NSB" "$NODEB")" ] ||
+		lx_fail "B lists itself" || return 1
 	# Deleting the device forgets its entries.
 	lx_ok ip -n "$NSA" link del a0 || return 1
-	[ -n "$(neigh_row "$NSA" "$NODEB")" ] &&
-		lx_fail "entry survived its device" && return 1
+	[ -z "$(neigh_row "$NSA" "$NODEB")" ] ||
+		lx_fail "entry survived its device" || return 1
 	return 0
 }
 
@@ -101,7 +101,7 @@ test_isolation() {
 test_loopback_stays_local() {
 	local ns f=$LX_TMP/iso.pcap
 	lx_pair lo || return 1
-	command -v tcpdump >/dev/null || return $KSFT_SKIP
+	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	# Traffic to its own node goes through lynxlo, not a0.
 	ip netns exec "$NSA" tcpdump -Z root -i a0 -U -c 1 -w "$f" ether proto 0x88b5 2> "$f.err" &
 	local td=$!
@@ -112,8 +112,8 @@ test_loopback_stays_local() {
 	# Then something that must go out on a0, to end tcpdump.
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7201 out-on-a0 || return 1
 	lx_wait_pid "$td" 10 || return 1
-	lx_frame_hex "$f" | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" &&
-		lx_fail "local datagram went out on a0" && return 1
+	! lx_frame_hex "$f" | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" ||
+		lx_fail "local datagram went out on a0" || return 1
 	return 0
 }
 
@@ -132,7 +132,8 @@ test_delete_netns_with_sockets() {
 	kill "$holder"; wait "$holder" 2>/dev/null
 	lx_ok ip netns del "$nse" || return 1
 	# The namespace, its devices and lynxlo are gone; the rest still works.
-	ip link show e0 >/dev/null 2>&1 && lx_fail "e0 leaked to the initial namespace" && return 1
+	! ip link show e0 >/dev/null 2>&1 ||
+		lx_fail "e0 leaked to the initial namespace" || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/dl.b" -t 15000 7301 1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7301 still-works || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "traffic broken after netns deletion" || return 1

@@ -145,11 +145,12 @@ static int outq(int fd)
 
 /*
  * Waits (bounded, in 10 ms poll steps) until SIOCINQ of fd reaches n;
- * returns the last value seen.
+ * returns the last value seen.  Here and below, a timeout_ms of a wait
+ * for what must happen is the stock kernel's, scaled by lynx_ms().
  */
 static int wait_inq(int fd, int n, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = now_ms() + lynx_ms(timeout_ms);
 	int v;
 
 	for (;;) {
@@ -163,7 +164,7 @@ static int wait_inq(int fd, int n, int timeout_ms)
 /* Waits (bounded) until SIOCOUTQ of fd drops to 0; returns the last. */
 static int wait_outq_empty(int fd, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = now_ms() + lynx_ms(timeout_ms);
 	int v;
 
 	for (;;) {
@@ -237,6 +238,7 @@ static int writer_join(struct writer *w, int timeout_ms)
 
 	if (!w->started)
 		return 0;
+	timeout_ms = lynx_ms(timeout_ms);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
@@ -263,7 +265,7 @@ static ssize_t read_verify(int fd, size_t len, int timeout_ms, size_t *bad)
 
 	*bad = 0;
 	while (done < len) {
-		if (!(lynx_poll1(fd, POLLIN, timeout_ms) &
+		if (!(lynx_poll_for(fd, POLLIN, timeout_ms) &
 		      (POLLIN | POLLERR | POLLHUP))) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -410,8 +412,8 @@ TEST_F(conn, accept4_flags)
 	c2 = lynx_socket(variant->type);
 	ASSERT_LE(0, c1);
 	ASSERT_LE(0, c2);
-	ASSERT_EQ(0, lynx_set_timeo(c1, SO_SNDTIMEO, 5000));
-	ASSERT_EQ(0, lynx_set_timeo(c2, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(c1, SO_SNDTIMEO, lynx_ms(5000)));
+	ASSERT_EQ(0, lynx_set_timeo(c2, SO_SNDTIMEO, lynx_ms(5000)));
 	ASSERT_EQ(0, lynx_connect(c1, LYNX_NODE_LOCAL, PORT_L))
 		TH_LOG("connect: %s", strerror(errno));
 	s1 = lynx_accept_wait(self->l, 5000, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -446,9 +448,9 @@ TEST_F(conn, accept_nonblock_eagain)
 	/* Once something is pending: POLLIN, and accept works. */
 	self->c = lynx_socket(variant->type);
 	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(5000)));
 	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->l, POLLIN, 5000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->l, POLLIN, 5000));
 	self->s = accept(self->l, NULL, NULL);
 	EXPECT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
 	errno = 0;
@@ -479,10 +481,10 @@ TEST_F(conn, accept_peer_address)
 	ASSERT_NE(0, node);
 	self->c = lynx_socket(variant->type);
 	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(5000)));
 	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
 		TH_LOG("connect: %s", strerror(errno));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->l, POLLIN, 5000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->l, POLLIN, 5000));
 	memset(&from, 0xff, sizeof(from));
 	self->s = accept(self->l, (struct sockaddr *)&from, &len);
 	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
@@ -592,7 +594,7 @@ TEST_F(conn, accept_inherits)
  * as TCP's does.  Further SYNs are dropped and counted; those clients
  * retransmit and connect once accept() makes room.
  */
-TEST_F(conn, accept_queue_full)
+TEST_F_TIMEOUT(conn, accept_queue_full, 60)
 {
 	int c[QFULL_CLIENTS], done[QFULL_CLIENTS] = { 0 };
 	int i, n, connected = 0, accepted = 0, s, r;
@@ -610,7 +612,7 @@ TEST_F(conn, accept_queue_full)
 			TH_LOG("connect %d: %s", i, strerror(errno));
 	}
 	/* Three (somaxconn + 1) complete their handshake... */
-	deadline = now_ms() + 10000;
+	deadline = now_ms() + lynx_ms(10000);
 	while (connected < 3 && now_ms() < deadline) {
 		for (i = 0; i < QFULL_CLIENTS; i++) {
 			if (!done[i] && lynx_poll1(c[i], POLLOUT, 0) & POLLOUT) {
@@ -642,7 +644,7 @@ TEST_F(conn, accept_queue_full)
 		accepted++;
 	}
 	for (i = 0; i < QFULL_CLIENTS; i++) {
-		EXPECT_TRUE(lynx_poll1(c[i], POLLOUT, 5000) & POLLOUT);
+		EXPECT_TRUE(lynx_poll_for(c[i], POLLOUT, 5000) & POLLOUT);
 		EXPECT_EQ(0, sock_error(c[i]));
 		close(c[i]);
 	}
@@ -691,7 +693,7 @@ TEST_F(conn, connect_nonblocking)
 			    errno == EISCONN)
 			TH_LOG("second connect: %s", strerror(errno));
 	}
-	ASSERT_EQ(POLLOUT, lynx_poll1(self->c, POLLOUT, 5000) &
+	ASSERT_EQ(POLLOUT, lynx_poll_for(self->c, POLLOUT, 5000) &
 			   (POLLOUT | POLLERR | POLLHUP));
 	EXPECT_EQ(0, sock_error(self->c));
 	ASSERT_EQ(0, getpeername(self->c, (struct sockaddr *)&peer, &len))
@@ -802,7 +804,7 @@ TEST_F(conn, connect_refused)
 	r = lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_B);
 	ASSERT_EQ(-1, r);
 	if (errno == EINPROGRESS) {
-		ev = lynx_poll1(self->c, POLLOUT, 5000);
+		ev = lynx_poll_for(self->c, POLLOUT, 5000);
 		EXPECT_NE(0, ev & POLLERR) TH_LOG("revents %#x", ev);
 		EXPECT_EQ(ECONNREFUSED, sock_error(self->c));
 	} else {
@@ -833,7 +835,7 @@ TEST_F(conn, connect_retry_after_refused)
 
 	self->c = lynx_socket(variant->type);
 	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(5000)));
 	errno = 0;
 	ASSERT_EQ(-1, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_X));
 	ASSERT_EQ(ECONNREFUSED, errno);
@@ -917,10 +919,10 @@ TEST_F(conn, send_recv_duplex)
 	/* Both ways at once, with write() and read(). */
 	ASSERT_EQ(5, write(self->c, "c-to-", 5));
 	ASSERT_EQ(5, write(self->s, "s-to-", 5));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->s, POLLIN, 2000) & POLLIN);
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->s, POLLIN, 2000) & POLLIN);
 	ASSERT_EQ(5, read(self->s, in, 5));
 	EXPECT_EQ(0, memcmp(in, "c-to-", 5));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->c, POLLIN, 2000) & POLLIN);
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->c, POLLIN, 2000) & POLLIN);
 	ASSERT_EQ(5, read(self->c, in, 5));
 	EXPECT_EQ(0, memcmp(in, "s-to-", 5));
 	EXPECT_EQ(POLLOUT, lynx_poll1(self->c, POLLIN | POLLOUT, 0));
@@ -934,7 +936,7 @@ TEST_F_TIMEOUT(conn, transfer_1mib, 120)
 	char b;
 
 	PAIR();
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 30000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(30000)));
 	ASSERT_EQ(0, writer_start(&w, self->c, MIB, 16384, 0));
 	EXPECT_EQ(MIB, read_verify(self->s, MIB, 10000, &bad))
 		TH_LOG("read: %s", strerror(errno));
@@ -944,7 +946,7 @@ TEST_F_TIMEOUT(conn, transfer_1mib, 120)
 	EXPECT_EQ(MIB, w.done);
 	/* Then EOF. */
 	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(0, recv(self->s, &b, 1, MSG_DONTWAIT));
 }
 
@@ -954,13 +956,13 @@ TEST_F_TIMEOUT(conn, transfer_duplex_1mib, 120)
 	struct writer wc, ws;
 	size_t got[2] = { 0, 0 }, bad = 0;
 	struct pollfd p[2];
-	long long end = now_ms() + 60000;
+	long long end = now_ms() + lynx_ms(60000);
 	int i, n;
 	ssize_t r;
 
 	PAIR();
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 30000));
-	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_SNDTIMEO, 30000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(30000)));
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_SNDTIMEO, lynx_ms(30000)));
 	ASSERT_EQ(0, writer_start(&wc, self->c, MIB, 8192, 0));
 	ASSERT_EQ(0, writer_start(&ws, self->s, MIB, 12000, 0));
 	while ((got[0] < MIB || got[1] < MIB) && now_ms() < end) {
@@ -968,7 +970,7 @@ TEST_F_TIMEOUT(conn, transfer_duplex_1mib, 120)
 		p[1].fd = self->c;	/* from s */
 		p[0].events = got[0] < MIB ? POLLIN : 0;
 		p[1].events = got[1] < MIB ? POLLIN : 0;
-		n = poll(p, 2, 10000);
+		n = poll(p, 2, lynx_ms(10000));
 		ASSERT_LT(0, n) TH_LOG("stalled at %zu/%zu", got[0], got[1]);
 		for (i = 0; i < 2; i++) {
 			if (!(p[i].revents & (POLLIN | POLLERR | POLLHUP)))
@@ -1158,7 +1160,7 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 	ASSERT_LE(0, self->c);
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(5000)));
 	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
 		TH_LOG("connect: %s", strerror(errno));
 	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
@@ -1172,7 +1174,7 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 			continue;
 		}
 		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
-		if (lynx_poll1(self->c, POLLOUT, 500) & POLLOUT)
+		if (lynx_poll_for(self->c, POLLOUT, 500) & POLLOUT)
 			continue;
 		/*
 		 * No room for 500 ms.  Stalled once neither queue moves for
@@ -1207,7 +1209,7 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 	got = read_verify(self->s, sent, 5000, &bad);
 	EXPECT_EQ(sent, got);
 	EXPECT_EQ(0, bad);
-	EXPECT_NE(0, lynx_poll1(self->c, POLLOUT, 5000) & POLLOUT);
+	EXPECT_NE(0, lynx_poll_for(self->c, POLLOUT, 5000) & POLLOUT);
 	pat_fill(buf, sent, sizeof(buf));
 	EXPECT_EQ(1000, send(self->c, buf, sizeof(buf), MSG_DONTWAIT))
 		TH_LOG("send after the drain: %s", strerror(errno));
@@ -1226,7 +1228,7 @@ TEST_F(conn, shutdown_wr_eof)
 	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
 	ASSERT_EQ(4, lynx_read_full(self->s, buf, 4, 2000));
 	EXPECT_EQ(0, memcmp(buf, "data", 4));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
 	ev = lynx_poll1(self->s, POLLIN | POLLRDHUP | POLLOUT, 0);
@@ -1282,10 +1284,10 @@ TEST_F(conn, shutdown_rdwr_pollhup)
 
 	PAIR();
 	ASSERT_EQ(0, shutdown(self->c, SHUT_RDWR));
-	ev = lynx_poll1(self->c, POLLIN | POLLOUT, 1000);
+	ev = lynx_poll_for(self->c, POLLIN | POLLOUT, 1000);
 	EXPECT_NE(0, ev & POLLHUP) TH_LOG("revents %#x", ev);
 	/* The peer sees EOF. */
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), MSG_DONTWAIT));
 }
 
@@ -1294,7 +1296,7 @@ TEST_F(conn, shutdown_rdwr_pollhup)
 /* Waits for an error (or hangup) to be signalled on fd. */
 static int wait_err(int fd)
 {
-	return lynx_poll1(fd, POLLIN, 5000) & (POLLIN | POLLERR | POLLHUP);
+	return lynx_poll_for(fd, POLLIN, 5000) & (POLLIN | POLLERR | POLLHUP);
 }
 
 #define PEV	(POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLRDHUP | \
@@ -1324,9 +1326,9 @@ TEST_F(conn, poll_states)
 	EXPECT_EQ(0, poll_mask(self->l));
 	self->c = lynx_socket(variant->type);
 	ASSERT_LE(0, self->c);
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(5000)));
 	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L));
-	ASSERT_NE(0, lynx_poll1(self->l, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->l, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(in, poll_mask(self->l));
 	self->s = accept(self->l, NULL, NULL);
 	ASSERT_LE(0, self->s);
@@ -1336,7 +1338,7 @@ TEST_F(conn, poll_states)
 	EXPECT_EQ(out, poll_mask(self->c));
 	EXPECT_EQ(out, poll_mask(self->s));
 	ASSERT_EQ(1, send(self->c, "x", 1, 0));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(in | out, poll_mask(self->s));
 	ASSERT_EQ(1, recv(self->s, &b, 1, 0));
 	EXPECT_EQ(out, poll_mask(self->s));
@@ -1344,13 +1346,13 @@ TEST_F(conn, poll_states)
 	/* Half-closed: the writer keeps POLLOUT (send gives EPIPE). */
 	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
 	EXPECT_EQ(out, poll_mask(self->c));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLRDHUP, 5000) & POLLRDHUP);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLRDHUP, 5000) & POLLRDHUP);
 	EXPECT_EQ(in | out | POLLRDHUP, poll_mask(self->s));
 
 	/* Both directions shut: HUP on both ends. */
 	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
 	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP, poll_mask(self->s));
-	ASSERT_NE(0, lynx_poll1(self->c, POLLRDHUP, 5000) & POLLRDHUP);
+	ASSERT_NE(0, lynx_poll_for(self->c, POLLRDHUP, 5000) & POLLRDHUP);
 	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP, poll_mask(self->c));
 	close(self->c);
 	close(self->s);
@@ -1362,7 +1364,7 @@ TEST_F(conn, poll_states)
 	ASSERT_EQ(1, wait_inq(self->s, 1, 10000));
 	close(self->s);
 	self->s = -1;
-	ASSERT_NE(0, lynx_poll1(self->c, 0, 5000) & POLLERR);
+	ASSERT_NE(0, lynx_poll_for(self->c, 0, 5000) & POLLERR);
 	EXPECT_EQ(in | out | POLLRDHUP | POLLHUP | POLLERR,
 		  poll_mask(self->c));
 	/* SO_ERROR consumes the error; the hang-up stays. */
@@ -1426,7 +1428,7 @@ TEST_F(conn, linger_zero_reset)
  * orphaned connection keeps retransmitting in the background, and once
  * the link works again the peer gets every byte and the FIN.
  */
-TEST_F(conn, linger_positive_background)
+TEST_F_TIMEOUT(conn, linger_positive_background, 60)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 1 };
 	char buf[2000];
@@ -1450,7 +1452,7 @@ TEST_F(conn, linger_positive_background)
 	ASSERT_EQ(0, lynx_sh("tc qdisc del dev lynxlo root"));
 
 	/* The orphan's retransmissions now get through. */
-	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 15000));
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, lynx_ms(15000)));
 	while ((n = recv(self->s, buf, sizeof(buf), 0)) > 0) {
 		EXPECT_EQ('L', buf[0]);
 		got += n;
@@ -1489,10 +1491,10 @@ TEST_F(conn, close_normal_eof)
 	self->c = -1;
 	ASSERT_EQ(3, lynx_read_full(self->s, buf, 3, 2000));
 	EXPECT_EQ(0, memcmp(buf, "bye", 3));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 5000) & POLLIN);
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
-	ev = lynx_poll1(self->s, POLLIN, 2000);
+	ev = lynx_poll_for(self->s, POLLIN, 2000);
 	EXPECT_EQ(POLLIN | POLLHUP, ev & (POLLIN | POLLHUP))
 		TH_LOG("revents %#x", ev);
 }
@@ -1505,7 +1507,7 @@ TEST_F(conn, listener_close_pending)
 	for (i = 0; i < 3; i++) {
 		c[i] = lynx_socket(variant->type);
 		ASSERT_LE(0, c[i]);
-		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, 5000));
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, lynx_ms(5000)));
 		ASSERT_EQ(0, lynx_connect(c[i], LYNX_NODE_LOCAL, PORT_L))
 			TH_LOG("connect %d: %s", i, strerror(errno));
 	}
@@ -1533,16 +1535,46 @@ TEST_F(conn, listener_close_pending)
 /*
  * Connections racing the listener's close: every client ends (reset,
  * refused, or connected and then reset) within a bound, and the debug
- * kernel's kmemleak scan at the end of the run finds nothing left.
+ * kernel's kmemleak scan at the end of the run finds nothing left.  A
+ * client still ESTABLISHED (recv() says EAGAIN, nothing pending) has not
+ * ended: it waits for its reset, and one that never comes is the leak of
+ * a child orphaned in the closed listener's queue.
  */
 #define RACE_ROUNDS	30
 #define RACE_CLIENTS	8
 
-TEST_F_TIMEOUT(conn, listener_close_race, 120)
+/*
+ * Waits (lynx_ms(stock_ms)) for non-blocking client fd to end after its
+ * listener closed; 0 when it did, -1 when it is still established.
+ */
+static int race_client_ended(int fd, int stock_ms)
 {
-	int c[RACE_CLIENTS], r, i, err, ended;
+	short events = POLLIN | POLLOUT;	/* first the connect's result */
 	socklen_t len;
 	char buf[4];
+	int ev, err;
+	ssize_t n;
+
+	for (;;) {
+		ev = lynx_poll_for(fd, events, stock_ms);
+		if (!ev)
+			return -1;
+		err = 0;
+		len = sizeof(err);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err ||
+		    (ev & (POLLERR | POLLHUP)))
+			return 0;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return 0;	/* EOF, or its reset */
+		/* Connected and quiet: only its end may wake it now. */
+		events = POLLIN;
+	}
+}
+
+TEST_F_TIMEOUT(conn, listener_close_race, 120)
+{
+	int c[RACE_CLIENTS], r, i;
 
 	for (r = 0; r < RACE_ROUNDS; r++) {
 		int l = listener(variant->type, PORT_L + 1, 4);
@@ -1561,20 +1593,14 @@ TEST_F_TIMEOUT(conn, listener_close_race, 120)
 				close(l);	/* in the middle of them */
 		}
 		for (i = 0; i < RACE_CLIENTS; i++) {
-			/* Ended: an error, or EOF after an accepted-then-reset. */
-			ended = 0;
-			while (!ended) {
-				int ev = lynx_poll1(c[i], POLLIN | POLLOUT, 15000);
+			struct lynx_proc_row row;
+			unsigned long ino = lynx_sock_inode(c[i]);
 
-				ASSERT_NE(0, ev) TH_LOG("round %d client %d hangs",
-							r, i);
-				err = 0;
-				len = sizeof(err);
-				ASSERT_EQ(0, getsockopt(c[i], SOL_SOCKET,
-							SO_ERROR, &err, &len));
-				if (err || (ev & (POLLERR | POLLHUP)) ||
-				    recv(c[i], buf, sizeof(buf), 0) <= 0)
-					ended = 1;
+			ASSERT_EQ(0, race_client_ended(c[i], 15000)) {
+				if (lynx_proc_find(ino, &row))
+					strcpy(row.state, "?");
+				TH_LOG("round %d client %d still %s after its listener closed",
+				       r, i, row.state);
 			}
 			close(c[i]);
 		}
@@ -1601,8 +1627,8 @@ TEST_F_TIMEOUT(conn, concurrent_100, 120)
 	for (i = 0; i < NCONC; i++) {
 		c[i] = lynx_socket(variant->type);
 		ASSERT_LE(0, c[i]);
-		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, 5000));
-		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_RCVTIMEO, 5000));
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_SNDTIMEO, lynx_ms(5000)));
+		ASSERT_EQ(0, lynx_set_timeo(c[i], SO_RCVTIMEO, lynx_ms(5000)));
 		ASSERT_EQ(0, lynx_connect(c[i], LYNX_NODE_LOCAL, PORT_L))
 			TH_LOG("connect %d: %s", i, strerror(errno));
 	}
@@ -1645,7 +1671,7 @@ TEST_F_TIMEOUT(conn, sequential_2000, 240)
 	for (i = 0; i < nseq; i++) {
 		c = lynx_socket(variant->type);
 		ASSERT_LE(0, c) TH_LOG("socket %d: %s", i, strerror(errno));
-		ASSERT_EQ(0, lynx_set_timeo(c, SO_SNDTIMEO, 5000));
+		ASSERT_EQ(0, lynx_set_timeo(c, SO_SNDTIMEO, lynx_ms(5000)));
 		ASSERT_EQ(0, lynx_connect(c, LYNX_NODE_LOCAL, PORT_L))
 			TH_LOG("connect %d: %s", i, strerror(errno));
 		n = snprintf(out, sizeof(out), "seq-%d", i);
@@ -1721,27 +1747,52 @@ TEST_F(conn, proc_rows)
 /*
  * Scale: with 10,000 connections open in the namespace, a new connection
  * and its first round trip cost about what they cost with none (hash
- * tables, not lists).  Timed over 200 connections each way.  The debug
- * kernel opens 1,000 (lynx_volume()).
+ * tables, not lists).  Each is timed alone, SCALE_PROBE times with none
+ * open and as often with all open, in the same run; the medians compare
+ * within SCALE_RATIO_PCT plus SCALE_SLACK_US (lynx_ms() of it on the debug
+ * kernel).  A list walked per frame costs, with 20,000 sockets, several
+ * times the empty case's connect.  The debug kernel opens 1,000
+ * (lynx_volume()).
  */
 #define SCALE_OPEN	10000
-#define SCALE_PROBE	200
+#define SCALE_PROBE	201
+#define SCALE_RATIO_PCT	150
+#define SCALE_SLACK_US	200
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median, in microseconds, of SCALE_PROBE connects + round trips. */
 static long long scale_probe(struct __test_metadata *_metadata, int l)
 {
-	long long t0 = now_ms();
+	long long t[SCALE_PROBE], t0;
 	int i, c, a;
 	char b;
 
 	for (i = 0; i < SCALE_PROBE; i++) {
+		t0 = now_us();
 		ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, l, PORT_L, &c, &a))
 			TH_LOG("probe %d: %s", i, strerror(errno));
 		ASSERT_EQ(1, send(c, "p", 1, 0));
 		ASSERT_EQ(1, recv(a, &b, 1, 0));
+		t[i] = now_us() - t0;
 		close(c);
 		close(a);
 	}
-	return now_ms() - t0;
+	qsort(t, SCALE_PROBE, sizeof(t[0]), cmp_ll);
+	return t[SCALE_PROBE / 2];
 }
 
 FIXTURE(scale)
@@ -1769,8 +1820,10 @@ TEST_F_TIMEOUT(scale, connections_10k, 600)
 {
 	static int c[SCALE_OPEN], a[SCALE_OPEN];
 	int i, nopen = lynx_volume(SCALE_OPEN, SCALE_OPEN / 10);
-	long long base, loaded;
+	long long base, loaded, bound;
 
+	/* A first round warms up (slab caches, the fresh namespace). */
+	scale_probe(_metadata, self->l);
 	base = scale_probe(_metadata, self->l);
 	for (i = 0; i < nopen; i++) {
 		c[i] = lynx_socket(SOCK_STREAM);
@@ -1781,9 +1834,11 @@ TEST_F_TIMEOUT(scale, connections_10k, 600)
 		ASSERT_LE(0, a[i]) TH_LOG("accept %d: %s", i, strerror(errno));
 	}
 	loaded = scale_probe(_metadata, self->l);
-	TH_LOG("%d connections: %lld ms with none open, %lld ms with %d open",
-	       SCALE_PROBE, base, loaded, nopen);
-	EXPECT_GT(3 * base + 200, loaded);
+	bound = base * SCALE_RATIO_PCT / 100 + lynx_ms(SCALE_SLACK_US);
+	TH_LOG("median connect + round trip: %lld us with none open",
+	       base);
+	TH_LOG("%lld us with %d open (bound %lld us)", loaded, nopen, bound);
+	EXPECT_GE(bound, loaded);
 	/*
 	 * Abort rather than close in order: one reset per connection instead
 	 * of a FIN exchange, then wait for the namespace to go quiet, so the
@@ -1863,12 +1918,12 @@ TEST_F(stream, rcvlowat)
 	/* 50 queued, below the mark: no POLLIN. */
 	EXPECT_EQ(0, lynx_poll1(self->s, POLLIN, 200) & POLLIN);
 	ASSERT_EQ(50, send(self->c, buf + 50, 50, 0));
-	EXPECT_NE(0, lynx_poll1(self->s, POLLIN, 2000) & POLLIN);
+	EXPECT_NE(0, lynx_poll_for(self->s, POLLIN, 2000) & POLLIN);
 	EXPECT_EQ(100, recv(self->s, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, pat_bad(buf, 0, 100));
 
 	/* recv waits for the mark: 30 bytes now, 70 more later. */
-	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 10000));
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, lynx_ms(10000)));
 	pat_fill(buf, 0, 30);
 	ASSERT_EQ(30, send(self->c, buf, 30, 0));
 	ASSERT_EQ(30, wait_inq(self->s, 30, 10000));
@@ -1892,7 +1947,7 @@ TEST_F_TIMEOUT(stream, large_send_small_sndbuf, 60)
 
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 20000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(20000)));
 	ASSERT_EQ(0, writer_start(&w, self->c, len, len, 0));
 	EXPECT_EQ(len, read_verify(self->s, len, 5000, &bad));
 	EXPECT_EQ(0, bad);
@@ -1936,7 +1991,7 @@ static ssize_t recv_msg(int fd, void *buf, size_t len, int flags, int *mflags)
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
-	if (!(lynx_poll1(fd, POLLIN, 2000) & POLLIN)) {
+	if (!(lynx_poll_for(fd, POLLIN, 2000) & POLLIN)) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
@@ -2045,11 +2100,11 @@ TEST_F_TIMEOUT(seqpacket, large_message, 60)
 				sizeof(sz)));
 	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &olen));
 	ASSERT_LE(len, (size_t)eff) TH_LOG("SO_SNDBUF %d too small", eff);
-	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, 20000));
+	ASSERT_EQ(0, lynx_set_timeo(self->c, SO_SNDTIMEO, lynx_ms(20000)));
 	/* One send() of 200 KiB, the reader in parallel. */
 	ASSERT_EQ(0, writer_start(&w, self->c, len, len, 0));
-	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 20000) & POLLIN);
-	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, 20000));
+	ASSERT_NE(0, lynx_poll_for(self->s, POLLIN, 20000) & POLLIN);
+	ASSERT_EQ(0, lynx_set_timeo(self->s, SO_RCVTIMEO, lynx_ms(20000)));
 	n = recvmsg(self->s, &m, 0);
 	fl = m.msg_flags;
 	EXPECT_EQ(len, n) TH_LOG("recvmsg: %s", strerror(errno));
@@ -2117,16 +2172,28 @@ static void *dead_connect_fn(void *arg)
 }
 
 /*
+ * When a connect to a node that never answers gives up: the SYN goes out
+ * at 0 and is retransmitted LYNX_SYN_RETRIES (6) times, after timeouts
+ * from LYNX_RTO_INIT (200 ms) doubling up to LYNX_RTO_MAX (2 s); the last
+ * one's timeout ends it: 0.2 + 0.4 + 0.8 + 1.6 + 2 + 2 + 2 s (README:
+ * "about 10 s").  Timers never fire early; late by at most the margin,
+ * SYN_MARGIN_MS on the stock kernel, lynx_ms() of it on the debug.
+ */
+#define SYN_GIVEUP_MS		9000
+#define SYN_MARGIN_MS		1500
+
+/*
  * Connecting to a node that never answers times out: a blocking connect
  * (STREAM and SEQPACKET, in parallel) fails with ETIMEDOUT and a
- * non-blocking one reports ETIMEDOUT through SO_ERROR, within 60 s.
+ * non-blocking one reports ETIMEDOUT through SO_ERROR, after
+ * SYN_GIVEUP_MS and within its margin.
  */
-TEST_F_TIMEOUT(misc, connect_etimedout, 100)
+TEST_F_TIMEOUT(misc, connect_etimedout, 40)
 {
 	struct dead_connect d[2] = {
 		{ .type = SOCK_STREAM }, { .type = SOCK_SEQPACKET },
 	};
-	long long t0, dt;
+	long long t0, dt, hi = SYN_GIVEUP_MS + lynx_ms(SYN_MARGIN_MS);
 	struct timespec ts;
 	int nb, i, ev;
 
@@ -2144,25 +2211,26 @@ TEST_F_TIMEOUT(misc, connect_etimedout, 100)
 	errno = 0;
 	ASSERT_EQ(-1, lynx_connect(nb, NODE_DEAD, PORT_L));
 	ASSERT_EQ(EINPROGRESS, errno);
-	ev = lynx_poll1(nb, POLLOUT, 70000);
+	ev = lynx_poll1(nb, POLLOUT, hi + 5000);
 	dt = now_ms() - t0;
 	EXPECT_NE(0, ev & (POLLERR | POLLOUT)) TH_LOG("no result in %lld ms", dt);
 	EXPECT_EQ(ETIMEDOUT, sock_error(nb));
-	EXPECT_GT(60000, dt);
-	TH_LOG("non-blocking connect: %lld ms", dt);
+	EXPECT_LE(SYN_GIVEUP_MS - 50, dt);
+	EXPECT_GE(hi, dt);
+	TH_LOG("non-blocking connect: %lld ms (%d..%lld expected)", dt,
+	       SYN_GIVEUP_MS, hi);
 	close(nb);
 
 	for (i = 0; i < 2; i++) {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 15;
+		ts.tv_sec += lynx_ms(SYN_MARGIN_MS) / 1000 + 1;
 		ASSERT_EQ(0, pthread_timedjoin_np(d[i].th, NULL, &ts))
 			TH_LOG("%s connect still blocked", type_name(d[i].type));
 		TH_LOG("%s blocking connect: %s after %lld ms",
 		       type_name(d[i].type), strerror(d[i].err), d[i].ms);
 		EXPECT_EQ(ETIMEDOUT, d[i].err);
-		EXPECT_GT(60000, d[i].ms);
-		/* It was no instant failure either. */
-		EXPECT_LE(500, d[i].ms);
+		EXPECT_LE(SYN_GIVEUP_MS - 50, d[i].ms);
+		EXPECT_GE(hi, d[i].ms);
 		close(d[i].fd);
 	}
 }

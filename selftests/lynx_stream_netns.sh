@@ -26,8 +26,14 @@ if [ "${LYNX_KERNEL:-stock}" = debug ]; then
 	XFER_TIMEOUT=${LYNX_STREAM_TIMEOUT:-600}
 	XFER_MTU=9000
 fi
-# How long a side may take to notice a dead connection.
-DEAD_BOUND=100
+# How long a side may take to notice a dead connection: unacknowledged
+# data is retransmitted LYNX_DATA_RETRIES (10) times, after timeouts
+# doubling from the RTO up to LYNX_RTO_MAX (2 s), then the connection
+# aborts: about 10.5 s from the 20 ms floor, (10 + 1) * 2 s = 22 s at the
+# most, whatever the RTT made the RTO.  The reader's keepalive byte goes
+# out every 0.5 s.  Margin: 2.5 s, times LX_SLOW on the debug kernel.
+DEAD_ABORT=22
+DEAD_BOUND=$(( (DEAD_ABORT * 10 + 5 + 25 * LX_SLOW + 9) / 10 ))
 
 # Waits until FILE is at least BYTES long, up to SECONDS; gives up early
 # when PID has exited.
@@ -80,7 +86,7 @@ st_stream_bg() {
 
 test_lossy_transfer() {
 	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 dev
-	command -v tc >/dev/null || { lx_log "no tc"; return $KSFT_SKIP; }
+	command -v tc >/dev/null || { lx_skip "no tc"; return $KSFT_SKIP; }
 	st_pair sx || return 1
 	# netem reorders only delayed frames: a small delay makes "reorder"
 	# real.  B's device gets the same treatment for the ACKs.
@@ -105,7 +111,9 @@ test_lossy_transfer() {
 	t0=$SECONDS
 	"$TOOL" -N "$NSA" stream-send -t 30000 "$NODEB" 7500 < "$f.in" 2> "$f.tx" &
 	local tx=$!
-	lx_wait_pid "$tx" "$XFER_TIMEOUT"; rc=$?
+	# XFER_TIMEOUT is each kernel's own (their volumes differ), in
+	# seconds of that kernel: not scaled by lx_wait_pid again.
+	lx_wait_pid "$tx" $(((XFER_TIMEOUT + LX_SLOW - 1) / LX_SLOW)); rc=$?
 	dt=$((SECONDS - t0))
 	lx_log "sender: exit $rc after ${dt}s: $(tr '\n' ' ' < "$f.tx")"
 	lx_wait_pid "$rx" 30 || rc=1
@@ -137,20 +145,25 @@ test_device_deleted() {
 	lx_wait_for "$f.rx" '^(error|timeout|received)' $((DEAD_BOUND + 10)) "$ST_RX" ||
 		lx_fail "reader still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
-	lx_log "reader after ${dt}s: $(tr '\n' ' ' < "$f.rx")"
+	lx_log "reader after ${dt}s (bound ${DEAD_BOUND}s): $(tr '\n' ' ' < "$f.rx")"
 	grep -Eq '^error (ECONNRESET|ETIMEDOUT)' "$f.rx" ||
 		lx_fail "reader did not get ECONNRESET or ETIMEDOUT" || return 1
+	[ "$dt" -le "$DEAD_BOUND" ] ||
+		lx_fail "reader noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
 	lx_wait_for "$f.tx" '^(error|timeout|sent)' $((DEAD_BOUND + 10)) "$ST_TX" ||
 		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
-	lx_log "writer after $((SECONDS - t0))s: $(tr '\n' ' ' < "$f.tx")"
+	dt=$((SECONDS - t0))
+	lx_log "writer after ${dt}s: $(tr '\n' ' ' < "$f.tx")"
 	grep -q '^error ' "$f.tx" || lx_fail "writer did not fail" || return 1
+	[ "$dt" -le "$DEAD_BOUND" ] ||
+		lx_fail "writer noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
 	lx_wait_pid "$ST_TX" 10
 	lx_wait_pid "$ST_RX" 10
 	return 0
 }
 
 test_netns_deleted() {
-	local f=$LX_TMP/nd t0 pids
+	local f=$LX_TMP/nd t0 dt pids
 	st_pair nd || return 1
 	st_stream_bg 7502 "$f" || return 1
 	# B goes away with an established connection and unread data: the
@@ -161,9 +174,12 @@ test_netns_deleted() {
 	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
 	lx_wait_for "$f.tx" '^(error|timeout|sent)' $((DEAD_BOUND + 10)) "$ST_TX" ||
 		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
-	lx_log "writer after $((SECONDS - t0))s: $(tr '\n' ' ' < "$f.tx")"
+	dt=$((SECONDS - t0))
+	lx_log "writer after ${dt}s (bound ${DEAD_BOUND}s): $(tr '\n' ' ' < "$f.tx")"
 	grep -Eq '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' "$f.tx" ||
 		lx_fail "writer did not get a connection error" || return 1
+	[ "$dt" -le "$DEAD_BOUND" ] ||
+		lx_fail "writer noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
 	lx_wait_pid "$ST_TX" 10
 	lx_wait_pid "$ST_RX" 10
 	# A still works: a new namespace pair can talk.
@@ -173,7 +189,8 @@ test_netns_deleted() {
 	fi
 }
 
-lx_test lossy_transfer test_lossy_transfer
+# The transfer may take XFER_TIMEOUT, the receiver 30 s more.
+lx_test lossy_transfer test_lossy_transfer 300
 lx_test device_deleted test_device_deleted
 lx_test netns_deleted test_netns_deleted
 lx_finish

@@ -12,6 +12,9 @@
  *	execute PROG (with -N: a program in that namespace)
  *   lynx_tool node
  *	print this namespace's node id (decimal)
+ *   lynx_tool slowdown
+ *	print lynx_slowdown() (lynx_util.h): the factor the debug kernel
+ *	scales waits and time limits by, for the shell side
  *   lynx_tool send [-s SIZE] [-c COUNT] [-p SRCPORT] NODE PORT [MSG]
  *	send COUNT datagrams (MSG, or SIZE bytes of 'x'); NODE is a number
  *	(decimal or 0x hex) or "local"; prints "sent N" or "error ENAME";
@@ -19,9 +22,11 @@
  *   lynx_tool recv [-t TIMEOUT_MS] PORT [COUNT]
  *	bind PORT, print "ready", then print "from NODE(%08x):PORT len N DATA"
  *	per datagram; exits 0 after COUNT (default 1) datagrams, 2 on timeout
- *   lynx_tool flood [-s SIZE] NODE PORT COUNT
- *	send COUNT datagrams ignoring errors; prints
- *	"sent S failed F lasterr ENAME"; exits 0
+ *   lynx_tool flood [-s SIZE] [-u] NODE PORT COUNT
+ *	send COUNT datagrams ignoring errors; prints "first" once the first
+ *	one was sent, and at the end "sent S failed F lasterr ENAME"; with
+ *	-u it stops at the first ENETUNREACH (no device leads to NODE any
+ *	more) after one was sent; exits 0 if any was sent, else 1
  *   lynx_tool hold PORT
  *	bind a datagram socket to PORT (and open a stream and a seqpacket
  *	socket), print "ready", then wait to be killed
@@ -51,6 +56,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+/* A helper, not a kselftest_harness program. */
+#define LYNX_UTIL_NO_HARNESS
 #include "lynx_util.h"
 
 static void usage(void)
@@ -282,7 +289,7 @@ int main(int argc, char **argv)
 	uint32_t srcport = 0;
 	const char *cmd;
 	int opt, fd;
-	bool have_timeout = false;
+	bool have_timeout = false, until_unreach = false;
 	long keepalive = 0;
 
 	if (argc >= 3 && !strcmp(argv[1], "-N")) {
@@ -302,8 +309,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lynx_tool: %s: %s\n", argv[1], strerror(errno));
 		return 127;
 	}
-	while ((opt = getopt(argc, argv, "s:c:p:t:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:c:p:t:k:u")) != -1) {
 		switch (opt) {
+		case 'u': until_unreach = true; break;
 		case 's': size = strtoul(optarg, NULL, 0); break;
 		case 'c': count = strtol(optarg, NULL, 0); break;
 		case 'p': srcport = strtoul(optarg, NULL, 0); break;
@@ -318,6 +326,11 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(cmd, "slowdown")) {
+		printf("%d\n", lynx_slowdown());
+		return 0;
+	}
 
 	if (!strcmp(cmd, "node")) {
 		uint32_t n = lynx_node();
@@ -360,18 +373,21 @@ int main(int argc, char **argv)
 		for (i = 0; i < count; i++) {
 			if (lynx_sendto(fd, buf, size, 0, node, port) ==
 			    (ssize_t)size) {
+				if (flood && !sent)
+					printf("first\n");
 				sent++;
 			} else {
 				failed++;
 				lasterr = errno;
-				if (!flood)
+				if (!flood || (until_unreach && sent &&
+					       errno == ENETUNREACH))
 					break;
 			}
 		}
 		if (flood) {
 			printf("sent %ld failed %ld lasterr %s\n", sent, failed,
 			       lasterr ? ename(lasterr) : "0");
-			return 0;
+			return sent ? 0 : 1;
 		}
 		if (failed) {
 			printf("error %s\n", ename(lasterr));

@@ -251,6 +251,53 @@ static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
 	return ret;
 }
 
+/* ---- timing: the one place that knows which kernel runs ------------- */
+
+/*
+ * How much slower than the stock kernel the debug kernel may be.  Under
+ * KASAN, lockdep and kmemleak, on 2 CPUs shared with the other guests of
+ * make check, an operation took up to four times its stock time (the 30 s
+ * default test timeout was missed by module.unload_with_state at 4x its
+ * stock duration).  Every positive wait (for something that must happen),
+ * every test timeout and the per-program limit of selftests/run derive
+ * from it: "lynx_tool slowdown" prints it for the shell side.
+ */
+#define LYNX_DEBUG_SLOWDOWN	4
+
+/* Whether the debug kernel runs (LYNX_KERNEL=debug, set by vm-run). */
+static inline int lynx_debug_kernel(void)
+{
+	const char *k = getenv("LYNX_KERNEL");
+
+	return k && !strcmp(k, "debug");
+}
+
+static inline int lynx_slowdown(void)
+{
+	return lynx_debug_kernel() ? LYNX_DEBUG_SLOWDOWN : 1;
+}
+
+/*
+ * A positive wait: ms on the stock kernel, scaled for the debug kernel.
+ * Only for waiting for what must happen (data, a connection, an ending);
+ * a wait that proves something does NOT happen, and a measured duration,
+ * keep their own value.
+ */
+static inline int lynx_ms(int stock_ms)
+{
+	return stock_ms * lynx_slowdown();
+}
+
+/*
+ * Test timeouts (seconds): kselftest_harness.h wants a constant in
+ * TEST_F_TIMEOUT(), so the value written there (or the harness's 30 s
+ * default) is the stock kernel's, and TEST_HARNESS_MAIN (LYNX_HARNESS_MAIN,
+ * see the end of this file) scales every test's
+ * timeout with lynx_slowdown() before it runs them.  It also takes
+ * "-t NAME" / "-r FIXTURE.NAME" (repeatable) to run only those tests, and
+ * "--budget" to print the seconds the whole program may take (the sum of
+ * its tests' timeouts: the limit selftests/run gives it).
+ */
 /* ---- waiting ---------------------------------------------------------- */
 
 /* poll() one fd for events; returns revents (0 on timeout). */
@@ -266,6 +313,15 @@ static inline int lynx_poll1(int fd, short events, int timeout_ms)
 }
 
 /*
+ * A positive poll(): waits up to lynx_ms(stock_ms) for events that must
+ * come; returns revents (0 on timeout).
+ */
+static inline int lynx_poll_for(int fd, short events, int stock_ms)
+{
+	return lynx_poll1(fd, events, lynx_ms(stock_ms));
+}
+
+/*
  * Count for a volume test: n on the stock kernel, debug_n on the debug
  * kernel (LYNX_KERNEL=debug, set by vm-run), where KASAN, lockdep and
  * kmemleak make every operation ten or more times slower.  The debug
@@ -274,9 +330,7 @@ static inline int lynx_poll1(int fd, short events, int timeout_ms)
  */
 static inline int lynx_volume(int n, int debug_n)
 {
-	const char *k = getenv("LYNX_KERNEL");
-
-	return k && !strcmp(k, "debug") ? debug_n : n;
+	return lynx_debug_kernel() ? debug_n : n;
 }
 
 /* ---- namespaces and commands ---------------------------------------- */
@@ -320,13 +374,16 @@ static inline int lynx_set_timeo(int fd, int opt, int ms)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-/* Waits up to timeout_ms for a pending connection, then accept4()s it. */
+/*
+ * Waits up to timeout_ms (the stock kernel's: a positive wait, lynx_ms())
+ * for a pending connection, then accept4()s it.
+ */
 static inline int lynx_accept_wait(int listener, int timeout_ms,
 				   struct sockaddr_lynx *from, int flags)
 {
 	socklen_t len = sizeof(*from);
 
-	if (!(lynx_poll1(listener, POLLIN, timeout_ms) & POLLIN)) {
+	if (!(lynx_poll_for(listener, POLLIN, timeout_ms) & POLLIN)) {
 		errno = ETIMEDOUT;
 		return -1;
 	}
@@ -336,7 +393,7 @@ static inline int lynx_accept_wait(int listener, int timeout_ms,
 
 /*
  * Connects a new socket of type to LYNX_NODE_LOCAL:port and accepts it on
- * listener.  Both ends get 5 s SO_RCVTIMEO/SO_SNDTIMEO, so that a broken
+ * listener.  Both ends get 5 s (lynx_ms()) SO_RCVTIMEO/SO_SNDTIMEO, so that a broken
  * peer fails a test instead of hanging it (the client's SO_SNDTIMEO also
  * bounds its connect).  Returns 0, or -1 with errno and nothing open.
  */
@@ -349,15 +406,15 @@ static inline int lynx_stream_pair(int type, int listener, uint32_t port,
 	fd = lynx_socket(type);
 	if (fd < 0)
 		return -1;
-	if (lynx_set_timeo(fd, SO_SNDTIMEO, 5000) ||
-	    lynx_set_timeo(fd, SO_RCVTIMEO, 5000) ||
+	if (lynx_set_timeo(fd, SO_SNDTIMEO, lynx_ms(5000)) ||
+	    lynx_set_timeo(fd, SO_RCVTIMEO, lynx_ms(5000)) ||
 	    lynx_connect(fd, LYNX_NODE_LOCAL, port))
 		goto err_fd;
 	a = lynx_accept_wait(listener, 5000, NULL, 0);
 	if (a < 0)
 		goto err_fd;
-	if (lynx_set_timeo(a, SO_SNDTIMEO, 5000) ||
-	    lynx_set_timeo(a, SO_RCVTIMEO, 5000)) {
+	if (lynx_set_timeo(a, SO_SNDTIMEO, lynx_ms(5000)) ||
+	    lynx_set_timeo(a, SO_RCVTIMEO, lynx_ms(5000))) {
 		err = errno;
 		close(a);
 		errno = err;
@@ -396,8 +453,8 @@ static inline ssize_t lynx_write_all(int fd, const void *buf, size_t len)
 }
 
 /*
- * Reads until len bytes arrived or EOF, waiting at most timeout_ms for
- * each piece.  Returns the bytes read (short only at EOF), or -1 with
+ * Reads until len bytes arrived or EOF, waiting at most timeout_ms (the
+ * stock kernel's: a positive wait, lynx_ms()) for each piece.  Returns the bytes read (short only at EOF), or -1 with
  * errno (ETIMEDOUT when nothing came in time).
  */
 static inline ssize_t lynx_read_full(int fd, void *buf, size_t len,
@@ -408,7 +465,7 @@ static inline ssize_t lynx_read_full(int fd, void *buf, size_t len,
 	ssize_t n;
 
 	while (done < len) {
-		if (!(lynx_poll1(fd, POLLIN, timeout_ms) &
+		if (!(lynx_poll_for(fd, POLLIN, timeout_ms) &
 		      (POLLIN | POLLERR | POLLHUP))) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -425,5 +482,101 @@ static inline ssize_t lynx_read_full(int fd, void *buf, size_t len,
 	}
 	return done;
 }
+
+/*
+ * The test programs include kselftest_harness.h after this file: include it
+ * here instead, so that TEST_HARNESS_MAIN is LYNX_HARNESS_MAIN in every
+ * test (lynx_tool, no test, defines LYNX_UTIL_NO_HARNESS).
+ */
+#ifndef LYNX_UTIL_NO_HARNESS
+#include "kselftest_harness.h"
+#undef TEST_HARNESS_MAIN
+#define TEST_HARNESS_MAIN LYNX_HARNESS_MAIN
+
+#define LYNX_HARNESS_MAIN						\
+int main(int argc, char **argv)						\
+{									\
+	return lynx_harness_main(argc, argv);				\
+}
+
+/* Does "-t NAME" or "-r FIXTURE.NAME" (opt, arg) name fixture.test? */
+static inline int lynx_test_named(const char *opt, const char *arg,
+				  const char *fixture, const char *test)
+{
+	size_t n = strlen(fixture);
+
+	if (!strcmp(opt, "-t"))
+		return !strcmp(arg, test);
+	if (strcmp(opt, "-r"))
+		return 0;
+	return !strncmp(arg, fixture, n) && arg[n] == '.' &&
+	       !strcmp(arg + n + 1, test);
+}
+
+/*
+ * Keeps the tests of f that "-t"/"-r" arguments name (all without such
+ * arguments), scales their timeouts, and returns the seconds they may take
+ * (once per variant).
+ */
+static inline unsigned long lynx_harness_filter(struct __fixture_metadata *f,
+						int argc, char **argv,
+						int filtered)
+{
+	struct __fixture_variant_metadata *v;
+	struct __test_metadata *t, *next, *keep = NULL, *last = NULL;
+	unsigned long budget = 0;
+	int i, want;
+
+	for (t = f->tests; t; t = next) {
+		next = t->next;
+		want = !filtered;
+		for (i = 1; i + 1 < argc; i++)
+			if (lynx_test_named(argv[i], argv[i + 1], f->name,
+					    t->name))
+				want = 1;
+		if (!want)
+			continue;
+		t->timeout *= lynx_slowdown();
+		t->next = NULL;
+		if (last)
+			last->next = t;
+		else
+			keep = t;
+		last = t;
+	}
+	if (keep)
+		keep->prev = last;	/* the harness's list: prev of the head */
+	f->tests = keep;
+	for (v = f->variant; ; v = v->next) {
+		for (t = f->tests; t; t = t->next)
+			budget += t->timeout;
+		if (!v || !v->next)
+			break;
+	}
+	return budget;
+}
+
+/* The main of every test program (TEST_HARNESS_MAIN, see above). */
+static inline int lynx_harness_main(int argc, char **argv)
+{
+	struct __fixture_metadata *f;
+	unsigned long budget = 0;
+	int i, budget_only = 0, filtered = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--budget"))
+			budget_only = 1;
+		else if (!strcmp(argv[i], "-t") || !strcmp(argv[i], "-r"))
+			filtered = 1;
+	}
+	for (f = __fixture_list; f; f = f->next)
+		budget += lynx_harness_filter(f, argc, argv, filtered);
+	if (budget_only) {
+		printf("%lu\n", budget);
+		return 0;
+	}
+	return test_harness_run(argc, argv);
+}
+#endif
 
 #endif /* LYNX_UTIL_H */

@@ -168,7 +168,7 @@ static void expect_only_good(struct __test_metadata *_metadata,
 	char buf[64];
 
 	ASSERT_EQ(0, inject(self, good_hdr(self, 4), "GOOD", 4, 4, 0));
-	if (lynx_poll1(self->sk, POLLIN, 3000) != POLLIN)
+	if (lynx_poll_for(self->sk, POLLIN, 3000) != POLLIN)
 		lynx_sh("cat /proc/net/lynx_stat; ip -s link show w1 >&2");
 	ASSERT_EQ(POLLIN, lynx_poll1(self->sk, POLLIN, 0))
 		TH_LOG("the well-formed frame was not delivered");
@@ -233,7 +233,7 @@ TEST_F(wire, padding_ignored)
 	h.csum = 0;
 	h.csum = lynx_csum(&h, pl, 3);
 	ASSERT_EQ(0, inject(self, h, pl, 3, sizeof(pl), 1));
-	ASSERT_EQ(POLLIN, lynx_poll1(self->sk, POLLIN, 3000));
+	ASSERT_EQ(POLLIN, lynx_poll_for(self->sk, POLLIN, 3000));
 	EXPECT_EQ(3, recv(self->sk, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(0, memcmp(buf, "PAD", 3));
 }
