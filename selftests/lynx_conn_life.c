@@ -394,6 +394,10 @@ TEST_F_TIMEOUT(peer, max_orphans, 120)
 	}
 	for (i = 0; i < 4; i++)
 		close(c[i]);
+	if (getenv("LYNX_LIFE_DEBUG")) {
+		lynx_sh("cat /proc/net/lynx /proc/net/lynx_stat >&2");
+		lynx_sh("sleep 2; cat /proc/net/lynx /proc/net/lynx_stat >&2");
+	}
 	/* Two orphans stay (for now); the other two reset their peers. */
 	for (i = 2; i < 4; i++) {
 		int err = 0;
