@@ -181,7 +181,9 @@ static void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 }
 
 /* A segment without payload: SYN, SYN|ACK, ACK or RST. */
-static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+/* Build a segment without payload for @sk; NULL (counted) without memory. */
+static struct sk_buff *lynx_conn_ctl_skb(struct sock *sk, u8 flags, u32 seq,
+					 u32 *dst_node)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 	struct lynx_hdr_info info;
@@ -190,7 +192,7 @@ static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
 	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return -ENOBUFS;
+		return NULL;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
 	lynx_conn_fill(sk, &info, seq, flags);
@@ -199,7 +201,19 @@ static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
 	skb->mark = READ_ONCE(sk->sk_mark);
 	if (flags & LYNX_F_RST)
 		LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
-	return lynx_output(ln, skb, info.dst_node);
+	*dst_node = info.dst_node;
+	return skb;
+}
+
+static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+{
+	struct sk_buff *skb;
+	u32 dst_node;
+
+	skb = lynx_conn_ctl_skb(sk, flags, seq, &dst_node);
+	if (!skb)
+		return -ENOBUFS;
+	return lynx_output(lynx_net(sock_net(sk)), skb, dst_node);
 }
 
 void lynx_conn_send_ack(struct sock *sk)
@@ -613,22 +627,28 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_conn_done);
  */
 void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *rst = NULL;
+	u32 dst_node;
 
 	if (sk->sk_state == TCP_CLOSE)
 		return;
-	/* At snd_nxt, or the peer's window edge if that is short of it (as
-	 * tcp_acceptable_seq()): a reset out of the window is ignored.
+	/*
+	 * At snd_nxt, never left of the peer's window.  If the peer is
+	 * further on, it answers with a challenge ACK (RFC 5961), which
+	 * must find the connection gone and get a reset at the right place:
+	 * so the reset leaves after lynx_conn_done() (over lynxlo the
+	 * answer may come back before lynx_output() returns).
 	 */
 	if (send_rst && sk->sk_state != TCP_SYN_SENT)
-		lynx_conn_xmit_ctl(sk, LYNX_F_RST | LYNX_F_ACK,
-				   lynx_seq_after(c->snd_nxt, c->snd_wnd_end) ?
-				   c->snd_wnd_end : c->snd_nxt);
+		rst = lynx_conn_ctl_skb(sk, LYNX_F_RST | LYNX_F_ACK,
+					lynx_sk(sk)->conn.snd_nxt, &dst_node);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
 	}
 	lynx_conn_done(sk);
+	if (rst)
+		lynx_output(lynx_net(sock_net(sk)), rst, dst_node);
 }
 
 static void lynx_conn_established(struct sock *sk)
