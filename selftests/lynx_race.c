@@ -23,7 +23,7 @@
 #include "kselftest_harness.h"
 
 #define RACE_PORT	9300
-#define RACE_WAIT_MS	30000	/* a loaded debug guest ends orphans slowly */
+#define RACE_WAIT_MS	10000	/* a positive wait's margin: lynx_ms() */
 
 static long long race_now_ms(void)
 {
@@ -197,7 +197,7 @@ TEST_F_TIMEOUT(race, same_socket, 300)
 	close(l);
 	TH_LOG("%d pairs, %ld operations", pairs, atomic_load(&st.ops));
 	EXPECT_LT(0, pairs);
-	EXPECT_EQ(0, proc_count_wait(0, RACE_WAIT_MS));
+	EXPECT_EQ(0, proc_count_wait(0, lynx_ms(RACE_WAIT_MS)));
 }
 
 /* ---- accept and connect storms ----------------------------------------- */
@@ -246,7 +246,7 @@ TEST_F_TIMEOUT(race, concurrent_accept, 300)
 		ASSERT_EQ(0, lynx_connect(fds[i], LYNX_NODE_LOCAL, RACE_PORT))
 			TH_LOG("connect %d: %s", i, strerror(errno));
 	}
-	end = race_now_ms() + RACE_WAIT_MS;
+	end = race_now_ms() + lynx_ms(RACE_WAIT_MS);
 	while (atomic_load(&a.accepted) < n && race_now_ms() < end)
 		poll(NULL, 0, 20);
 	atomic_store(&a.stop, 1);
@@ -258,7 +258,7 @@ TEST_F_TIMEOUT(race, concurrent_accept, 300)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	close(a.l);
-	EXPECT_EQ(0, proc_count_wait(0, RACE_WAIT_MS));
+	EXPECT_EQ(0, proc_count_wait(0, lynx_ms(RACE_WAIT_MS)));
 }
 
 struct connector {
@@ -313,7 +313,7 @@ TEST_F_TIMEOUT(race, connect_storm_listener_close, 300)
 		pthread_join(th[i], NULL);
 	TH_LOG("%d listeners, %ld connects", rounds, atomic_load(&cn.tries));
 	EXPECT_LT(0, rounds);
-	EXPECT_EQ(0, proc_count_wait(0, RACE_WAIT_MS));
+	EXPECT_EQ(0, proc_count_wait(0, lynx_ms(RACE_WAIT_MS)));
 }
 
 /* ---- a namespace that goes with its sockets ----------------------------- */
@@ -388,7 +388,7 @@ TEST_F_TIMEOUT(race, netns_exit_with_sockets, 300)
 	ASSERT_TRUE(WIFEXITED(st));
 	ASSERT_EQ(0, WEXITSTATUS(st));
 	/* Orphans: 5 s budget; the rest at once; a loaded guest's margin. */
-	end = race_now_ms() + 5000 + RACE_WAIT_MS;
+	end = race_now_ms() + 5000 + lynx_ms(RACE_WAIT_MS);
 	while (module_refcnt() > before && race_now_ms() < end)
 		poll(NULL, 0, 50);
 	/* (lower is fine: other tests' orphans may have ended meanwhile) */
