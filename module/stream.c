@@ -570,6 +570,20 @@ static long lynx_seqpacket_msg_len(struct sock *sk)
 	return -1;
 }
 
+/* SIOCINQ of SEQPACKET: the bytes of the whole messages, what recv reads. */
+static int lynx_seqpacket_inq(struct sock *sk)
+{
+	struct sk_buff *skb;
+	int n = 0, whole = 0;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		n += skb->len;
+		if (lynx_seg_cb(skb)->flags & LYNX_F_EOR)
+			whole = n;
+	}
+	return whole;
+}
+
 static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 				   size_t len, int flags)
 {
@@ -606,10 +620,12 @@ static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
 			bool eor = lynx_seg_cb(skb)->flags & LYNX_F_EOR;
 
-			c->rcvq_bytes -= skb->len;
+			WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - skb->len);
 			lynx_stream_eat(sk, skb);
-			if (eor)
+			if (eor) {
+				WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs - 1);
 				break;
+			}
 		}
 		lynx_conn_rcv_space(sk);
 	}
@@ -665,8 +681,8 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 		int target = sock_rcvlowat(sk, 0, INT_MAX);
 		u32 queued = READ_ONCE(c->rcvq_bytes);
 
-		if (lynx_is_seqpacket(sk) ?
-		    !skb_queue_empty_lockless(&sk->sk_receive_queue) :
+		/* SEQPACKET: only a whole message is readable. */
+		if (lynx_is_seqpacket(sk) ? READ_ONCE(c->rcvq_msgs) :
 		    queued >= target)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
@@ -728,7 +744,13 @@ static int lynx_stream_ioctl(struct socket *sock, unsigned int cmd,
 	case SIOCINQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 			return -EINVAL;
-		amount = READ_ONCE(c->rcvq_bytes);
+		if (lynx_is_seqpacket(sk)) {
+			lock_sock(sk);
+			amount = lynx_seqpacket_inq(sk);
+			release_sock(sk);
+		} else {
+			amount = READ_ONCE(c->rcvq_bytes);
+		}
 		break;
 	case SIOCOUTQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
