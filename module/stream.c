@@ -310,16 +310,22 @@ static int lynx_stream_wait_space(struct sock *sk, long *timeo, int need)
 	return err;
 }
 
-/* A write-queue skb of @size payload bytes, filled from @msg. */
+/*
+ * A write-queue skb of @size payload bytes, filled from @msg.  Out of
+ * memory, it waits for memory as TCP does (sk_stream_wait_memory(): a
+ * short pause when the protocol, not the socket, is short), so a blocking
+ * sender never sees ENOBUFS; a non-blocking one gets EAGAIN.
+ */
 static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
-					   int size, int *err)
+					   int size, long *timeo, int *err)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb_fclone(LYNX_HEADROOM + size, sk->sk_allocation);
-	if (!skb) {
-		*err = -ENOBUFS;
-		return NULL;
+	while (!(skb = alloc_skb_fclone(LYNX_HEADROOM + size,
+					sk->sk_allocation))) {
+		*err = sk_stream_wait_memory(sk, timeo);
+		if (*err)
+			return NULL;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
 	if (size && !copy_from_iter_full(skb_put(skb, size), size,
@@ -332,13 +338,17 @@ static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
 	return skb;
 }
 
-static bool lynx_stream_charge(struct sock *sk, struct sk_buff *skb)
+/* Schedule @size bytes of send memory, waiting for it as TCP does. */
+static int lynx_stream_wmem_schedule(struct sock *sk, int size, long *timeo)
 {
-	if (!sk_wmem_schedule(sk, skb->truesize))
-		return false;
-	sk_wmem_queued_add(sk, skb->truesize);
-	sk_mem_charge(sk, skb->truesize);
-	return true;
+	int err;
+
+	while (!sk_wmem_schedule(sk, size)) {
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int lynx_stream_seg_size(struct sock *sk)
@@ -369,7 +379,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	__skb_queue_head_init(&segs);
 	do {
 		size = min_t(size_t, left, mss);
-		skb = lynx_stream_new_seg(sk, msg, size, &err);
+		skb = lynx_stream_new_seg(sk, msg, size, timeo, &err);
 		if (!skb)
 			goto err_free;
 		__skb_queue_tail(&segs, skb);
@@ -380,10 +390,9 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	/* Charge the message as a whole: all of it is queued, or none. */
 	skb_queue_walk(&segs, skb)
 		truesize += skb->truesize;
-	if (!sk_wmem_schedule(sk, truesize)) {
-		err = -ENOBUFS;
+	err = lynx_stream_wmem_schedule(sk, truesize, timeo);
+	if (err)
 		goto err_free;
-	}
 	while ((skb = __skb_dequeue(&segs))) {
 		sk_wmem_queued_add(sk, skb->truesize);
 		sk_mem_charge(sk, skb->truesize);
@@ -410,14 +419,17 @@ static int lynx_stream_send_bytes(struct sock *sk, struct msghdr *msg,
 		if (err)
 			break;
 		size = min_t(size_t, len - copied, mss);
-		skb = lynx_stream_new_seg(sk, msg, size, &err);
+		skb = lynx_stream_new_seg(sk, msg, size, timeo, &err);
 		if (!skb)
 			break;
-		if (!lynx_stream_charge(sk, skb)) {
+		err = lynx_stream_wmem_schedule(sk, skb->truesize, timeo);
+		if (err) {
+			iov_iter_revert(&msg->msg_iter, size);
 			kfree_skb(skb);
-			err = -ENOBUFS;
 			break;
 		}
+		sk_wmem_queued_add(sk, skb->truesize);
+		sk_mem_charge(sk, skb->truesize);
 		lynx_conn_queue_tail(sk, skb);
 		copied += size;
 		lynx_conn_push(sk);
