@@ -715,6 +715,12 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
+/*
+ * shutdown(), as inet_shutdown() does for TCP: on a connection still in
+ * SYN_SENT, any @how ends the attempt (tcp_disconnect(): closed, ECONNRESET
+ * for a waiting connect(), free to connect again); SHUT_WR on a connection
+ * queues our FIN after the data.
+ */
 static int lynx_stream_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
@@ -731,6 +737,9 @@ static int lynx_stream_shutdown(struct socket *sock, int how)
 			lynx_conn_listen_stop(sk);
 		break;
 	case TCP_SYN_SENT:
+		lynx_conn_abort(sk, ECONNRESET, false);
+		sock->state = SS_UNCONNECTED;
+		goto out;
 	case TCP_CLOSE:
 		err = -ENOTCONN;
 		break;
@@ -740,6 +749,7 @@ static int lynx_stream_shutdown(struct socket *sock, int how)
 	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				    TCPF_SYN_RECV)))
 		lynx_conn_send_fin(sk);
+out:
 	sk->sk_state_change(sk);
 	release_sock(sk);
 	return err;
