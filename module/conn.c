@@ -368,7 +368,7 @@ static void lynx_conn_purge_write(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		lynx_conn_free_wskb(sk, skb);
 	c->send_head = NULL;
-	c->wq_bytes = 0;
+	WRITE_ONCE(c->wq_bytes, 0);
 }
 
 /* Drop what was received and not read: the reader is gone. */
@@ -447,7 +447,7 @@ void lynx_conn_done(struct sock *sk)
 	struct lynx_sock *lsk = lynx_sk(sk);
 
 	lynx_set_state(sk, TCP_CLOSE);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
@@ -503,7 +503,7 @@ static void lynx_conn_established(struct sock *sk)
 /* The peer's FIN arrived, in order. */
 static void lynx_conn_rcv_fin(struct sock *sk)
 {
-	sk->sk_shutdown |= RCV_SHUTDOWN;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 	switch (sk->sk_state) {
 	case TCP_SYN_RECV:
@@ -587,7 +587,7 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	       skb != c->send_head &&
 	       !lynx_seq_after(lynx_seg_cb(skb)->end_seq, ack)) {
 		__skb_unlink(skb, &sk->sk_write_queue);
-		c->wq_bytes -= skb->len;
+		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
 			fin_acked = true;
 		lynx_conn_free_wskb(sk, skb);
@@ -1172,8 +1172,8 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->in_recovery = false;
 	c->fin_queued = false;
 	c->rto = LYNX_RTO_INIT;
-	sk->sk_err = 0;
-	sk->sk_shutdown = 0;
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 
 	err = lynx_conn_hash(sk);

@@ -46,7 +46,7 @@ static void lynx_stream_close(struct sock *sk, long timeout)
 	int state;
 
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	state = sk->sk_state;
 	if (state == TCP_LISTEN) {
 		lynx_conn_listen_stop(sk);
@@ -539,7 +539,7 @@ static int lynx_stream_recv_bytes(struct sock *sk, struct msghdr *msg,
 				skip = 0;
 			} else {
 				cb->off += n;
-				c->rcvq_bytes -= n;
+				WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - n);
 				if (cb->off == skb->len) {
 					struct sk_buff *next = skb->prev;
 
@@ -744,7 +744,7 @@ static int lynx_stream_shutdown(struct socket *sock, int how)
 		err = -ENOTCONN;
 		break;
 	}
-	sk->sk_shutdown |= how;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
 	if ((how & SEND_SHUTDOWN) &&
 	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				    TCPF_SYN_RECV)))
