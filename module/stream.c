@@ -16,6 +16,14 @@
 #include <net/sock.h>
 #include <net/lynx.h>
 
+/*
+ * The largest SEQPACKET message, whatever SO_SNDBUF: the receiver lets the
+ * message it assembles exceed SO_RCVBUF only up to the largest receive
+ * buffer (lynx_conn_sysctl_rmem[2], 6 MiB); a quarter of it leaves room
+ * for the skb overhead of small segments, so any message sent arrives.
+ */
+#define LYNX_MSG_MAX	((size_t)lynx_conn_sysctl_rmem[2] / 4)
+
 static bool lynx_is_seqpacket(const struct sock *sk)
 {
 	return sk->sk_type == SOCK_SEQPACKET;
@@ -369,7 +377,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	int mss, size, err = 0, truesize = 0;
 	size_t left = len;
 
-	if (len > (size_t)READ_ONCE(sk->sk_sndbuf))
+	if (len > (size_t)READ_ONCE(sk->sk_sndbuf) || len > LYNX_MSG_MAX)
 		return -EMSGSIZE;
 	err = lynx_stream_wait_space(sk, timeo, len);
 	if (err)

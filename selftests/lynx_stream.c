@@ -2219,6 +2219,43 @@ TEST_F_TIMEOUT(seqpacket, message_beyond_rcvbuf, 90)
 }
 
 /*
+ * The receiver lets a message being assembled exceed SO_RCVBUF only up to
+ * the largest receive buffer (6 MiB, see README): a message that could not
+ * fit even so gets EMSGSIZE at send(), however large SO_SNDBUF, instead of
+ * stalling the connection; a large one below that limit arrives whole.
+ */
+TEST_F_TIMEOUT(seqpacket, emsgsize_beyond_receivable, 120)
+{
+	const size_t big = 2 << 20, ok = 1 << 20;
+	int sndbuf = 8 << 20, eff = 0, fl = 0;
+	socklen_t olen = sizeof(eff);
+	unsigned char *buf = malloc(big);
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &olen));
+	ASSERT_LE(big, (size_t)eff) TH_LOG("SO_SNDBUF %d", eff);
+
+	pat_fill(buf, 0, big);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, big, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno) TH_LOG("send: %s", strerror(errno));
+	EXPECT_EQ(0, wait_inq(self->s, 1, 200));
+
+	ASSERT_EQ(ok, send(self->c, buf, ok, MSG_DONTWAIT))
+		TH_LOG("send: %s", strerror(errno));
+	memset(buf, 0, ok);
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 60000) & POLLIN);
+	n = recv_msg(self->s, buf, big, 0, &fl);
+	EXPECT_EQ(ok, n) TH_LOG("recvmsg: %s", strerror(errno));
+	if (n > 0)
+		EXPECT_EQ(0, pat_bad(buf, 0, n));
+	free(buf);
+}
+
+/*
  * A zero-length message is a message, as on AF_UNIX SEQPACKET: it arrives
  * in its place, poll() shows it, recvmsg() returns 0 with MSG_EOR (the end
  * of the connection returns 0 without MSG_EOR), and the sender frees it
