@@ -22,6 +22,12 @@
  *   link_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
  *                       MTU is 65535: the large ones take two segments)
  *                       arrive whole, in order, with MSG_EOR
+ *   link_seqpacket_partial  half a SEQPACKET message, fed as from the peer,
+ *                       is not readable: no EPOLLIN, recv EAGAIN; the
+ *                       other half makes it so
+ *   link_send_memory_wait a blocking send over the protocol's memory limit
+ *                       waits for memory (as TCP's sk_stream_wait_memory)
+ *                       instead of failing or returning short
  *
  * The exit hook turns the faults off and closes the sockets with a reset
  * (linger 0), whatever the outcome, so that no orphan outlives a case.
@@ -753,6 +759,137 @@ static void link_seqpacket_msgs(struct kunit *test)
 	KUNIT_EXPECT_GT(test, counts.dropped, 0ULL);
 }
 
+/* ---- link_seqpacket_partial ------------------------------------------- */
+
+/* A segment from @sk's peer: @len bytes of @data at @seq, acking nothing new. */
+static struct sk_buff *lt_seg(struct kunit *test, struct sock *sk, u32 seq,
+			      const void *data, u32 len, u8 flags)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_seg_cb *cb;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LYNX_HEADROOM + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LYNX_HEADROOM);
+	skb_put_data(skb, data, len);
+	cb = lynx_seg_cb(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = LYNX_F_ACK | flags;
+	cb->seq = seq;
+	cb->end_seq = seq + len;
+	cb->ack = lsk->conn.snd_una;
+	cb->window = lsk->conn.snd_wnd_end - lsk->conn.snd_una;
+	cb->src_node = lsk->peer_node;
+	cb->src_port = lsk->peer_port;
+	return skb;
+}
+
+static int lt_recv_nb(struct socket *sock, void *buf, size_t len)
+{
+	struct msghdr msg = {};
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(sock, &msg, &vec, 1, len, MSG_DONTWAIT);
+}
+
+static void link_seqpacket_partial(struct kunit *test)
+{
+	static const char one[] = "first half, ", two[] = "second half";
+	const u32 n1 = sizeof(one) - 1, n2 = sizeof(two) - 1;
+	struct lt_ctx *ctx = test->priv;
+	struct sk_buff *a, *b;
+	struct sock *sk;
+	char buf[64];
+	__poll_t mask;
+	u32 seq;
+
+	lt_pair(test, ctx, SOCK_SEQPACKET);
+	/* Nothing reaches the other end: the test is the peer. */
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	sk = ctx->asock->sk;
+	lock_sock(sk);
+	seq = lynx_sk(sk)->conn.rcv_nxt;
+	release_sock(sk);
+	a = lt_seg(test, sk, seq, one, n1, 0);
+	b = lt_seg(test, sk, seq + n1, two, n2, LYNX_F_EOR);
+
+	lock_sock(sk);
+	lynx_conn_process(sk, a);
+	KUNIT_EXPECT_EQ(test, lynx_sk(sk)->conn.rcv_nxt, seq + n1);
+	release_sock(sk);
+	mask = ctx->asock->ops->poll(NULL, ctx->asock, NULL);
+	KUNIT_EXPECT_FALSE_MSG(test, mask & (EPOLLIN | EPOLLRDNORM),
+			       "poll %#x with half a message queued",
+			       (unsigned int)mask);
+	KUNIT_EXPECT_EQ(test, lt_recv_nb(ctx->asock, buf, sizeof(buf)),
+			-EAGAIN);
+
+	lock_sock(sk);
+	lynx_conn_process(sk, b);
+	release_sock(sk);
+	mask = ctx->asock->ops->poll(NULL, ctx->asock, NULL);
+	KUNIT_EXPECT_TRUE_MSG(test, mask & EPOLLIN, "poll %#x",
+			      (unsigned int)mask);
+	memset(buf, 0, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, lt_recv_nb(ctx->asock, buf, sizeof(buf)),
+			(int)(n1 + n2));
+	KUNIT_EXPECT_STREQ(test, buf, "first half, second half");
+	mask = ctx->asock->ops->poll(NULL, ctx->asock, NULL);
+	KUNIT_EXPECT_FALSE_MSG(test, mask & EPOLLIN, "poll %#x",
+			       (unsigned int)mask);
+}
+
+/* ---- link_send_memory_wait --------------------------------------------- */
+
+#define LT_MEM_LEN	SZ_256K
+#define LT_MEM_HOLD	(HZ / 2)	/* the limit is lifted after this */
+
+static struct proto *lt_mem_prot;
+static long lt_mem_saved[3];
+
+static void lt_mem_restore(struct work_struct *work)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(lt_mem_prot->sysctl_mem[i], lt_mem_saved[i]);
+}
+
+static DECLARE_DELAYED_WORK(lt_mem_work, lt_mem_restore);
+
+static void link_send_memory_wait(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	unsigned long t0, waited;
+	int i, ret;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, LT_MEM_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+
+	/*
+	 * Every lynx connection over the hard limit (-1: whatever is
+	 * allocated exceeds it) until the work lifts it.  Nothing between
+	 * here and the flush may abort the case.
+	 */
+	lt_mem_prot = ctx->csock->sk->sk_prot;
+	for (i = 0; i < 3; i++) {
+		lt_mem_saved[i] = READ_ONCE(lt_mem_prot->sysctl_mem[i]);
+		WRITE_ONCE(lt_mem_prot->sysctl_mem[i], -1);
+	}
+	t0 = jiffies;
+	schedule_delayed_work(&lt_mem_work, LT_MEM_HOLD);
+	ret = lt_send(ctx->csock, buf, LT_MEM_LEN);
+	waited = jiffies - t0;
+	flush_delayed_work(&lt_mem_work);
+
+	KUNIT_EXPECT_EQ(test, ret, LT_MEM_LEN);
+	KUNIT_EXPECT_GE_MSG(test, waited, (unsigned long)LT_MEM_HOLD,
+			    "send returned %d after %lu jiffies", ret, waited);
+}
+
 static int lt_init(struct kunit *test)
 {
 	struct lt_ctx *ctx;
@@ -796,6 +933,8 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(link_retrans_queue),
 	KUNIT_CASE(link_stream_bytes),
 	KUNIT_CASE(link_seqpacket_msgs),
+	KUNIT_CASE(link_seqpacket_partial),
+	KUNIT_CASE(link_send_memory_wait),
 	{}
 };
 

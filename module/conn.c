@@ -433,6 +433,18 @@ static void lynx_conn_retransmit_head(struct sock *sk)
 	lynx_conn_xmit_skb(sk, skb);
 }
 
+/*
+ * The sequence space a segment takes: its payload, one for SYN and FIN,
+ * and one for an empty SEQPACKET message (LYNX_F_EOR without payload), so
+ * that it is acknowledged and delivered as FIN is, not taken for a
+ * duplicate.
+ */
+static u32 lynx_seg_seq_len(u32 len, u8 flags)
+{
+	return len + !!(flags & LYNX_F_SYN) + !!(flags & LYNX_F_FIN) +
+	       (!len && (flags & LYNX_F_EOR));
+}
+
 /**
  * lynx_conn_queue_tail - append a filled segment to the write queue
  * @sk:  the socket, locked; the caller charged @skb (sk_wmem_queued and
@@ -447,10 +459,10 @@ void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	cb->seq = c->write_seq;
-	cb->end_seq = cb->seq + skb->len + !!(cb->flags & LYNX_F_FIN);
+	cb->end_seq = cb->seq + lynx_seg_seq_len(skb->len, cb->flags);
 	cb->retrans = 0;
 	c->write_seq = cb->end_seq;
-	c->wq_bytes += skb->len;
+	WRITE_ONCE(c->wq_bytes, c->wq_bytes + skb->len);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	if (!c->send_head)
 		c->send_head = skb;
@@ -471,7 +483,7 @@ static void lynx_conn_purge_write(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		lynx_conn_free_wskb(sk, skb);
 	c->send_head = NULL;
-	c->wq_bytes = 0;
+	WRITE_ONCE(c->wq_bytes, 0);
 }
 
 /* Drop what was received and not read: the reader is gone. */
@@ -481,7 +493,8 @@ void lynx_conn_purge_rcv(struct sock *sk)
 
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&c->ooo_q);
-	c->rcvq_bytes = 0;
+	WRITE_ONCE(c->rcvq_bytes, 0);
+	WRITE_ONCE(c->rcvq_msgs, 0);
 	sk_mem_reclaim(sk);
 }
 
@@ -669,7 +682,7 @@ static void lynx_conn_established(struct sock *sk)
 /* The peer's FIN arrived, in order. */
 static void lynx_conn_rcv_fin(struct sock *sk)
 {
-	sk->sk_shutdown |= RCV_SHUTDOWN;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 	switch (sk->sk_state) {
 	case TCP_SYN_RECV:
@@ -760,7 +773,7 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	       skb != c->send_head &&
 	       !lynx_seq_after(lynx_seg_cb(skb)->end_seq, ack)) {
 		__skb_unlink(skb, &sk->sk_write_queue);
-		c->wq_bytes -= skb->len;
+		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
 			fin_acked = true;
 		lynx_conn_free_wskb(sk, skb);
@@ -790,26 +803,51 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	return true;
 }
 
-/* Charge and queue an in-order segment for the reader; consumes @skb. */
+/*
+ * Queue an in-order segment, already charged, for the reader; consumes
+ * @skb.  The last segment of a SEQPACKET message makes it readable (an
+ * empty message is a message too, as on AF_UNIX).
+ */
 static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	bool eor = (cb->flags & LYNX_F_EOR) && sk->sk_type == SOCK_SEQPACKET;
 	u8 flags = cb->flags;
 
 	c->rcv_nxt = cb->end_seq;
 	cb->off = 0;
-	if (skb->len) {
-		c->rcvq_bytes += skb->len;
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
-	} else if (flags & LYNX_F_EOR) {
-		/* An empty SEQPACKET message is a message too. */
+	if (skb->len || eor) {
+		WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes + skb->len);
+		if (eor)
+			WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs + 1);
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
 	} else {
 		kfree_skb(skb);
 	}
 	if (flags & LYNX_F_FIN)
 		lynx_conn_rcv_fin(sk);
+}
+
+/*
+ * SEQPACKET: take the in-order @skb beyond SO_RCVBUF?  Yes while no whole
+ * message is queued: the reader can free nothing until the message being
+ * assembled is whole, so refusing it would stall the connection for good
+ * (TCP likewise always takes a segment into an empty receive queue).  The
+ * protocol's memory limits still apply, and the overdraft stops at the
+ * largest receive buffer (lynx_conn_sysctl_rmem[2]), far above any message
+ * a sender's SO_SNDBUF allows, so a peer cannot pin more.
+ */
+static bool lynx_conn_rmem_overcommit(struct sock *sk, struct sk_buff *skb)
+{
+	int limit = max(READ_ONCE(sk->sk_rcvbuf), lynx_conn_sysctl_rmem[2]);
+
+	if (sk->sk_type != SOCK_SEQPACKET || lynx_sk(sk)->conn.rcvq_msgs ||
+	    atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize))
+		return false;
+	skb_set_owner_r(skb, sk);
+	return true;
 }
 
 /* Does @skb fit in the receive buffer?  Charges it when it does. */
@@ -928,13 +966,16 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 		cb->seq = c->rcv_nxt;
 	}
 	/* Room for the segment that fills the hole comes first. */
-	while (skb->len && !lynx_conn_rmem_charge(sk, skb)) {
-		if (!lynx_conn_ooo_prune(sk)) {
-			LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
-			atomic_inc(&sk->sk_drops);
-			kfree_skb(skb);
-			goto ack;
-		}
+	while ((skb->len || (cb->flags & LYNX_F_EOR)) &&
+	       !lynx_conn_rmem_charge(sk, skb)) {
+		if (lynx_conn_ooo_prune(sk))
+			continue;
+		if (lynx_conn_rmem_overcommit(sk, skb))
+			break;
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_RCVBUF);
+		atomic_inc(&sk->sk_drops);
+		kfree_skb(skb);
+		goto ack;
 	}
 	lynx_conn_deliver(sk, skb);
 	lynx_conn_ooo_drain(sk);
@@ -1258,8 +1299,7 @@ int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
 
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = info->seq;
-	cb->end_seq = info->seq + info->len + !!(info->flags & LYNX_F_SYN) +
-		      !!(info->flags & LYNX_F_FIN);
+	cb->end_seq = info->seq + lynx_seg_seq_len(info->len, info->flags);
 	cb->ack = info->ack;
 	cb->window = info->window;
 	cb->flags = info->flags;
@@ -1360,8 +1400,8 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->in_recovery = false;
 	c->fin_queued = false;
 	c->rto = LYNX_RTO_INIT;
-	sk->sk_err = 0;
-	sk->sk_shutdown = 0;
+	WRITE_ONCE(sk->sk_err, 0);
+	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 
 	err = lynx_conn_hash(sk);

@@ -16,6 +16,14 @@
 #include <net/sock.h>
 #include <net/lynx.h>
 
+/*
+ * The largest SEQPACKET message, whatever SO_SNDBUF: the receiver lets the
+ * message it assembles exceed SO_RCVBUF only up to the largest receive
+ * buffer (lynx_conn_sysctl_rmem[2], 6 MiB); a quarter of it leaves room
+ * for the skb overhead of small segments, so any message sent arrives.
+ */
+#define LYNX_MSG_MAX	((size_t)lynx_conn_sysctl_rmem[2] / 4)
+
 static bool lynx_is_seqpacket(const struct sock *sk)
 {
 	return sk->sk_type == SOCK_SEQPACKET;
@@ -47,7 +55,7 @@ static void lynx_stream_close(struct sock *sk, long timeout)
 	int state;
 
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	state = sk->sk_state;
 	if (state == TCP_LISTEN) {
 		lynx_conn_listen_stop(sk);
@@ -314,16 +322,22 @@ static int lynx_stream_wait_space(struct sock *sk, long *timeo, int need)
 	return err;
 }
 
-/* A write-queue skb of @size payload bytes, filled from @msg. */
+/*
+ * A write-queue skb of @size payload bytes, filled from @msg.  Out of
+ * memory, it waits for memory as TCP does (sk_stream_wait_memory(): a
+ * short pause when the protocol, not the socket, is short), so a blocking
+ * sender never sees ENOBUFS; a non-blocking one gets EAGAIN.
+ */
 static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
-					   int size, int *err)
+					   int size, long *timeo, int *err)
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb_fclone(LYNX_HEADROOM + size, sk->sk_allocation);
-	if (!skb) {
-		*err = -ENOBUFS;
-		return NULL;
+	while (!(skb = alloc_skb_fclone(LYNX_HEADROOM + size,
+					sk->sk_allocation))) {
+		*err = sk_stream_wait_memory(sk, timeo);
+		if (*err)
+			return NULL;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
 	if (size && !copy_from_iter_full(skb_put(skb, size), size,
@@ -336,13 +350,17 @@ static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
 	return skb;
 }
 
-static bool lynx_stream_charge(struct sock *sk, struct sk_buff *skb)
+/* Schedule @size bytes of send memory, waiting for it as TCP does. */
+static int lynx_stream_wmem_schedule(struct sock *sk, int size, long *timeo)
 {
-	if (!sk_wmem_schedule(sk, skb->truesize))
-		return false;
-	sk_wmem_queued_add(sk, skb->truesize);
-	sk_mem_charge(sk, skb->truesize);
-	return true;
+	int err;
+
+	while (!sk_wmem_schedule(sk, size)) {
+		err = sk_stream_wait_memory(sk, timeo);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static int lynx_stream_seg_size(struct sock *sk)
@@ -363,7 +381,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	int mss, size, err = 0, truesize = 0;
 	size_t left = len;
 
-	if (len > (size_t)READ_ONCE(sk->sk_sndbuf))
+	if (len > (size_t)READ_ONCE(sk->sk_sndbuf) || len > LYNX_MSG_MAX)
 		return -EMSGSIZE;
 	err = lynx_stream_wait_space(sk, timeo, len);
 	if (err)
@@ -373,7 +391,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	__skb_queue_head_init(&segs);
 	do {
 		size = min_t(size_t, left, mss);
-		skb = lynx_stream_new_seg(sk, msg, size, &err);
+		skb = lynx_stream_new_seg(sk, msg, size, timeo, &err);
 		if (!skb)
 			goto err_free;
 		__skb_queue_tail(&segs, skb);
@@ -384,10 +402,9 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	/* Charge the message as a whole: all of it is queued, or none. */
 	skb_queue_walk(&segs, skb)
 		truesize += skb->truesize;
-	if (!sk_wmem_schedule(sk, truesize)) {
-		err = -ENOBUFS;
+	err = lynx_stream_wmem_schedule(sk, truesize, timeo);
+	if (err)
 		goto err_free;
-	}
 	while ((skb = __skb_dequeue(&segs))) {
 		sk_wmem_queued_add(sk, skb->truesize);
 		sk_mem_charge(sk, skb->truesize);
@@ -414,14 +431,17 @@ static int lynx_stream_send_bytes(struct sock *sk, struct msghdr *msg,
 		if (err)
 			break;
 		size = min_t(size_t, len - copied, mss);
-		skb = lynx_stream_new_seg(sk, msg, size, &err);
+		skb = lynx_stream_new_seg(sk, msg, size, timeo, &err);
 		if (!skb)
 			break;
-		if (!lynx_stream_charge(sk, skb)) {
+		err = lynx_stream_wmem_schedule(sk, skb->truesize, timeo);
+		if (err) {
+			iov_iter_revert(&msg->msg_iter, size);
 			kfree_skb(skb);
-			err = -ENOBUFS;
 			break;
 		}
+		sk_wmem_queued_add(sk, skb->truesize);
+		sk_mem_charge(sk, skb->truesize);
 		lynx_conn_queue_tail(sk, skb);
 		copied += size;
 		lynx_conn_push(sk);
@@ -531,7 +551,7 @@ static int lynx_stream_recv_bytes(struct sock *sk, struct msghdr *msg,
 				skip = 0;
 			} else {
 				cb->off += n;
-				c->rcvq_bytes -= n;
+				WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - n);
 				if (cb->off == skb->len) {
 					struct sk_buff *next = skb->prev;
 
@@ -574,6 +594,20 @@ static long lynx_seqpacket_msg_len(struct sock *sk)
 	return -1;
 }
 
+/* SIOCINQ of SEQPACKET: the bytes of the whole messages, what recv reads. */
+static int lynx_seqpacket_inq(struct sock *sk)
+{
+	struct sk_buff *skb;
+	int n = 0, whole = 0;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		n += skb->len;
+		if (lynx_seg_cb(skb)->flags & LYNX_F_EOR)
+			whole = n;
+	}
+	return whole;
+}
+
 static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 				   size_t len, int flags)
 {
@@ -610,10 +644,12 @@ static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
 			bool eor = lynx_seg_cb(skb)->flags & LYNX_F_EOR;
 
-			c->rcvq_bytes -= skb->len;
+			WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - skb->len);
 			lynx_stream_eat(sk, skb);
-			if (eor)
+			if (eor) {
+				WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs - 1);
 				break;
+			}
 		}
 		lynx_conn_rcv_space(sk);
 	}
@@ -669,8 +705,8 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 		int target = sock_rcvlowat(sk, 0, INT_MAX);
 		u32 queued = READ_ONCE(c->rcvq_bytes);
 
-		if (lynx_is_seqpacket(sk) ?
-		    !skb_queue_empty_lockless(&sk->sk_receive_queue) :
+		/* SEQPACKET: only a whole message is readable. */
+		if (lynx_is_seqpacket(sk) ? READ_ONCE(c->rcvq_msgs) :
 		    queued >= target)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
@@ -691,6 +727,12 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
+/*
+ * shutdown(), as inet_shutdown() does for TCP: on a connection still in
+ * SYN_SENT, any @how ends the attempt (tcp_disconnect(): closed, ECONNRESET
+ * for a waiting connect(), free to connect again); SHUT_WR on a connection
+ * queues our FIN after the data.
+ */
 static int lynx_stream_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
@@ -707,15 +749,19 @@ static int lynx_stream_shutdown(struct socket *sock, int how)
 			lynx_conn_listen_stop(sk);
 		break;
 	case TCP_SYN_SENT:
+		lynx_conn_abort(sk, ECONNRESET, false);
+		sock->state = SS_UNCONNECTED;
+		goto out;
 	case TCP_CLOSE:
 		err = -ENOTCONN;
 		break;
 	}
-	sk->sk_shutdown |= how;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
 	if ((how & SEND_SHUTDOWN) &&
 	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 				    TCPF_SYN_RECV)))
 		lynx_conn_send_fin(sk);
+out:
 	sk->sk_state_change(sk);
 	release_sock(sk);
 	return err;
@@ -732,7 +778,13 @@ static int lynx_stream_ioctl(struct socket *sock, unsigned int cmd,
 	case SIOCINQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 			return -EINVAL;
-		amount = READ_ONCE(c->rcvq_bytes);
+		if (lynx_is_seqpacket(sk)) {
+			lock_sock(sk);
+			amount = lynx_seqpacket_inq(sk);
+			release_sock(sk);
+		} else {
+			amount = READ_ONCE(c->rcvq_bytes);
+		}
 		break;
 	case SIOCOUTQ:
 		if (READ_ONCE(sk->sk_state) == TCP_LISTEN)

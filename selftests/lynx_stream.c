@@ -2235,4 +2235,220 @@ TEST_F_TIMEOUT(misc, connect_etimedout, 40)
 	}
 }
 
+/* ==== added: SEQPACKET message sizes, shutdown in SYN_SENT ============== */
+
+/*
+ * A message larger than the receiver's SO_RCVBUF (but within the sender's
+ * SO_SNDBUF, as AF_UNIX SEQPACKET allows) arrives whole: until it is
+ * whole, the reader could free nothing, so the message being assembled
+ * may exceed the buffer (as TCP always takes a segment into an empty
+ * receive queue).  The connection goes on afterwards, both ways.
+ */
+TEST_F_TIMEOUT(seqpacket, message_beyond_rcvbuf, 90)
+{
+	const size_t len = 200 * 1024;
+	int sndbuf = 1 << 20, rcvbuf = 4096, eff = 0, fl = 0;
+	socklen_t olen = sizeof(eff);
+	unsigned char *buf = malloc(len + 1);
+	char small[8];
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &olen));
+	ASSERT_LE(len, (size_t)eff) TH_LOG("SO_SNDBUF %d too small", eff);
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_RCVBUF, &eff, &olen));
+	ASSERT_GT(len / 4, (size_t)eff) TH_LOG("SO_RCVBUF %d", eff);
+
+	pat_fill(buf, 0, len);
+	ASSERT_EQ(len, send(self->c, buf, len, MSG_DONTWAIT))
+		TH_LOG("send: %s", strerror(errno));
+	memset(buf, 0, len);
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 30000) & POLLIN)
+		TH_LOG("no whole message in 30 s");
+	fl = 0;
+	n = recv_msg(self->s, buf, len + 1, 0, &fl);
+	EXPECT_EQ(len, n) TH_LOG("recvmsg: %s", strerror(errno));
+	EXPECT_NE(0, fl & MSG_EOR);
+	EXPECT_EQ(0, fl & MSG_TRUNC);
+	if (n > 0)
+		EXPECT_EQ(0, pat_bad(buf, 0, n));
+
+	ASSERT_EQ(4, send(self->c, "next", 4, 0));
+	EXPECT_EQ(4, recv_msg(self->s, small, sizeof(small), 0, &fl))
+		TH_LOG("recvmsg: %s", strerror(errno));
+	ASSERT_EQ(4, send(self->s, "back", 4, 0));
+	EXPECT_EQ(4, recv_msg(self->c, small, sizeof(small), 0, &fl))
+		TH_LOG("recvmsg: %s", strerror(errno));
+	free(buf);
+}
+
+/*
+ * The receiver lets a message being assembled exceed SO_RCVBUF only up to
+ * the largest receive buffer (6 MiB, see README): a message that could not
+ * fit even so gets EMSGSIZE at send(), however large SO_SNDBUF, instead of
+ * stalling the connection; a large one below that limit arrives whole.
+ */
+TEST_F_TIMEOUT(seqpacket, emsgsize_beyond_receivable, 120)
+{
+	const size_t big = 2 << 20, ok = 1 << 20;
+	int sndbuf = 8 << 20, eff = 0, fl = 0;
+	socklen_t olen = sizeof(eff);
+	unsigned char *buf = malloc(big);
+	ssize_t n;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &eff, &olen));
+	ASSERT_LE(big, (size_t)eff) TH_LOG("SO_SNDBUF %d", eff);
+
+	pat_fill(buf, 0, big);
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, big, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno) TH_LOG("send: %s", strerror(errno));
+	EXPECT_EQ(0, wait_inq(self->s, 1, 200));
+
+	ASSERT_EQ(ok, send(self->c, buf, ok, MSG_DONTWAIT))
+		TH_LOG("send: %s", strerror(errno));
+	memset(buf, 0, ok);
+	ASSERT_NE(0, lynx_poll1(self->s, POLLIN, 60000) & POLLIN);
+	n = recv_msg(self->s, buf, big, 0, &fl);
+	EXPECT_EQ(ok, n) TH_LOG("recvmsg: %s", strerror(errno));
+	if (n > 0)
+		EXPECT_EQ(0, pat_bad(buf, 0, n));
+	free(buf);
+}
+
+/*
+ * A zero-length message is a message, as on AF_UNIX SEQPACKET: it arrives
+ * in its place, poll() shows it, recvmsg() returns 0 with MSG_EOR (the end
+ * of the connection returns 0 without MSG_EOR), and the sender frees it
+ * once acknowledged: a thousand in a row never fill its buffer.
+ */
+TEST_F_TIMEOUT(seqpacket, empty_messages, 120)
+{
+	int i, fl, n = lynx_volume(1000, 1000);
+	char in[16];
+
+	ASSERT_EQ(1, send(self->c, "a", 1, 0));
+	ASSERT_EQ(0, send(self->c, "", 0, 0));
+	ASSERT_EQ(1, send(self->c, "b", 1, 0));
+	fl = 0;
+	in[0] = 0;
+	EXPECT_EQ(1, recv_msg(self->s, in, sizeof(in), 0, &fl));
+	EXPECT_EQ('a', in[0]);
+	fl = 0;
+	EXPECT_EQ(0, recv_msg(self->s, in, sizeof(in), 0, &fl))
+		TH_LOG("empty message: %s", strerror(errno));
+	EXPECT_NE(0, fl & MSG_EOR) TH_LOG("msg_flags %#x", fl);
+	fl = 0;
+	in[0] = 0;
+	EXPECT_EQ(1, recv_msg(self->s, in, sizeof(in), 0, &fl));
+	EXPECT_EQ('b', in[0]);
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, send(self->c, NULL, 0, MSG_DONTWAIT))
+			TH_LOG("send %d: %s", i, strerror(errno));
+		fl = 0;
+		ASSERT_EQ(0, recv_msg(self->s, in, sizeof(in), 0, &fl))
+			TH_LOG("message %d: %s", i, strerror(errno));
+		ASSERT_NE(0, fl & MSG_EOR) TH_LOG("message %d", i);
+	}
+	errno = 0;
+	EXPECT_EQ(-1, recv(self->s, in, sizeof(in), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+
+	/* The end of the connection: 0, without MSG_EOR. */
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	fl = 0;
+	EXPECT_EQ(0, recv_msg(self->s, in, sizeof(in), 0, &fl));
+	EXPECT_EQ(0, fl & MSG_EOR) TH_LOG("msg_flags %#x", fl);
+}
+
+/*
+ * shutdown() while the handshake is still on (SYN_SENT) ends it, as TCP
+ * does (inet_shutdown -> tcp_disconnect, for any how): shutdown() returns
+ * 0, the socket is closed with ECONNRESET (a blocked connect() returns
+ * it), no SYN is retried, and the socket may connect again.
+ */
+TEST_F_TIMEOUT(misc, shutdown_syn_sent, 60)
+{
+	static const int types[2] = { SOCK_STREAM, SOCK_SEQPACKET };
+	static const int hows[3] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
+	struct lynx_proc_row row;
+	struct dead_connect d;
+	struct timespec ts;
+	int t, h, fd, l, s, ev;
+
+	ASSERT_EQ(0, lynx_sh("ip link add x0 up type lynx"));
+	for (t = 0; t < 2; t++) {
+		l = listener(types[t], PORT_X, 4);
+		ASSERT_LE(0, l);
+		for (h = 0; h < 3; h++) {
+			fd = socket(lynx_af(), types[t] | SOCK_NONBLOCK, 0);
+			ASSERT_LE(0, fd);
+			errno = 0;
+			ASSERT_EQ(-1, lynx_connect(fd, NODE_DEAD, PORT_L));
+			ASSERT_EQ(EINPROGRESS, errno);
+			ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(fd), &row));
+			ASSERT_STREQ("SYN_SENT", row.state);
+
+			EXPECT_EQ(0, shutdown(fd, hows[h]))
+				TH_LOG("%s shutdown(%d): %s",
+				       type_name(types[t]), hows[h],
+				       strerror(errno));
+			ev = lynx_poll1(fd, POLLOUT, 1000);
+			EXPECT_NE(0, ev & POLLHUP) TH_LOG("revents %#x", ev);
+			EXPECT_EQ(ECONNRESET, sock_error(fd));
+			ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(fd), &row));
+			/* Closed, still bound: /proc says BOUND. */
+			EXPECT_STREQ("BOUND", row.state)
+				TH_LOG("%s shutdown(%d)", type_name(types[t]),
+				       hows[h]);
+
+			/* It may connect again, here to a listener. */
+			errno = 0;
+			ev = lynx_connect(fd, LYNX_NODE_LOCAL, PORT_X);
+			EXPECT_TRUE(ev == 0 || errno == EINPROGRESS)
+				TH_LOG("connect again: %s", strerror(errno));
+			ev = lynx_poll1(fd, POLLOUT, 10000);
+			EXPECT_NE(0, ev & POLLOUT) TH_LOG("revents %#x", ev);
+			EXPECT_EQ(0, sock_error(fd));
+			s = lynx_accept_wait(l, 10000, NULL, 0);
+			EXPECT_LE(0, s);
+			if (s >= 0)
+				close(s);
+			close(fd);
+		}
+		close(l);
+
+		/* A connect() blocked in another thread returns ECONNRESET. */
+		memset(&d, 0, sizeof(d));
+		d.type = types[t];
+		d.err = -1;
+		d.fd = lynx_socket(types[t]);
+		ASSERT_LE(0, d.fd);
+		ASSERT_EQ(0, pthread_create(&d.th, NULL, dead_connect_fn, &d));
+		for (h = 0; h < 1000; h++) {
+			if (!lynx_proc_find(lynx_sock_inode(d.fd), &row) &&
+			    !strcmp(row.state, "SYN_SENT"))
+				break;
+			poll(NULL, 0, 10);
+		}
+		ASSERT_STREQ("SYN_SENT", row.state);
+		EXPECT_EQ(0, shutdown(d.fd, SHUT_WR));
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 5;
+		ASSERT_EQ(0, pthread_timedjoin_np(d.th, NULL, &ts))
+			TH_LOG("%s connect still blocked", type_name(types[t]));
+		EXPECT_EQ(ECONNRESET, d.err) TH_LOG("connect: %s",
+						    strerror(d.err));
+		close(d.fd);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -67,6 +67,8 @@
  * @send_head:   first skb of the write queue not sent yet (NULL: none)
  * @ooo_q:       received out-of-order segments, sorted by sequence
  * @rcvq_bytes:  payload bytes in sk_receive_queue not read yet
+ * @rcvq_msgs:   SEQPACKET: whole messages in sk_receive_queue (their last
+ *               segment, LYNX_F_EOR, is there); poll reads it locklessly
  * @wq_bytes:    payload bytes queued and not yet acknowledged (SIOCOUTQ)
  * @fin_queued:  our FIN is in the write queue
  *
@@ -111,6 +113,7 @@ struct lynx_conn {
 	struct sk_buff		*send_head;
 	struct sk_buff_head	ooo_q;
 	u32			rcvq_bytes;
+	u32			rcvq_msgs;
 	u32			wq_bytes;
 };
 
