@@ -251,8 +251,7 @@ static void lynx_conn_send_challenge_ack(struct sock *sk)
 static void lynx_conn_reply_rst(struct lynx_net *ln,
 				const struct lynx_hdr_info *in)
 {
-	u32 len = in->len + !!(in->flags & LYNX_F_SYN) +
-		  !!(in->flags & LYNX_F_FIN);
+	u32 len = lynx_seg_seq_len(in->len, in->flags);
 	struct lynx_hdr_info info = {
 		.type = in->type, .flags = LYNX_F_RST | LYNX_F_ACK,
 		.src_node = in->dst_node, .src_port = in->dst_port,
@@ -431,18 +430,6 @@ static void lynx_conn_retransmit_head(struct sock *sk)
 	c->rtt_timing = false;		/* Karn: no sample from a resend */
 	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
 	lynx_conn_xmit_skb(sk, skb);
-}
-
-/*
- * The sequence space a segment takes: its payload, one for SYN and FIN,
- * and one for an empty SEQPACKET message (LYNX_F_EOR without payload), so
- * that it is acknowledged and delivered as FIN is, not taken for a
- * duplicate.
- */
-static u32 lynx_seg_seq_len(u32 len, u8 flags)
-{
-	return len + !!(flags & LYNX_F_SYN) + !!(flags & LYNX_F_FIN) +
-	       (!len && (flags & LYNX_F_EOR));
 }
 
 /**

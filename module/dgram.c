@@ -36,7 +36,7 @@ static void lynx_dgram_close(struct sock *sk, long timeout)
 {
 	lynx_sock_unlink(sk);
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock_put(sk);
@@ -215,7 +215,7 @@ static int lynx_dgram_shutdown(struct socket *sock, int how)
 	lock_sock(sk);
 	if (!lynx_sk(sk)->peer_port)
 		err = -ENOTCONN;
-	sk->sk_shutdown |= how;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
 	sk->sk_state_change(sk);
 	release_sock(sk);
 	return err;

@@ -56,6 +56,18 @@ enum lynx_frame_type {
 #define LYNX_F_EOR	0x10	/* last segment of a SEQPACKET message */
 #define LYNX_F_ALL	0x1f
 
+/*
+ * The sequence space a segment takes: its payload, one for SYN and FIN,
+ * and one for an empty SEQPACKET message (LYNX_F_EOR without payload), so
+ * that it is acknowledged and delivered as FIN is, not taken for a
+ * duplicate.
+ */
+static inline u32 lynx_seg_seq_len(u32 len, u8 flags)
+{
+	return len + !!(flags & LYNX_F_SYN) + !!(flags & LYNX_F_FIN) +
+	       (!len && (flags & LYNX_F_EOR));
+}
+
 /**
  * struct lynxhdr - the lynx header, after the Ethernet header
  * @version:  LYNX_VERSION
