@@ -292,6 +292,54 @@ TEST_F_TIMEOUT(module, unload_with_state, UNLOAD_TEST_S)
 	EXPECT_EQ(0, lynx_sh("ip link show lynxlo >/dev/null"));
 }
 
+/*
+ * Load, traffic, unload, again and again (LYNX_RELOAD_CYCLES, default 20,
+ * 5 on the debug kernel; make fuzz asks for 200): every cycle's sockets,
+ * orphans, devices and neighbours must be gone so that rmmod succeeds,
+ * and nothing of one load may reach the next.
+ */
+TEST_F_TIMEOUT(module, reload_cycles_with_traffic, 600)
+{
+	const char *env = getenv("LYNX_RELOAD_CYCLES");
+	int cycles = env && atoi(env) > 0 ? atoi(env) : lynx_volume(20, 5);
+	char buf[4096] = { 0 }, got[4096];
+	int i, a, b, l, c, s;
+
+	for (i = 0; i < cycles; i++) {
+		if (!lynx_loaded())
+			ASSERT_EQ(0, load_lynx(""))
+				TH_LOG("cycle %d: insmod: %s", i, strerror(errno));
+		a = lynx_socket(SOCK_DGRAM);
+		b = lynx_socket(SOCK_DGRAM);
+		l = lynx_socket(SOCK_STREAM);
+		ASSERT_LE(0, a);
+		ASSERT_LE(0, b);
+		ASSERT_LE(0, l);
+		ASSERT_EQ(0, lynx_bind(a, LYNX_NODE_ANY, 41100));
+		ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_ANY, 41101));
+		ASSERT_EQ(0, listen(l, 4));
+		ASSERT_EQ(64, lynx_sendto(b, buf, 64, 0, LYNX_NODE_LOCAL,
+					  41100));
+		ASSERT_EQ(POLLIN, lynx_poll_for(a, POLLIN, 5000) & POLLIN);
+		ASSERT_EQ(64, recv(a, got, sizeof(got), 0));
+		ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, l, 41101, &c, &s));
+		ASSERT_EQ(sizeof(buf), lynx_write_all(c, buf, sizeof(buf)));
+		ASSERT_EQ(sizeof(got), lynx_read_full(s, got, sizeof(got),
+						      5000));
+		/* A datagram left unread, a stream closed both ways. */
+		lynx_sendto(b, buf, 64, 0, LYNX_NODE_LOCAL, 41100);
+		close(c);
+		close(s);
+		close(l);
+		close(a);
+		close(b);
+		ASSERT_EQ(0, unload_lynx())
+			TH_LOG("cycle %d: rmmod lynx: %s", i, strerror(errno));
+		EXPECT_NE(0, access("/proc/net/lynx", F_OK));
+	}
+	ASSERT_EQ(0, load_lynx(""));
+}
+
 int main(int argc, char **argv)
 {
 	int ret, i;
