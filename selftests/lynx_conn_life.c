@@ -28,14 +28,6 @@
  */
 #define LIFE_WAIT_MS	5000
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Rows of /proc/net/lynx whose local or peer port is @port. */
 static int proc_rows(uint32_t port)
 {
@@ -62,12 +54,12 @@ static int proc_rows(uint32_t port)
 /* Waits until proc_rows(port) == want; the last count seen. */
 static int proc_rows_wait(uint32_t port, int want, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = lynx_now_ms() + timeout_ms;
 	struct pollfd none = { .fd = -1 };
 	int n;
 
 	/* (callers pass protocol time + lynx_ms(margin)) */
-	while ((n = proc_rows(port)) != want && now_ms() < end)
+	while ((n = proc_rows(port)) != want && lynx_now_ms() < end)
 		poll(&none, 1, 20);	/* /proc has no event to wait for */
 	return n;
 }
@@ -343,8 +335,8 @@ TEST_F_TIMEOUT(peer, dupacks_do_not_reset_retries, 120)
 	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root netem loss 100%%"));
 	ASSERT_EQ(64, send(self->c, self->buf, 64, 0));
 	/* Retransmission budget plus a debug-kernel margin. */
-	end = now_ms() + 11000 + lynx_ms(LIFE_WAIT_MS);
-	while (now_ms() < end) {
+	end = lynx_now_ms() + 11000 + lynx_ms(LIFE_WAIT_MS);
+	while (lynx_now_ms() < end) {
 		ASSERT_EQ(0, lynx_frame_send(self->pkt, lo_mac, &dup));
 		if (lynx_poll1(self->c, POLLERR, 50) & POLLERR)
 			break;
@@ -438,8 +430,8 @@ TEST_F_TIMEOUT(peer, orphan_timeout, 120)
 	close(self->c);
 	self->c = -1;
 	/* s reads a little every 100 ms: progress, never the whole. */
-	end = now_ms() + 2000 + lynx_ms(LIFE_WAIT_MS);
-	while (now_ms() < end && proc_rows(LIFE_PORT) == 3) {
+	end = lynx_now_ms() + 2000 + lynx_ms(LIFE_WAIT_MS);
+	while (lynx_now_ms() < end && proc_rows(LIFE_PORT) == 3) {
 		recv(self->s, chunk, 16, MSG_DONTWAIT);
 		lynx_poll1(self->pkt, 0, 100);
 	}
@@ -657,7 +649,7 @@ TEST_F_TIMEOUT(ns, rst_rate_limited, 120)
 	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/lynx/reply_rate", "10"));
 	rst0 = lynx_stat("resets_sent");
 	drop0 = lynx_stat("drop_no_socket");
-	t0 = now_ms();
+	t0 = lynx_now_ms();
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, lynx_frame_send(pkt, lo_mac, &seg));
 	/* Until all arrived, or the count stands still (a burst may
@@ -666,13 +658,14 @@ TEST_F_TIMEOUT(ns, rst_rate_limited, 120)
 	for (;;) {
 		long long seen = lynx_stat("drop_no_socket");
 
-		if (seen >= drop0 + n || now_ms() > t0 + lynx_ms(LIFE_WAIT_MS))
+		if (seen >= drop0 + n ||
+		    lynx_now_ms() > t0 + lynx_ms(LIFE_WAIT_MS))
 			break;
 		lynx_poll1(pkt, 0, 500);
 		if (lynx_stat("drop_no_socket") == seen)
 			break;
 	}
-	elapsed = now_ms() - t0;
+	elapsed = lynx_now_ms() - t0;
 	ASSERT_LE(drop0 + n / 2, lynx_stat("drop_no_socket"));
 	/* 5 at once, then 10 a second. */
 	EXPECT_GE(5 + elapsed / 100 + 1, lynx_stat("resets_sent") - rst0)

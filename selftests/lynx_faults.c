@@ -25,14 +25,6 @@
 #define FAILSLAB	"/sys/kernel/debug/failslab"
 #define FAULT_TIMES	1000000
 
-static long long fault_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Errors a lynx socket call may give under memory pressure or races. */
 static int errno_documented(int e)
 {
@@ -136,15 +128,6 @@ static long failslab_times(void)
 	return atol(buf);
 }
 
-static int module_refcnt(void)
-{
-	char buf[32];
-
-	if (lynx_read_file("/sys/module/lynx/refcnt", buf, sizeof(buf)) <= 0)
-		return -1;
-	return atoi(buf);
-}
-
 FIXTURE(faults)
 {
 	int refcnt0;
@@ -169,7 +152,7 @@ FIXTURE_SETUP(faults)
 {
 	if (access(FAILSLAB, F_OK))
 		SKIP(return, "no failslab in this kernel (CONFIG_FAILSLAB)");
-	self->refcnt0 = module_refcnt();
+	self->refcnt0 = lynx_module_refcnt();
 	ASSERT_EQ(0, lynx_new_netns());
 }
 
@@ -197,8 +180,8 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	ASSERT_EQ(0, failslab_set("probability", "20"));
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, storm_thread, &st));
-	end = fault_now_ms() + secs * 1000LL;
-	while (fault_now_ms() < end)
+	end = lynx_now_ms() + secs * 1000LL;
+	while (lynx_now_ms() < end)
 		poll(NULL, 0, 100);	/* the storm's length, not a wait */
 	atomic_store(&st.stop, 1);
 	for (i = 0; i < 3; i++)
@@ -236,10 +219,10 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	close(s);
 	close(l);
 	/* Every socket of the storm is gone and released the module. */
-	end = fault_now_ms() + lynx_ms(10000);
-	while (module_refcnt() > self->refcnt0 && fault_now_ms() < end)
+	end = lynx_now_ms() + lynx_ms(10000);
+	while (lynx_module_refcnt() > self->refcnt0 && lynx_now_ms() < end)
 		poll(NULL, 0, 50);
-	EXPECT_GE(self->refcnt0, module_refcnt());
+	EXPECT_GE(self->refcnt0, lynx_module_refcnt());
 }
 
 TEST_HARNESS_MAIN

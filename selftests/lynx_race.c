@@ -25,14 +25,6 @@
 #define RACE_PORT	9300
 #define RACE_WAIT_MS	10000	/* a positive wait's margin: lynx_ms() */
 
-static long long race_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int race_seconds(void)
 {
 	const char *s = getenv("LYNX_RACE_SECONDS");
@@ -58,21 +50,12 @@ static int proc_count(void)
 /* Waits until proc_count() <= want; returns the last count. */
 static int proc_count_wait(int want, int timeout_ms)
 {
-	long long end = race_now_ms() + timeout_ms;
+	long long end = lynx_now_ms() + timeout_ms;
 	int n;
 
-	while ((n = proc_count()) > want && race_now_ms() < end)
+	while ((n = proc_count()) > want && lynx_now_ms() < end)
 		poll(NULL, 0, 20);	/* /proc has nothing to wait on */
 	return n;
-}
-
-static int module_refcnt(void)
-{
-	char buf[32];
-
-	if (lynx_read_file("/sys/module/lynx/refcnt", buf, sizeof(buf)) <= 0)
-		return -1;
-	return atoi(buf);
 }
 
 /* ---- one socket, many threads ----------------------------------------- */
@@ -150,7 +133,7 @@ FIXTURE_VARIANT_ADD(race, seqpacket)
 
 FIXTURE_SETUP(race)
 {
-	self->refcnt0 = module_refcnt();
+	self->refcnt0 = lynx_module_refcnt();
 	ASSERT_LE(0, self->refcnt0);
 	ASSERT_EQ(0, lynx_new_netns());
 }
@@ -180,8 +163,8 @@ TEST_F_TIMEOUT(race, same_socket, 300)
 
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, storm_thread, mine));
 	}
-	end = race_now_ms() + race_seconds() * 1000LL;
-	while (race_now_ms() < end) {
+	end = lynx_now_ms() + race_seconds() * 1000LL;
+	while (lynx_now_ms() < end) {
 		if (lynx_stream_pair(variant->type, l, RACE_PORT, &c, &s))
 			continue;
 		atomic_store(&st.fd, c);
@@ -246,8 +229,8 @@ TEST_F_TIMEOUT(race, concurrent_accept, 300)
 		ASSERT_EQ(0, lynx_connect(fds[i], LYNX_NODE_LOCAL, RACE_PORT))
 			TH_LOG("connect %d: %s", i, strerror(errno));
 	}
-	end = race_now_ms() + lynx_ms(RACE_WAIT_MS);
-	while (atomic_load(&a.accepted) < n && race_now_ms() < end)
+	end = lynx_now_ms() + lynx_ms(RACE_WAIT_MS);
+	while (atomic_load(&a.accepted) < n && lynx_now_ms() < end)
 		poll(NULL, 0, 20);
 	atomic_store(&a.stop, 1);
 	for (i = 0; i < 4; i++)
@@ -298,8 +281,8 @@ TEST_F_TIMEOUT(race, connect_storm_listener_close, 300)
 
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, connect_thread, &cn));
-	end = race_now_ms() + race_seconds() * 1000LL;
-	while (race_now_ms() < end) {
+	end = lynx_now_ms() + race_seconds() * 1000LL;
+	while (lynx_now_ms() < end) {
 		l = lynx_socket(variant->type);
 		ASSERT_LE(0, l);
 		if (!lynx_bind(l, LYNX_NODE_ANY, RACE_PORT) && !listen(l, 8)) {
@@ -388,11 +371,11 @@ TEST_F_TIMEOUT(race, netns_exit_with_sockets, 300)
 	ASSERT_TRUE(WIFEXITED(st));
 	ASSERT_EQ(0, WEXITSTATUS(st));
 	/* Orphans: 5 s budget; the rest at once; a loaded guest's margin. */
-	end = race_now_ms() + 5000 + lynx_ms(RACE_WAIT_MS);
-	while (module_refcnt() > before && race_now_ms() < end)
+	end = lynx_now_ms() + 5000 + lynx_ms(RACE_WAIT_MS);
+	while (lynx_module_refcnt() > before && lynx_now_ms() < end)
 		poll(NULL, 0, 50);
 	/* (lower is fine: other tests' orphans may have ended meanwhile) */
-	EXPECT_GE(before, module_refcnt());
+	EXPECT_GE(before, lynx_module_refcnt());
 }
 
 TEST_HARNESS_MAIN

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -298,6 +299,25 @@ static inline int lynx_ms(int stock_ms)
  * "--budget" to print the seconds the whole program may take (the sum of
  * its tests' timeouts: the limit selftests/run gives it).
  */
+/* CLOCK_MONOTONIC in milliseconds, for deadlines and measured durations. */
+static inline long long lynx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* References on lynx.ko (one a socket, among others); -1 if not loaded. */
+static inline int lynx_module_refcnt(void)
+{
+	char buf[32];
+
+	if (lynx_read_file("/sys/module/lynx/refcnt", buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
 /* ---- waiting ---------------------------------------------------------- */
 
 /* poll() one fd for events; returns revents (0 on timeout). */
