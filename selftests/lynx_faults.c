@@ -150,8 +150,6 @@ FIXTURE_VARIANT_ADD(faults, seqpacket)
 
 FIXTURE_SETUP(faults)
 {
-	if (access(FAILSLAB, F_OK))
-		SKIP(return, "no failslab in this kernel (CONFIG_FAILSLAB)");
 	self->refcnt0 = lynx_module_refcnt();
 	ASSERT_EQ(0, lynx_new_netns());
 }
@@ -172,6 +170,9 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	long injected;
 	int i, l, c, s;
 
+	/* (in the test: the 6.1 harness runs the test after a setup SKIP) */
+	if (access(FAILSLAB, F_OK))
+		SKIP(return, "no failslab in this kernel (CONFIG_FAILSLAB)");
 	ASSERT_EQ(0, failslab_set("task-filter", "Y"));
 	ASSERT_EQ(0, failslab_set("ignore-gfp-wait", "N"));
 	ASSERT_EQ(0, failslab_set("verbose", "0"));
