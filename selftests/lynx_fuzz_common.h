@@ -296,6 +296,13 @@ static inline long fz_slab_objects(void)
 		free(real);
 		if (dup)
 			continue;
+		/*
+		 * A CPU's current slabs count as full in "objects": shrink
+		 * flushes them back first, so that the count is exact.
+		 */
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 caches[i]);
+		lynx_write_file(path, "1");
 		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/objects",
 			 caches[i]);
 		if (lynx_read_file(path, buf, sizeof(buf)) <= 0)
