@@ -34,7 +34,7 @@
 #define NSLOTS		32
 #define FD_BASE		600	/* slot i is descriptor FD_BASE + i */
 #define PORT_BASE	1000	/* bind and connect mostly use 8 ports */
-#define TIMEO_MS	10
+#define TIMEO_MS	2
 
 enum op {
 	OP_SOCKET, OP_BIND, OP_LISTEN, OP_CONNECT, OP_ACCEPT, OP_SEND,
@@ -547,7 +547,7 @@ static void one_op(struct worker *w, enum op op, int in_child)
 			p[i].fd = slot_fd(r);
 			p[i].events = fz_u32(r);
 		}
-		ret = poll(p, 1 + fz_below(r, 4), fz_below(r, 5));
+		ret = poll(p, 1 + fz_below(r, 4), fz_below(r, 2));
 		break;
 	}
 	case OP_EPOLL: {
@@ -563,7 +563,7 @@ static void one_op(struct worker *w, enum op op, int in_child)
 			     EPOLLRDNORM | EPOLLWRNORM | EPOLLEXCLUSIVE;
 		ret = epoll_ctl(w->ep, FZ_PICK(r, eops), fd, &ev);
 		if (fz_one_in(r, 2))
-			ret = epoll_wait(w->ep, out, 8, fz_below(r, 5));
+			ret = epoll_wait(w->ep, out, 8, fz_below(r, 2));
 		break;
 	}
 	case OP_GETNAME:
