@@ -47,6 +47,11 @@
 #define PORT_SEQPACKET	7002
 #define PORT_DGRAM	7003
 #define PORT_FRESH	7100
+/* Listeners that only SYN floods reach (a few go to the traffic's too). */
+#define PORT_FLOOD	7200
+
+/* A traffic thread's round (send, receive) takes at least this long. */
+#define TRAFFIC_ROUND_MS	10
 
 struct wire_hdr {
 	uint8_t version, type, flags, reserved;
@@ -236,7 +241,7 @@ static void *conn_thread(void *arg)
 	struct fz_rng r = fz_rng_for(seed, 100 + j->id);
 	static __thread uint8_t buf[65536];
 	int c = -1, s = -1, rounds = 0, from, to, k;
-	uint64_t last = 0;
+	uint64_t last = 0, t;
 	size_t len;
 	ssize_t n;
 
@@ -249,16 +254,17 @@ static void *conn_thread(void *arg)
 			rounds = 0;
 			last = fz_now_ms();
 		}
+		t = fz_now_ms();
 		from = fz_one_in(&r, 3) ? s : c;
 		to = from == c ? s : c;
 		len = j->type == SOCK_SEQPACKET ? 1 + fz_below(&r, 2048) :
-						  1 + fz_below(&r, 16384);
+						  1 + fz_below(&r, 8192);
 		fz_fill(&r, buf, len > 64 ? 64 : len);
 		n = send(from, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL |
 			 (j->type == SOCK_SEQPACKET ? MSG_EOR : 0));
 		if (n < 0 && errno != EAGAIN && errno != ENOBUFS)
 			goto reset;
-		lynx_poll1(to, POLLIN, 50);
+		lynx_poll1(to, POLLIN, 20);
 		for (k = 0; k < 2; k++) {
 			int fd = k ? c : s;
 
@@ -281,6 +287,14 @@ static void *conn_thread(void *arg)
 			conn_close(&r, c, s);
 			c = s = -1;
 		}
+		/*
+		 * Pacing, at most one round per TRAFFIC_ROUND_MS: the traffic
+		 * is there to be attacked, not to take the CPUs from the
+		 * injector.
+		 */
+		t = fz_now_ms() - t;
+		if (t < TRAFFIC_ROUND_MS)
+			usleep((TRAFFIC_ROUND_MS - t) * 1000);
 		continue;
 reset:
 		resets++;
@@ -359,7 +373,7 @@ static void sniff(void)
 	ssize_t n;
 
 	for (i = IF_LO; i <= IF_A0; i++) {
-		for (k = 0; k < 16; k++) {
+		for (k = 0; k < 8; k++) {
 			alen = sizeof(ll);
 			n = recvfrom(ifs[i].pkt, buf, sizeof(buf), MSG_DONTWAIT,
 				     (struct sockaddr *)&ll, &alen);
@@ -406,8 +420,8 @@ static uint32_t pick_node(struct fz_rng *r, const struct iface *f)
 static uint32_t pick_port(struct fz_rng *r)
 {
 	static const uint32_t ports[] = {
-		PORT_STREAM, PORT_SEQPACKET, PORT_DGRAM, PORT_FRESH, 0, 1,
-		0xffffffff,
+		PORT_STREAM, PORT_SEQPACKET, PORT_DGRAM, PORT_FRESH, PORT_FLOOD,
+		0, 1, 0xffffffff,
 	};
 
 	return fz_one_in(r, 4) ? fz_u32(r) : FZ_PICK(r, ports);
@@ -496,8 +510,10 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 		h->src_node = htonl(fz_one_in(r, 8) ? f->peer : fz_u32(r));
 		h->dst_node = htonl(f->node);
 		h->src_port = htonl(fz_u32(r));
-		h->dst_port = htonl(h->type == LYNX_T_STREAM ? PORT_STREAM :
-							       PORT_SEQPACKET);
+		h->dst_port = htonl(fz_one_in(r, 16) ?
+				    (h->type == LYNX_T_STREAM ? PORT_STREAM :
+								PORT_SEQPACKET) :
+				    PORT_FLOOD);
 		h->seq = htonl(fz_u32(r));
 		h->window = htonl(fz_one_in(r, 4) ? 0 : 65535);
 		break;
@@ -613,52 +629,126 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 	return flen;
 }
 
+/* Frames go out in batches, one sendmmsg() per device. */
+#define BATCH	16
+
+static uint8_t *batch[IF_N][BATCH];
+static size_t batch_len[IF_N][BATCH];
+static int batch_st[IF_N][BATCH], batch_n[IF_N];
+
+static void flush(int ifc)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	int i, n, sent = 0;
+
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < batch_n[ifc]; i++) {
+		iov[i].iov_base = batch[ifc][i];
+		iov[i].iov_len = batch_len[ifc][i];
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (sent < batch_n[ifc]) {
+		/* No address: the socket is bound to the device. */
+		n = sendmmsg(ifs[ifc].pkt, mm + sent, batch_n[ifc] - sent, 0);
+		if (n > 0) {
+			for (i = sent; i < sent + n; i++)
+				injected[batch_st[ifc][i]]++;
+			sent += n;
+			continue;
+		}
+		if (errno == ENOBUFS || errno == EAGAIN) {
+			lynx_poll1(ifs[ifc].pkt, POLLOUT, 10);
+			break;		/* the device's queue is full: drop */
+		}
+		inject_err++;
+		sent++;			/* refused: skip that frame */
+	}
+	batch_n[ifc] = 0;
+}
+
 static void inject_run(uint64_t deadline)
 {
 	static const int weights[ST_N] = { 2, 3, 8, 2, 2, 1 };
-	static uint8_t fr[FRAME_MAX];
 	struct fz_rng r = fz_rng_for(seed, 1);
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_LYNX),
-		.sll_halen = ETH_ALEN,
-	};
 	int i, st, ifc, total = 0;
+	unsigned long round = 0;
 	uint32_t w;
 	size_t len;
 
 	for (i = 0; i < ST_N; i++)
 		total += weights[i];
+	for (ifc = 0; ifc < IF_N; ifc++)
+		for (i = 0; i < BATCH; i++)
+			if (!(batch[ifc][i] = malloc(FRAME_MAX)))
+				ksft_exit_fail_msg("malloc\n");
 	while (fz_now_ms() < deadline) {
-		sniff();
+		if (!(round++ % BATCH))
+			sniff();
 		w = fz_below(&r, total);
 		for (st = 0; w >= (uint32_t)weights[st]; st++)
 			w -= weights[st];
-		len = make_frame(&r, st, fr, &ifc);
+		len = make_frame(&r, st, batch[IF_LO][batch_n[IF_LO]], &ifc);
 		if (!len)
 			continue;
-		ll.sll_ifindex = ifs[ifc].ifindex;
-		memcpy(ll.sll_addr, fr, ETH_ALEN);
-		if (sendto(ifs[ifc].pkt, fr, len, 0, (struct sockaddr *)&ll,
-			   sizeof(ll)) == (ssize_t)len)
-			injected[st]++;
-		else if (errno == ENOBUFS || errno == EAGAIN)
-			lynx_poll1(ifs[ifc].pkt, POLLOUT, 10);
-		else
-			inject_err++;
-		/* A pause now and then lets the traffic make progress. */
-		if (fz_one_in(&r, 64))
-			usleep(1000);
+		/* make_frame() built it in IF_LO's slot: move it if need be. */
+		if (ifc != IF_LO) {
+			memcpy(batch[ifc][batch_n[ifc]],
+			       batch[IF_LO][batch_n[IF_LO]], len);
+		}
+		batch_len[ifc][batch_n[ifc]] = len;
+		batch_st[ifc][batch_n[ifc]] = st;
+		if (++batch_n[ifc] == BATCH)
+			flush(ifc);
 	}
+	for (ifc = 0; ifc < IF_N; ifc++)
+		flush(ifc);
 }
 
 /* ---- main ---------------------------------------------------------------- */
 
-static int listen_on(int type, uint32_t port)
+/* A counter of /proc/net/lynx_stat in the namespace nsfd (entered). */
+static long long ns_stat(int nsfd, const char *name)
+{
+	char line[256], key[128];
+	long long v, ret = -1;
+	FILE *f;
+
+	if (fz_netns_enter(nsfd))
+		return -1;
+	f = fopen("/proc/thread-self/net/lynx_stat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", key, &v) == 2 &&
+		    !strcmp(key, name))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+static const char *const stat_names[] = {
+	"frames_in", "frames_out", "drop_truncated", "drop_version",
+	"drop_malformed", "drop_csum", "drop_not_for_us", "drop_no_socket",
+	"drop_rcvbuf", "drop_out_of_window", "retransmits", "resets_sent",
+};
+#define NSTATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+
+static void stats_get(long long *v)
+{
+	size_t i;
+
+	for (i = 0; i < NSTATS; i++)
+		v[i] = ns_stat(ns_a, stat_names[i]) + ns_stat(ns_b, stat_names[i]);
+}
+
+static int listen_on(int type, uint32_t port, int backlog)
 {
 	int fd = socket(lynx_af(), type | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || lynx_bind(fd, LYNX_NODE_ANY, port) || listen(fd, 64))
+	if (fd < 0 || lynx_bind(fd, LYNX_NODE_ANY, port) ||
+	    listen(fd, backlog))
 		return -1;
 	return fd;
 }
@@ -695,8 +785,9 @@ int main(int argc, char **argv)
 	struct dgram_job dj;
 	pthread_t th[5];
 	unsigned int seconds, i;
-	int lsn[4], fresh, nsfds[2], ok, st;
+	int lsn[8], fresh, nsfds[2], ok, st;
 	long mem0, slab0, gone;
+	long long stats0[NSTATS], stats1[NSTATS];
 	unsigned long total = 0;
 	uint64_t t0;
 
@@ -719,15 +810,21 @@ int main(int argc, char **argv)
 
 	/* Listeners: A's on lynxlo traffic, B's on the segment's. */
 	fz_netns_enter(ns_a);
-	lsn[0] = listen_on(SOCK_STREAM, PORT_STREAM);
-	lsn[1] = listen_on(SOCK_SEQPACKET, PORT_SEQPACKET);
+	lsn[0] = listen_on(SOCK_STREAM, PORT_STREAM, 64);
+	lsn[1] = listen_on(SOCK_SEQPACKET, PORT_SEQPACKET, 64);
+	lsn[4] = listen_on(SOCK_STREAM, PORT_FLOOD, 16);
+	lsn[5] = listen_on(SOCK_SEQPACKET, PORT_FLOOD, 16);
 	dj.a = lynx_socket(SOCK_DGRAM);
 	fz_netns_enter(ns_b);
-	lsn[2] = listen_on(SOCK_STREAM, PORT_STREAM);
-	lsn[3] = listen_on(SOCK_SEQPACKET, PORT_SEQPACKET);
+	lsn[2] = listen_on(SOCK_STREAM, PORT_STREAM, 64);
+	lsn[3] = listen_on(SOCK_SEQPACKET, PORT_SEQPACKET, 64);
+	lsn[6] = listen_on(SOCK_STREAM, PORT_FLOOD, 16);
+	lsn[7] = listen_on(SOCK_SEQPACKET, PORT_FLOOD, 16);
 	dj.b = lynx_socket(SOCK_DGRAM);
-	if (lsn[0] < 0 || lsn[1] < 0 || lsn[2] < 0 || lsn[3] < 0 ||
-	    lynx_bind(dj.b, LYNX_NODE_ANY, PORT_DGRAM))
+	for (i = 0; i < 8; i++)
+		if (lsn[i] < 0)
+			ksft_exit_fail_msg("listen: %s\n", strerror(errno));
+	if (lynx_bind(dj.b, LYNX_NODE_ANY, PORT_DGRAM))
 		ksft_exit_fail_msg("listeners: %s\n", strerror(errno));
 	fz_netns_enter(ns_a);
 	if (lynx_bind(dj.a, LYNX_NODE_ANY, PORT_DGRAM))
@@ -746,6 +843,8 @@ int main(int argc, char **argv)
 	if (pthread_create(&th[4], NULL, dgram_thread, &dj))
 		ksft_exit_fail_msg("pthread_create\n");
 
+	stats_get(stats0);
+	fz_netns_enter(ns_a);
 	t0 = fz_now_ms();
 	inject_run(t0 + seconds * 1000ULL);
 	stop_inject = 1;
@@ -763,6 +862,10 @@ int main(int argc, char **argv)
 	ksft_print_msg("traffic: %lu connects (%lu failed), %lu resets, %lu stalls, %lu bytes, %lu datagrams\n",
 		       connects, connect_fail, resets, stalls, bytes_moved,
 		       dgrams);
+	stats_get(stats1);
+	for (i = 0; i < NSTATS; i++)
+		ksft_print_msg("lynx_stat %-18s %lld (A and B, during the run)\n",
+			       stat_names[i], stats1[i] - stats0[i]);
 	ksft_test_result(total > 0 && connects > 0,
 			 "fuzz_run: %lu hostile frames, %lu connections\n",
 			 total, connects);
@@ -771,24 +874,24 @@ int main(int argc, char **argv)
 		close(ifs[i].pkt);
 	close(dj.a);
 	close(dj.b);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		close(lsn[i]);
 
 	/* Invariant: a fresh connection moves 1 MiB byte-exact (lynxlo, segment). */
 	fz_netns_enter(ns_a);
-	fresh = listen_on(SOCK_STREAM, PORT_FRESH);
+	fresh = listen_on(SOCK_STREAM, PORT_FRESH, 1);
 	ok = fresh >= 0 &&
 	     !fz_fresh_transfer(fresh, SOCK_STREAM, LYNX_NODE_LOCAL,
 				PORT_FRESH, seed);
 	close(fresh);
-	fresh = listen_on(SOCK_SEQPACKET, PORT_FRESH);
+	fresh = listen_on(SOCK_SEQPACKET, PORT_FRESH, 1);
 	ok = ok && fresh >= 0 &&
 	     !fz_fresh_transfer(fresh, SOCK_SEQPACKET, LYNX_NODE_LOCAL,
 				PORT_FRESH, seed);
 	close(fresh);
 	ksft_test_result(ok, "fresh_1MiB_lynxlo (stream and seqpacket)\n");
 	fz_netns_enter(ns_b);
-	fresh = listen_on(SOCK_STREAM, PORT_FRESH);
+	fresh = listen_on(SOCK_STREAM, PORT_FRESH, 1);
 	fz_netns_enter(ns_a);
 	ok = fresh >= 0 &&
 	     !fz_fresh_transfer(fresh, SOCK_STREAM, node_b, PORT_FRESH, seed);
