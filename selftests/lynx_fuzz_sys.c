@@ -41,14 +41,14 @@ enum op {
 	OP_SENDMSG, OP_SENDMMSG, OP_RECV, OP_RECVMSG, OP_RECVMMSG,
 	OP_SHUTDOWN, OP_CLOSE, OP_DUP2, OP_SETSOCKOPT, OP_GETSOCKOPT,
 	OP_IOCTL, OP_FCNTL, OP_POLL, OP_EPOLL, OP_GETNAME, OP_FORK,
-	OP_NETNS, OP_NEWNS, OP_DEV, OP_N
+	OP_NETNS, OP_NEWNS, OP_DEV, OP_PAIR, OP_N
 };
 
 static const char *const op_names[OP_N] = {
 	"socket", "bind", "listen", "connect", "accept4", "send", "sendmsg",
 	"sendmmsg", "recv", "recvmsg", "recvmmsg", "shutdown", "close",
 	"dup2", "setsockopt", "getsockopt", "ioctl", "fcntl", "poll", "epoll",
-	"getname", "fork", "netns", "newns", "device",
+	"getname", "fork", "netns", "newns", "device", "pair",
 };
 
 /* Relative frequencies. */
@@ -60,6 +60,7 @@ static const int op_weight[OP_N] = {
 	[OP_SETSOCKOPT] = 8, [OP_GETSOCKOPT] = 5, [OP_IOCTL] = 4,
 	[OP_FCNTL] = 2, [OP_POLL] = 3, [OP_EPOLL] = 3, [OP_GETNAME] = 2,
 	[OP_FORK] = 0, [OP_NETNS] = 1, [OP_NEWNS] = 0, [OP_DEV] = 0,
+	[OP_PAIR] = 4,
 };
 /* The rare ones, 1 in this many operations each. */
 #define RARE_FORK	1500
@@ -377,6 +378,34 @@ static void do_ioctl(struct worker *w)
 static void one_op(struct worker *w, enum op op, int in_child);
 
 /*
+ * A listener and a connection to it, accepted: the pool gets sockets in
+ * every state (random calls alone rarely connect two of them).
+ */
+static int make_pair(struct fz_rng *r)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET };
+	int type = FZ_PICK(r, types), l, c, a = -1;
+	uint32_t port = PORT_BASE + 8 + fz_below(r, 8);
+
+	l = socket(lynx_af(), type | SOCK_NONBLOCK, 0);
+	c = socket(lynx_af(), type | SOCK_NONBLOCK, 0);
+	if (l >= 0 && c >= 0 && !lynx_bind(l, LYNX_NODE_ANY, port) &&
+	    !listen(l, 1 + fz_below(r, 4)) &&
+	    (!lynx_connect(c, LYNX_NODE_LOCAL, port) || errno == EINPROGRESS) &&
+	    (lynx_poll1(l, POLLIN, 20) & POLLIN))
+		a = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+	/* Sometimes the listener goes now, its queue as it is. */
+	if (fz_one_in(r, 4)) {
+		close(l);
+		l = -1;
+	}
+	to_slot(r, l);
+	to_slot(r, c);
+	to_slot(r, a);
+	return a >= 0 ? 0 : -1;
+}
+
+/*
  * fork: the child goes on with the inherited descriptors (shared with
  * the parent's threads) for a while; one that does not end in 10 s hung.
  */
@@ -624,6 +653,9 @@ static void one_op(struct worker *w, enum op op, int in_child)
 		ret = ret ? -1 : 0;
 		break;
 	}
+	case OP_PAIR:
+		ret = make_pair(r);
+		break;
 	default:
 		break;
 	}
