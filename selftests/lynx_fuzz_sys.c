@@ -405,13 +405,30 @@ static int make_pair(struct fz_rng *r)
 	return a >= 0 ? 0 : -1;
 }
 
+/* Prints what a process (or thread) is doing in the kernel. */
+static void print_stuck(const char *what, int pid)
+{
+	static const char *const files[] = { "syscall", "wchan", "stack" };
+	char path[64], buf[2048];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
+		if (lynx_read_file(path, buf, sizeof(buf)) > 0)
+			ksft_print_msg("%s %d %s: %s\n", what, pid, files[i],
+				       buf);
+	}
+}
+
 /*
  * fork: the child goes on with the inherited descriptors (shared with
- * the parent's threads) for a while; one that does not end in 10 s hung.
+ * the parent's threads) for 10 to 40 calls, each bounded by the sockets'
+ * timeouts (2 ms) or a 1 s linger: one that has not ended after
+ * LYNX_FUZZ_STALL_MS hung in the kernel.
  */
 static void do_fork(struct worker *w)
 {
-	int status, i, n;
+	int status, i, n, pidfd;
 	pid_t pid;
 
 	pid = fork();
@@ -420,20 +437,25 @@ static void do_fork(struct worker *w)
 	if (!pid) {
 		struct fz_rng r = w->r;
 
-		alarm(10);
-		n = 20 + fz_below(&r, 100);
+		n = 10 + fz_below(&r, 30);
 		w->r = fz_rng_for(fz_next(&r), 7);
 		for (i = 0; i < n; i++)
 			one_op(w, fz_below(&w->r, OP_FORK), 1);
 		_exit(0);
 	}
 	forks++;
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0 &&
+	    !(lynx_poll1(pidfd, POLLIN, LYNX_FUZZ_STALL_MS) & POLLIN)) {
+		child_hangs++;
+		print_stuck("child hung:", pid);
+		kill(pid, SIGKILL);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-		child_hangs++;
-	else
-		ok_ops[OP_FORK]++;
+	ok_ops[OP_FORK]++;
 }
 
 static void one_op(struct worker *w, enum op op, int in_child)
@@ -786,14 +808,9 @@ int main(int argc, char **argv)
 		ts.tv_sec += LYNX_FUZZ_STALL_MS / 1000;
 		pthread_kill(workers[i], SIGUSR1);
 		if (pthread_timedjoin_np(workers[i], NULL, &ts)) {
-			char path[64], stack[2048];
-
-			snprintf(path, sizeof(path), "/proc/self/task/%d/stack",
-				 (int)ws[i].tid);
 			ksft_print_msg("thread %u hung (progress %lu)\n", i,
 				       progress[i]);
-			if (lynx_read_file(path, stack, sizeof(stack)) > 0)
-				ksft_print_msg("%s", stack);
+			print_stuck("thread", ws[i].tid);
 			hung++;
 		}
 	}
