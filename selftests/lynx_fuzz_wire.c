@@ -33,6 +33,8 @@
 
 #include "lynx_fuzz_common.h"
 
+#define __packed __attribute__((packed))
+
 #define LYNX_T_DGRAM		1
 #define LYNX_T_STREAM		2
 #define LYNX_T_SEQPACKET	3
@@ -57,7 +59,7 @@ struct wire_hdr {
 	uint8_t version, type, flags, reserved;
 	uint16_t len, csum;
 	uint32_t src_node, dst_node, src_port, dst_port, seq, ack, window;
-} __attribute__((packed));
+} __packed;
 
 _Static_assert(sizeof(struct wire_hdr) == LYNX_HDR_LEN, "lynx header size");
 
@@ -679,10 +681,13 @@ static void inject_run(uint64_t deadline)
 
 	for (i = 0; i < ST_N; i++)
 		total += weights[i];
-	for (ifc = 0; ifc < IF_N; ifc++)
-		for (i = 0; i < BATCH; i++)
-			if (!(batch[ifc][i] = malloc(FRAME_MAX)))
+	for (ifc = 0; ifc < IF_N; ifc++) {
+		for (i = 0; i < BATCH; i++) {
+			batch[ifc][i] = malloc(FRAME_MAX);
+			if (!batch[ifc][i])
 				ksft_exit_fail_msg("malloc\n");
+		}
+	}
 	while (fz_now_ms() < deadline) {
 		if (!(round++ % BATCH))
 			sniff();
@@ -733,7 +738,7 @@ static const char *const stat_names[] = {
 	"drop_malformed", "drop_csum", "drop_not_for_us", "drop_no_socket",
 	"drop_rcvbuf", "drop_out_of_window", "retransmits", "resets_sent",
 };
-#define NSTATS	(sizeof(stat_names) / sizeof(stat_names[0]))
+#define NSTATS	ARRAY_SIZE(stat_names)
 
 static void stats_get(long long *v)
 {
