@@ -496,6 +496,43 @@ out:
 	return ret;
 }
 
+/* ---- the kernel's own reports ----------------------------------------- */
+
+/*
+ * Taint bits a kernel report sets: B (bad page: KASAN), D (oops), W
+ * (warning), L (soft lockup).
+ */
+#define FZ_TAINT_REPORT	((1UL << 5) | (1UL << 7) | (1UL << 9) | (1UL << 14))
+
+static inline unsigned long fz_taint(void)
+{
+	char buf[64];
+
+	if (lynx_read_file("/proc/sys/kernel/tainted", buf, sizeof(buf)) <= 0)
+		return 0;
+	return strtoul(buf, NULL, 10);
+}
+
+/*
+ * One result: did the kernel report an error (KASAN, WARN, oops, lockup)
+ * since taint0?  After one, lynx's lists may be corrupt, and walking them
+ * (/proc/net/lynx, rmmod) can hang the machine: the remaining n checks
+ * then fail unchecked and the program ends (vm-run shows the report).
+ */
+static inline void fz_check_kernel_clean(unsigned long taint0, int n)
+{
+	unsigned long t = fz_taint() & ~taint0 & FZ_TAINT_REPORT;
+
+	ksft_test_result(!t, "kernel_clean: no KASAN, WARN, oops or lockup%s\n",
+			 t ? " (see the kernel log)" : "");
+	if (!t)
+		return;
+	while (n--)
+		ksft_test_result_fail("not checked: the kernel reported an error (taint %#lx)\n",
+				      t);
+	ksft_finished();
+}
+
 /* ---- rmmod ------------------------------------------------------------- */
 
 static inline int fz_delete_module(const char *name)

@@ -742,13 +742,14 @@ int main(int argc, char **argv)
 	unsigned long total = 0, total_ok = 0;
 	int ns_c, nsfds[3], lsn, ok, hung = 0;
 	long mem0, slab0, gone;
+	unsigned long taint0;
 	uint64_t t0, deadline;
 	struct timespec ts;
 	uint8_t *map;
 
 	fz_args(argc, argv, &seed, &seconds, 30);
 	ksft_print_header();
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	ksft_print_msg("seed %" PRIu64 ", %u s (rerun: %s -s %" PRIu64 " -d %u)\n",
 		       seed, seconds, argv[0], seed, seconds);
 	signal(SIGPIPE, SIG_IGN);
@@ -765,6 +766,7 @@ int main(int argc, char **argv)
 	mprotect(ro_page, 4096, PROT_READ);
 	mprotect(bad_page, 4096, PROT_NONE);
 
+	taint0 = fz_taint();
 	mem0 = fz_proto_memory("LYNX_STREAM");
 	slab0 = fz_slab_objects();
 	ns_init = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -833,6 +835,7 @@ int main(int argc, char **argv)
 		close(FD_BASE + i);
 	for (i = 0; i < NTHREADS; i++)
 		close(ws[i].ep);
+	fz_check_kernel_clean(taint0, 4);
 
 	/* A fresh namespace: the fuzzed ones may have lynxlo down or tiny. */
 	ns_c = fz_netns_new();

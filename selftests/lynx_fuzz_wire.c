@@ -792,13 +792,14 @@ int main(int argc, char **argv)
 	unsigned int seconds, i;
 	int lsn[8], fresh, nsfds[2], ok, st;
 	long mem0, slab0, gone;
+	unsigned long taint0;
 	long long stats0[NSTATS], stats1[NSTATS];
 	unsigned long total = 0;
 	uint64_t t0;
 
 	fz_args(argc, argv, &seed, &seconds, 30);
 	ksft_print_header();
-	ksft_set_plan(6);
+	ksft_set_plan(7);
 	ksft_print_msg("seed %" PRIu64 ", %u s (rerun: %s -s %" PRIu64 " -d %u)\n",
 		       seed, seconds, argv[0], seed, seconds);
 	for (i = 0; i < RING; i++) {
@@ -806,6 +807,7 @@ int main(int argc, char **argv)
 		if (!ring[i].f)
 			ksft_exit_fail_msg("malloc\n");
 	}
+	taint0 = fz_taint();
 	mem0 = fz_proto_memory("LYNX_STREAM");
 	slab0 = fz_slab_objects();
 	if (setup())
@@ -881,6 +883,7 @@ int main(int argc, char **argv)
 	close(dj.b);
 	for (i = 0; i < 8; i++)
 		close(lsn[i]);
+	fz_check_kernel_clean(taint0, 5);
 
 	/* Invariant: a fresh connection moves 1 MiB byte-exact (lynxlo, segment). */
 	fz_netns_enter(ns_a);
