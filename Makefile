@@ -5,6 +5,8 @@
 #   make            build module/lynx.ko against KDIR
 #   make check      install deps, build, run KUnit + kselftests in QEMU
 #   make demo       boot the stock kernel in QEMU and show what lynx does
+#   make fuzz       run the fuzzers at length on both kernels (FUZZ_MINUTES=N,
+#                   default 10)
 #
 # KDIR defaults to the running kernel's build tree, or, where that does not
 # exist (as on a build host whose kernel has no headers), to the tree of
@@ -25,7 +27,7 @@ LYNX_BUILD ?= $(ROOT)/build
 SELFTESTS := $(patsubst %.c,%,$(wildcard selftests/*.c))
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug \
-	checkpatch sparse
+	checkpatch sparse fuzz
 
 all: module
 
@@ -77,6 +79,13 @@ check: deps
 
 demo: deps
 	@$(ROOT)/scripts/demo
+
+# The fuzzers (selftests/lynx_fuzz_*.c) share a header.
+$(filter selftests/lynx_fuzz_%,$(SELFTESTS)): selftests/lynx_fuzz_common.h
+
+FUZZ_MINUTES ?= 10
+fuzz: deps
+	@FUZZ_MINUTES=$(FUZZ_MINUTES) $(ROOT)/scripts/fuzz
 
 checkpatch:
 	@$(ROOT)/scripts/checkpatch
