@@ -60,7 +60,7 @@ unpriv_devices='
 test_no_sniff() {
 	local secret=HOSTSECRET-$$-$RANDOM fifo=$LX_TMP/stop out=$LX_TMP/sniff.out w pid
 	lx_pair sniff || return 1
-	lx_recv_bg "$NSB" "$LX_TMP/b.out" -t 15000 7100 1 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/b.out" -t 120000 7100 1 || return 1
 	# The sniffer runs until its stdin, a FIFO only this shell writes to,
 	# closes, then a second more.  (Its open waits for the writer's.)
 	mkfifo -m 600 "$fifo"
@@ -70,7 +70,7 @@ test_no_sniff() {
 		< "$fifo" > "$out" 2>&1 &
 	pid=$!
 	exec {w}>"$fifo"
-	if ! { lx_wait_for "$out" '^(ready|error)' 20 "$pid" &&
+	if ! { lx_wait_for "$out" '^(ready|error)' 90 "$pid" &&
 	       grep -q '^ready' "$out"; }; then
 		exec {w}>&-
 		return 1
@@ -80,10 +80,10 @@ test_no_sniff() {
 	# has), both with the secret; B hears the unicast.
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7100 "$secret" &&
 		lx_ok "$TOOL" -N "$NSA" send 0x7e57ab1e 7100 "$secret" &&
-		{ lx_wait_pid "$LX_PID" || lx_fail "B did not hear A"; }
+		{ lx_wait_pid "$LX_PID" 90 || lx_fail "B did not hear A"; }
 	local rc=$?
 	exec {w}>&-
-	lx_wait_pid "$pid" 30 || lx_fail "sniffer did not finish" || return 1
+	lx_wait_pid "$pid" 90 || lx_fail "sniffer did not finish" || return 1
 	sed 's/^/#   /' "$out"
 	[ "$rc" -eq 0 ] || return 1
 	grep -q '^devices: .*evil1' "$out" || lx_fail "no device of nobody's own" || return 1
@@ -96,7 +96,7 @@ test_no_inject() {
 	lx_pair inject || return 1
 	# B takes two datagrams on 7200: nobody's, if they get through, else
 	# the two A sends once nobody's have gone.
-	lx_recv_bg "$NSB" "$LX_TMP/b.out" -t 15000 7200 2 || return 1
+	lx_recv_bg "$NSB" "$LX_TMP/b.out" -t 120000 7200 2 || return 1
 	TOOL=$TOOL lx_unpriv bash -c "$unpriv_devices"'
 		echo "devices:$devs"
 		echo "node $("$TOOL" node)"
@@ -106,7 +106,7 @@ test_no_inject() {
 	evil=$(awk '$1 == "node" { print $2 }' "$out")
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7200 LEGIT1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7200 LEGIT2 || return 1
-	lx_wait_pid "$LX_PID" 30
+	lx_wait_pid "$LX_PID" 90
 	sed 's/^/#   /' "$LX_TMP/b.out"
 	grep -q 'FORGED' "$LX_TMP/b.out" && lx_fail "nobody's datagram reached B" && return 1
 	grep -q "^from $NODEA(.*LEGIT2" "$LX_TMP/b.out" || lx_fail "B did not hear A" || return 1
@@ -136,17 +136,17 @@ test_own_segment() {
 		child=$!
 		n=0
 		while [ "$(readlink /proc/$child/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
-			n=$((n + 1)); [ $n -lt 400 ] || exit 1; nap
+			n=$((n + 1)); [ $n -lt 1800 ] || exit 1; nap
 		done
 		inchild() { nsenter --net=/proc/$child/ns/net "$@"; }
 		ip link set o2 netns $child
 		inchild ip link set o2 up
 		node2=$(inchild "$TOOL" node)
-		inchild "$TOOL" recv -t 15000 7300 1 > "$U/own.recv" &
+		inchild "$TOOL" recv -t 120000 7300 1 > "$U/own.recv" &
 		recv=$!
 		n=0
 		until grep -q "^ready" "$U/own.recv"; do
-			kill -0 $recv; n=$((n + 1)); [ $n -lt 400 ] || exit 1; nap
+			kill -0 $recv; n=$((n + 1)); [ $n -lt 1800 ] || exit 1; nap
 		done
 		"$TOOL" send "$node2" 7300 OWN-SEGMENT
 		wait $recv
