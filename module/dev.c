@@ -8,8 +8,8 @@
  * to (its MAC, a group address, or any frame when promiscuous).  A segment
  * is named by a number (IFLA_LYNX_SEGMENT, fixed at creation, default
  * LYNX_SEGMENT_DEFAULT) and owned by a user namespace: the initial one for
- * the default segment, else the one of the process that created its first
- * device.  Only a process with CAP_NET_ADMIN over the owner may put a
+ * the numbers below LYNX_SEGMENT_USER_MIN, else the one of the process
+ * that created its first device.  Only a process with CAP_NET_ADMIN over the owner may put a
  * device on a segment, so an unprivileged user's "unshare -Urn" can make
  * segments of its own but never hear or reach anyone else's.  lynxlo, one
  * per namespace and
@@ -129,7 +129,7 @@ static struct lynx_segment *lynx_segment_find(u32 id)
 /* The owner a segment @id gets when a device of current's creates it. */
 static struct user_namespace *lynx_segment_new_owner(u32 id)
 {
-	return id == LYNX_SEGMENT_DEFAULT ? &init_user_ns : current_user_ns();
+	return id < LYNX_SEGMENT_USER_MIN ? &init_user_ns : current_user_ns();
 }
 
 /**

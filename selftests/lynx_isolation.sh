@@ -44,13 +44,17 @@ test_default_segment_refused() {
 	[ $? -ne 0 ] || lx_fail "nobody joined segment 0 by number" || return 1
 	lx_log "lynx_tool link add: $out"
 	grep -q '^error EPERM' <<<"$out" || lx_fail "not EPERM: $out" || return 1
+	# Nor may it take a number reserved for the host, free as it is.
+	out=$(lx_unpriv "$TOOL" link add evil segment 65535 2>&1)
+	[ $? -ne 0 ] || lx_fail "nobody made segment 65535" || return 1
+	grep -q '^error EPERM' <<<"$out" || lx_fail "not EPERM: $out" || return 1
 }
 
 # The attacker's side: every lynx device it can make, up and promiscuous.
 # Prints the devices it got.
 unpriv_devices='
 	ip link add evil0 type lynx 2>/dev/null
-	"$TOOL" link add evil1 segment 4242 >/dev/null
+	"$TOOL" link add evil1 segment 70000 >/dev/null
 	devs=
 	for d in evil0 evil1; do
 		ip link set "$d" up promisc on 2>/dev/null && devs="$devs $d"
@@ -128,8 +132,8 @@ test_own_segment() {
 		set -e
 		exec 9<>"$U/nap"
 		nap() { read -r -t 0.05 -u 9 _ || :; }
-		"$TOOL" link add o1 segment 4343
-		"$TOOL" link add o2 segment 4343
+		"$TOOL" link add o1 segment 70001
+		"$TOOL" link add o2 segment 70001
 		"$TOOL" link show o1
 		ip link set o1 up
 		unshare --net sleep 600 &
@@ -155,7 +159,7 @@ test_own_segment() {
 	local rc=$?
 	sed 's/^/#   /' "$out"
 	[ "$rc" -eq 0 ] || lx_fail "nobody's own segment did not carry its datagram" || return 1
-	grep -q '^o1 segment 4343$' "$out" || lx_fail "segment not shown" || return 1
+	grep -q '^o1 segment 70001$' "$out" || lx_fail "segment not shown" || return 1
 	grep -q 'OWN-SEGMENT' "$out" || return 1
 }
 

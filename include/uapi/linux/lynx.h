@@ -68,5 +68,13 @@ enum {
 
 /* The segment of "ip link add NAME type lynx": the initial user namespace's. */
 #define LYNX_SEGMENT_DEFAULT	0
+/*
+ * Segments below this one, as the default one, always belong to the
+ * initial user namespace (so no other can take a number the host's
+ * administrator means to use, as ports below 1024); a segment from here
+ * up belongs to the user namespace of the process that made its first
+ * device.
+ */
+#define LYNX_SEGMENT_USER_MIN	0x10000
 
 #endif /* _UAPI_LINUX_LYNX_H */
