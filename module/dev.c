@@ -9,10 +9,10 @@
  * is named by a number (IFLA_LYNX_SEGMENT, fixed at creation, default
  * LYNX_SEGMENT_DEFAULT) and owned by a user namespace: the initial one for
  * the numbers below LYNX_SEGMENT_USER_MIN, else the one of the process
- * that created its first device.  Only a process with CAP_NET_ADMIN over the owner may put a
- * device on a segment, so an unprivileged user's "unshare -Urn" can make
- * segments of its own but never hear or reach anyone else's.  lynxlo, one
- * per namespace and
+ * that created its first device.  Only a process with CAP_NET_ADMIN over
+ * the owner may put a device on a segment, so an unprivileged user's
+ * "unshare -Urn" can make segments of its own but never hear or reach
+ * anyone else's (see lynx_segment_may_join()).  lynxlo, one per namespace and
  * made by net.c through lynx_dev_create_lo(), receives what it sends and is
  * on no segment.  Both have a real qdisc: frames reach lynx_dev_xmit() and
  * lynx_lo_xmit() through it.
