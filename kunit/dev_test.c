@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/if_arp.h>
+#include <linux/cred.h>
 #include <linux/etherdevice.h>
 #include <linux/kthread.h>
 #include <linux/rtnetlink.h>
@@ -17,11 +18,13 @@
 #include "lynx_test.h"
 
 #define DT_ETH_P	0x88B6	/* local experimental EtherType 2 */
-#define DT_NDEV		4	/* a, b, c and lynxlo */
+#define DT_NDEV		6	/* a, b, c, lynxlo, and d, e of dt_segments */
 #define DT_LEN		100
 
 static struct net_device *dt_devs[DT_NDEV];
 static atomic_t dt_rx[DT_NDEV];
+/* As dt_rx, frames for another host (heard when promiscuous) included. */
+static atomic_t dt_rx_any[DT_NDEV];
 static bool dt_pack_added;
 
 static int dt_rcv(struct sk_buff *skb, struct net_device *dev,
@@ -29,11 +32,13 @@ static int dt_rcv(struct sk_buff *skb, struct net_device *dev,
 {
 	int i;
 
-	for (i = 0; i < DT_NDEV; i++)
-		if (dev == READ_ONCE(dt_devs[i]) &&
-		    skb->pkt_type != PACKET_OTHERHOST &&
-		    skb->len == DT_LEN)
+	for (i = 0; i < DT_NDEV; i++) {
+		if (dev != READ_ONCE(dt_devs[i]) || skb->len != DT_LEN)
+			continue;
+		atomic_inc(&dt_rx_any[i]);
+		if (skb->pkt_type != PACKET_OTHERHOST)
 			atomic_inc(&dt_rx[i]);
+	}
 	consume_skb(skb);
 	return NET_RX_SUCCESS;
 }
@@ -49,6 +54,7 @@ static int dt_init(struct kunit *test)
 
 	for (i = 0; i < DT_NDEV; i++) {
 		atomic_set(&dt_rx[i], 0);
+		atomic_set(&dt_rx_any[i], 0);
 		dt_devs[i] = NULL;
 	}
 	for (i = 0; i < 3; i++) {
@@ -273,6 +279,90 @@ static void dt_lo(struct kunit *test)
 	dev_put(lo);
 }
 
+/* Segment numbers no other test uses. */
+#define DT_SEG		0x5e6
+#define DT_SEG_NEW	0x5e7
+
+/* A frame reaches the devices of its own segment only. */
+static void dt_segments(struct kunit *test)
+{
+	struct net_device *a = dt_devs[0], *d, *e;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, lynx_segment_devices(DT_SEG), 0U);
+	d = lynx_dev_create_on(&init_net, "lxdt%d", DT_SEG);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d));
+	e = lynx_dev_create_on(&init_net, "lxdt%d", DT_SEG);
+	if (IS_ERR(e)) {
+		unregister_netdev(d);
+		KUNIT_FAIL(test, "second device on segment %#x: %ld", DT_SEG,
+			   PTR_ERR(e));
+		return;
+	}
+	WRITE_ONCE(dt_devs[4], d);
+	WRITE_ONCE(dt_devs[5], e);
+	KUNIT_EXPECT_EQ(test, lynx_dev_segment(a), (u32)LYNX_SEGMENT_DEFAULT);
+	KUNIT_EXPECT_EQ(test, lynx_dev_segment(d), (u32)DT_SEG);
+	KUNIT_EXPECT_EQ(test, lynx_segment_devices(DT_SEG), 2U);
+	/* d listens to everything, as a sniffer would. */
+	rtnl_lock();
+	err = dev_set_promiscuity(d, 1);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, err, 0);
+
+	/* The default segment's broadcast and unicast stay there. */
+	KUNIT_EXPECT_EQ(test, dt_send(a, a->broadcast, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_send(a, dt_devs[1]->dev_addr, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_wait(1, 2), 2);
+	KUNIT_EXPECT_EQ(test, dt_wait(2, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[4]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[5]), 0);
+	/* ... and a frame for a's MAC sent on segment DT_SEG misses a. */
+	KUNIT_EXPECT_EQ(test, dt_send(e, a->dev_addr, DT_LEN), 0);
+	KUNIT_EXPECT_EQ(test, dt_send(e, e->broadcast, DT_LEN), 0);
+	/* (in order: both went through e's qdisc and one backlog) */
+	KUNIT_EXPECT_EQ(test, dt_wait(4, 1), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[4]), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[0]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[1]), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx_any[2]), 1);
+
+	/* The segment goes with its last device. */
+	WRITE_ONCE(dt_devs[4], NULL);
+	unregister_netdev(d);
+	KUNIT_EXPECT_EQ(test, lynx_segment_devices(DT_SEG), 1U);
+	WRITE_ONCE(dt_devs[5], NULL);
+	unregister_netdev(e);
+	KUNIT_EXPECT_EQ(test, lynx_segment_devices(DT_SEG), 0U);
+}
+
+/* Without CAP_NET_ADMIN, no device joins or makes a segment. */
+static void dt_segment_needs_cap(struct kunit *test)
+{
+	unsigned int on0 = lynx_segment_devices(LYNX_SEGMENT_DEFAULT);
+	const struct cred *old;
+	struct net_device *d0, *dn;
+	struct cred *c;
+
+	c = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	cap_lower(c->cap_effective, CAP_NET_ADMIN);
+	old = override_creds(c);
+	d0 = lynx_dev_create_on(&init_net, "lxdt%d", LYNX_SEGMENT_DEFAULT);
+	dn = lynx_dev_create_on(&init_net, "lxdt%d", DT_SEG_NEW);
+	revert_creds(old);
+	put_cred(c);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(d0), -EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dn), -EPERM);
+	if (!IS_ERR(d0))
+		unregister_netdev(d0);
+	if (!IS_ERR(dn))
+		unregister_netdev(dn);
+	KUNIT_EXPECT_EQ(test, lynx_segment_devices(DT_SEG_NEW), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_segment_devices(LYNX_SEGMENT_DEFAULT), on0);
+}
+
 static int dt_flood(void *arg)
 {
 	struct net_device *a = arg;
@@ -322,6 +412,8 @@ static struct kunit_case dt_cases[] = {
 	KUNIT_CASE(dt_peer_down),
 	KUNIT_CASE(dt_over_mtu),
 	KUNIT_CASE(dt_lo),
+	KUNIT_CASE(dt_segments),
+	KUNIT_CASE(dt_segment_needs_cap),
 	KUNIT_CASE(dt_unregister_under_traffic),
 	{}
 };

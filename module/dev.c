@@ -3,9 +3,16 @@
  * lynx: the lynx net_device.
  *
  * Segment devices ("ip link add NAME type lynx"), whatever their namespace,
- * all hang off one virtual Ethernet segment, a hub: a frame sent on one is
- * received by every other running one it is addressed to (its MAC, a group
- * address, or any frame when promiscuous).  lynxlo, one per namespace and
+ * hang off a virtual Ethernet segment, a hub: a frame sent on one is
+ * received by every other running one of the same segment it is addressed
+ * to (its MAC, a group address, or any frame when promiscuous).  A segment
+ * is named by a number (IFLA_LYNX_SEGMENT, fixed at creation, default
+ * LYNX_SEGMENT_DEFAULT) and owned by a user namespace: the initial one for
+ * the numbers below LYNX_SEGMENT_USER_MIN, else the one of the process
+ * that created its first device.  Only a process with CAP_NET_ADMIN over
+ * the owner may put a device on a segment, so an unprivileged user's
+ * "unshare -Urn" can make segments of its own but never hear or reach
+ * anyone else's (see lynx_segment_may_join()).  lynxlo, one per namespace and
  * made by net.c through lynx_dev_create_lo(), receives what it sends and is
  * on no segment.  Both have a real qdisc: frames reach lynx_dev_xmit() and
  * lynx_lo_xmit() through it.
@@ -19,11 +26,13 @@
  * READ_ONCE() per frame then; nothing but KUnit configures it.
  */
 #include <linux/etherdevice.h>
+#include <linux/hashtable.h>
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
 #include <linux/prandom.h>
 #include <linux/rtnetlink.h>
 #include <linux/timer.h>
+#include <linux/user_namespace.h>
 #include <net/rtnetlink.h>
 #include <kunit/visibility.h>
 #include <net/lynx.h>
@@ -62,29 +71,127 @@ struct lynx_dev_fault {
 };
 
 /**
- * struct lynx_dev - private part of a lynx net_device
- * @seg:   in lynx_segment (segment devices only)
- * @dev:   back pointer
- * @out:   hands a frame that passed lynx_tx_begin() to its receivers
- * @fault: the fault injector (test facility)
+ * struct lynx_segment - a virtual Ethernet segment, a hub
+ * @hnode: in lynx_segments, keyed by @id
+ * @devs:  its devices (lynx_dev.seg) from ndo_init to ndo_uninit, of every
+ *         namespace; xmit walks it under RCU, the core's grace periods
+ *         between ndo_uninit and a device's freeing keep a device seen
+ *         there alive for the walk
+ * @owner: the user namespace whose CAP_NET_ADMIN a device needs to join
+ * @ref:   one per device on it: the last one's ndo_uninit frees it
+ * @id:    its number, IFLA_LYNX_SEGMENT
+ * @rcu:   frees it after the walks that may still see it
+ *
+ * The table, @hnode, @devs (writers) and @ref change under the RTNL only.
  */
-struct lynx_dev {
-	struct list_head	seg;
-	struct net_device	*dev;
-	void			(*out)(struct sk_buff *skb,
-				       struct net_device *dev);
-	struct lynx_dev_fault	fault;
+struct lynx_segment {
+	struct hlist_node	hnode;
+	struct list_head	devs;
+	struct user_namespace	*owner;
+	refcount_t		ref;
+	u32			id;
+	struct rcu_head		rcu;
 };
 
-/*
- * The segment: every registered segment device, from ndo_init to
- * ndo_uninit, of every namespace.  xmit walks it under RCU; the core's
- * grace periods between ndo_uninit and the device's freeing keep a device
- * seen there alive for the walk.
+/**
+ * struct lynx_dev - private part of a lynx net_device
+ * @seg:     in its segment's @devs (segment devices only)
+ * @segment: its segment from ndo_init to ndo_uninit, else NULL
+ * @seg_id:  the number of the segment it joins at ndo_init, then is on
+ * @dev:     back pointer
+ * @out:     hands a frame that passed lynx_tx_begin() to its receivers
+ * @fault:   the fault injector (test facility)
  */
-static LIST_HEAD(lynx_segment);
-/* Protects lynx_segment against concurrent writers. */
-static DEFINE_SPINLOCK(lynx_segment_lock);
+struct lynx_dev {
+	struct list_head		seg;
+	struct lynx_segment __rcu	*segment;
+	u32				seg_id;
+	struct net_device		*dev;
+	void				(*out)(struct sk_buff *skb,
+					       struct net_device *dev);
+	struct lynx_dev_fault		fault;
+};
+
+/* The segments that have devices, by number.  RTNL. */
+static DEFINE_HASHTABLE(lynx_segments, 6);
+
+static struct lynx_segment *lynx_segment_find(u32 id)
+{
+	struct lynx_segment *seg;
+
+	ASSERT_RTNL();
+	hash_for_each_possible(lynx_segments, seg, hnode, id)
+		if (seg->id == id)
+			return seg;
+	return NULL;
+}
+
+/* The owner a segment @id gets when a device of current's creates it. */
+static struct user_namespace *lynx_segment_new_owner(u32 id)
+{
+	return id < LYNX_SEGMENT_USER_MIN ? &init_user_ns : current_user_ns();
+}
+
+/**
+ * lynx_segment_may_join - may current put a device on segment @id?
+ * @id:     the segment's number
+ * @extack: for the reason of a refusal, or NULL
+ *
+ * Yes when current has CAP_NET_ADMIN over the segment's owner, or, for a
+ * segment that does not exist yet, over the owner it will get.  Call it
+ * and register the device under one hold of the RTNL.
+ *
+ * Return: 0 or -EPERM.
+ */
+static int lynx_segment_may_join(u32 id, struct netlink_ext_ack *extack)
+{
+	struct lynx_segment *seg = lynx_segment_find(id);
+
+	if (ns_capable(seg ? seg->owner : lynx_segment_new_owner(id),
+		       CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "lynx: no CAP_NET_ADMIN over the user namespace owning the segment");
+	return -EPERM;
+}
+
+/* Puts @ld on segment @ld->seg_id, made if need be.  ndo_init, RTNL. */
+static int lynx_segment_join(struct lynx_dev *ld)
+{
+	struct lynx_segment *seg = lynx_segment_find(ld->seg_id);
+
+	if (seg) {
+		refcount_inc(&seg->ref);
+	} else {
+		seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+		if (!seg)
+			return -ENOMEM;
+		seg->id = ld->seg_id;
+		seg->owner = get_user_ns(lynx_segment_new_owner(seg->id));
+		INIT_LIST_HEAD(&seg->devs);
+		refcount_set(&seg->ref, 1);
+		hash_add(lynx_segments, &seg->hnode, seg->id);
+	}
+	list_add_tail_rcu(&ld->seg, &seg->devs);
+	rcu_assign_pointer(ld->segment, seg);
+	return 0;
+}
+
+/*
+ * Drops @ld's hold on its segment, which goes with its last device.  @ld
+ * left the segment's @devs already and sends nothing any more.  RTNL.
+ */
+static void lynx_segment_put(struct lynx_dev *ld)
+{
+	struct lynx_segment *seg = rtnl_dereference(ld->segment);
+
+	RCU_INIT_POINTER(ld->segment, NULL);
+	if (!refcount_dec_and_test(&seg->ref))
+		return;
+	hash_del(&seg->hnode);
+	put_user_ns(seg->owner);
+	kfree_rcu(seg, rcu);
+}
 
 static void lynx_dev_free(struct net_device *dev)
 {
@@ -152,6 +259,10 @@ static void lynx_lo_uninit(struct net_device *dev)
 		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
 }
 
+/*
+ * ndo_init of a segment device: whoever registers it checked with
+ * lynx_segment_may_join() that it may join segment @ld->seg_id.
+ */
 static int lynx_dev_init_seg(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
@@ -161,19 +272,15 @@ static int lynx_dev_init_seg(struct net_device *dev)
 	if (err)
 		return err;
 	ld->out = lynx_dev_out;
-	spin_lock(&lynx_segment_lock);
-	list_add_tail_rcu(&ld->seg, &lynx_segment);
-	spin_unlock(&lynx_segment_lock);
-	return 0;
+	return lynx_segment_join(ld);
 }
 
 static void lynx_dev_uninit_seg(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
 
-	spin_lock(&lynx_segment_lock);
+	/* No longer a receiver; still a sender until its timer is stopped. */
 	list_del_rcu(&ld->seg);
-	spin_unlock(&lynx_segment_lock);
 	/*
 	 * unregister_netdevice() waits for a grace period before the device
 	 * can be freed; a failing register_netdevice() does not.
@@ -181,6 +288,7 @@ static void lynx_dev_uninit_seg(struct net_device *dev)
 	if (dev->reg_state != NETREG_UNREGISTERING)
 		synchronize_net();
 	lynx_lo_uninit(dev);
+	lynx_segment_put(ld);
 }
 
 /* Checks and counts a frame entering xmit; false if it was dropped. */
@@ -214,19 +322,30 @@ static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
 		dev_sw_netstats_rx_add(peer, len);
 }
 
-/* The segment: @skb (consumed) to every running device that wants it. */
+/*
+ * @dev's segment: @skb (consumed) to every running device of it that
+ * wants it.  No other segment's device ever sees it.
+ */
 static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
 {
+	struct lynx_dev *ld = netdev_priv(dev);
 	u8 dest[ETH_ALEN] __aligned(2);
 	struct net_device *to = NULL;
+	struct lynx_segment *seg;
 	struct sk_buff *clone;
-	struct lynx_dev *ld;
 
 	ether_addr_copy(dest, ((struct ethhdr *)skb->data)->h_dest);
 
 	/* Each receiver but the last gets a clone, the last @skb itself. */
 	rcu_read_lock();
-	list_for_each_entry_rcu(ld, &lynx_segment, seg) {
+	seg = rcu_dereference(ld->segment);
+	if (unlikely(!seg)) {		/* not registered (any more) */
+		rcu_read_unlock();
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return;
+	}
+	list_for_each_entry_rcu(ld, &seg->devs, seg) {
 		if (ld->dev == dev || !lynx_dev_wants(ld->dev, dest))
 			continue;
 		if (to) {
@@ -505,15 +624,54 @@ static int lynx_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
+static const struct nla_policy lynx_policy[IFLA_LYNX_MAX + 1] = {
+	[IFLA_LYNX_SEGMENT]	= { .type = NLA_U32 },
+};
+
+/* "ip link add ... type lynx": the segment, and whether current may join. */
+static int lynx_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+	int err;
+
+	ld->seg_id = LYNX_SEGMENT_DEFAULT;
+	if (data && data[IFLA_LYNX_SEGMENT])
+		ld->seg_id = nla_get_u32(data[IFLA_LYNX_SEGMENT]);
+	err = lynx_segment_may_join(ld->seg_id, extack);
+	if (err)
+		return err;
+	return register_netdevice(dev);
+}
+
+static size_t lynx_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32));	/* IFLA_LYNX_SEGMENT */
+}
+
+static int lynx_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct lynx_dev *ld = netdev_priv(dev);
+
+	return nla_put_u32(skb, IFLA_LYNX_SEGMENT, ld->seg_id) ? -EMSGSIZE : 0;
+}
+
 /*
  * No netns_refund: default_device_exit_batch() deletes the segment devices
- * of a dying namespace instead of moving them to init_net.
+ * of a dying namespace instead of moving them to init_net.  No changelink:
+ * a device stays on the segment it was created on.
  */
 static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.kind		= "lynx",
 	.priv_size	= sizeof(struct lynx_dev),
 	.setup		= lynx_setup,
+	.maxtype	= IFLA_LYNX_MAX,
+	.policy		= lynx_policy,
 	.validate	= lynx_validate,
+	.newlink	= lynx_newlink,
+	.get_size	= lynx_get_size,
+	.fill_info	= lynx_fill_info,
 };
 
 /* Registers and opens a new device made by @setup; takes the RTNL. */
@@ -586,9 +744,94 @@ void lynx_dev_destroy_lo(struct net_device *lo)
 
 struct net_device *lynx_dev_create(struct net *net, const char *name)
 {
-	return lynx_dev_new(net, name, lynx_setup, &lynx_link_ops);
+	return lynx_dev_create_on(net, name, LYNX_SEGMENT_DEFAULT);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_create);
+
+/**
+ * lynx_dev_create_on - a segment device on segment @seg_id, registered, up
+ * @net:    its namespace
+ * @name:   its name (may hold "%d")
+ * @seg_id: the segment, made if no device is on it yet
+ *
+ * As "ip link add NAME type lynx segment SEG_ID" by current would make it,
+ * permission check (lynx_segment_may_join()) included.  Takes the RTNL:
+ * remove the device with unregister_netdev().
+ *
+ * Return: the device, or an ERR_PTR().
+ */
+struct net_device *lynx_dev_create_on(struct net *net, const char *name,
+				      u32 seg_id)
+{
+	struct net_device *dev;
+	struct lynx_dev *ld;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct lynx_dev), name, NET_NAME_PREDICTABLE,
+			   lynx_setup);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev_net_set(dev, net);
+	dev->rtnl_link_ops = &lynx_link_ops;
+	ld = netdev_priv(dev);
+	ld->seg_id = seg_id;
+
+	rtnl_lock();
+	err = lynx_segment_may_join(seg_id, NULL);
+	if (err)
+		goto err_free;
+	err = register_netdevice(dev);
+	if (err)
+		goto err_free;
+	err = dev_open(dev, NULL);
+	if (err)
+		goto err_unregister;
+	rtnl_unlock();
+	return dev;
+
+err_unregister:
+	unregister_netdevice(dev);	/* needs_free_netdev: freed for us */
+	rtnl_unlock();
+	return ERR_PTR(err);
+err_free:
+	free_netdev(dev);		/* under the RTNL, see free_netdev() */
+	rtnl_unlock();
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_dev_create_on);
+
+/**
+ * lynx_dev_segment - the number of the segment @dev is on
+ * @dev: a lynx segment device
+ *
+ * Return: its IFLA_LYNX_SEGMENT.
+ */
+u32 lynx_dev_segment(const struct net_device *dev)
+{
+	const struct lynx_dev *ld = netdev_priv(dev);
+
+	return ld->seg_id;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_dev_segment);
+
+/**
+ * lynx_segment_devices - how many devices are on segment @seg_id
+ * @seg_id: a segment number
+ *
+ * Takes the RTNL.  Return: the count; 0 when the segment does not exist.
+ */
+unsigned int lynx_segment_devices(u32 seg_id)
+{
+	struct lynx_segment *seg;
+	unsigned int n;
+
+	rtnl_lock();
+	seg = lynx_segment_find(seg_id);
+	n = seg ? refcount_read(&seg->ref) : 0;
+	rtnl_unlock();
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_segment_devices);
 
 bool lynx_dev_is_lynx(const struct net_device *dev)
 {

@@ -208,4 +208,40 @@ lx_test tcpdump test_tcpdump
 lx_test tcpdump_lynxlo test_tcpdump_lynxlo
 lx_test move_netns test_move_netns
 lx_test delete_under_traffic test_delete_under_traffic
+
+# Segments: "lynx_tool link add NAME segment ID" puts a device on segment
+# ID, "ip link add" on segment 0; a frame reaches its own segment only, and
+# a device keeps its segment when it changes namespace.
+test_segments() {
+	local nsa nsb nsc nodeb nodec out
+	nsa=$(lx_netns sga) && nsb=$(lx_netns sgb) && nsc=$(lx_netns sgc) || return 1
+	lx_ok "$TOOL" -N "$nsa" link add sa0 segment 11 || return 1
+	lx_ok "$TOOL" -N "$nsa" link add sa1 segment 11 || return 1
+	lx_ok ip -n "$nsc" link add sc0 type lynx || return 1
+	out=$("$TOOL" -N "$nsa" link show sa0; "$TOOL" -N "$nsc" link show sc0)
+	printf '%s\n' "$out" | sed 's/^/#   /'
+	[ "$out" = $'sa0 segment 11\nsc0 segment 0' ] ||
+		lx_fail "segments not shown as set" || return 1
+	lx_ok ip -n "$nsa" link set sa1 netns "$nsb" || return 1
+	lx_ok ip -n "$nsa" link set sa0 up || return 1
+	lx_ok ip -n "$nsb" link set sa1 up || return 1
+	lx_ok ip -n "$nsc" link set sc0 up promisc on || return 1
+	nodeb=$(lx_node "$nsb") && nodec=$(lx_node "$nsc") || return 1
+	[ "$("$TOOL" -N "$nsb" link show sa1)" = "sa1 segment 11" ] ||
+		lx_fail "sa1 left segment 11 when it moved" || return 1
+	# Segment 11 carries a's datagram to b ...
+	lx_pair_hear "$nsa" "$nsb" "$nodeb" 6900 sg.b on-segment-11 || return 1
+	# ... and never to c, on segment 0, though c listens to everything:
+	# the first datagram c gets is the one b sends after a's, on segment 0.
+	lx_ok lx_dev "$nsb" sb0 || return 1
+	lx_recv_bg "$nsc" "$LX_TMP/sg.c" -t 60000 6901 1 || return 1
+	lx_ok "$TOOL" -N "$nsa" send "$nodec" 6901 off-segment || return 1
+	lx_ok "$TOOL" -N "$nsb" send "$nodec" 6901 via-segment-0 || return 1
+	lx_wait_pid "$LX_PID" 90 || lx_fail "c did not hear b's segment-0 device" || return 1
+	sed 's/^/#   /' "$LX_TMP/sg.c"
+	grep -q "^from $nodeb(.*via-segment-0" "$LX_TMP/sg.c" ||
+		lx_fail "c heard segment 11" || return 1
+}
+
+lx_test segments test_segments
 lx_finish

@@ -43,6 +43,17 @@
  *	also sends the peer one byte every KEEPALIVE_MS, so that a dead
  *	peer shows as a send timeout (a reader alone, as in TCP, never
  *	notices one)
+ *   lynx_tool link add NAME [segment ID]
+ *	create a lynx device on segment ID (default 0) over rtnetlink, as
+ *	"ip link add NAME type lynx" does with IFLA_INFO_DATA that iproute2
+ *	cannot send; prints "error ENAME: MESSAGE" and exits 1 on failure
+ *   lynx_tool link show NAME
+ *	print "NAME segment ID" (the device's IFLA_LYNX_SEGMENT)
+ *   lynx_tool sniff [-t GRACE_MS] PATTERN DEV...
+ *	capture every frame on the DEVs (AF_PACKET, promiscuous), print
+ *	"ready", go on until stdin reaches EOF and GRACE_MS (default 1000)
+ *	after, then print "frames N lynx L matched M": all frames, those of
+ *	EtherType 0x88b5, those holding the bytes PATTERN
  */
 #include <errno.h>
 #include <getopt.h>
@@ -55,6 +66,13 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 /* A helper, not a kselftest_harness program. */
 #define LYNX_UTIL_NO_HARNESS
@@ -71,7 +89,10 @@ static void usage(void)
 		"       lynx_tool hold PORT\n"
 		"       lynx_tool stream-send [-t TIMEOUT_MS] NODE PORT\n"
 		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n"
-		"       lynx_tool exec PROG [ARGS...]\n");
+		"       lynx_tool exec PROG [ARGS...]\n"
+		"       lynx_tool link add NAME [segment ID]\n"
+		"       lynx_tool link show NAME\n"
+		"       lynx_tool sniff [-t GRACE_MS] PATTERN DEV...\n");
 	exit(64);
 }
 
@@ -282,6 +303,253 @@ static int stream_recv(uint32_t port, long timeout_ms, long keepalive_ms)
 	return 0;
 }
 
+/* ---- links over rtnetlink ---------------------------------------------- */
+
+struct nl_req {
+	struct nlmsghdr		nh;
+	struct ifinfomsg	ifi;
+	char			attrs[512];
+};
+
+/* Appends attribute @type with @len bytes of @data; returns it. */
+static struct rtattr *nl_put(struct nlmsghdr *nh, unsigned short type,
+			     const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh +
+					       NLMSG_ALIGN(nh->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	return rta;
+}
+
+/* Closes a nest nl_put() opened. */
+static void nl_end(struct nlmsghdr *nh, struct rtattr *nest)
+{
+	nest->rta_len = (char *)nh + nh->nlmsg_len - (char *)nest;
+}
+
+/*
+ * Sends @nh on a NETLINK_ROUTE socket; for an ack, returns 0 or -errno
+ * (with the kernel's extack message in @msg), for a reply copies it to
+ * @reply (of @size bytes).
+ */
+static int nl_talk(struct nlmsghdr *nh, void *reply, size_t size,
+		   char *msg, size_t msglen)
+{
+	static char buf[16384];
+	struct nlmsghdr *r;
+	struct nlmsgerr *e;
+	int fd, one = 1;
+	ssize_t n;
+
+	msg[0] = '\0';
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (send(fd, nh, nh->nlmsg_len, 0) < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	n = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	r = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(r, (size_t)n))
+		return -EBADMSG;
+	if (r->nlmsg_type != NLMSG_ERROR) {
+		if (!reply || r->nlmsg_len > size)
+			return -EBADMSG;
+		memcpy(reply, r, r->nlmsg_len);
+		return 0;
+	}
+	e = NLMSG_DATA(r);
+	/* The extack message follows the echoed request (capped: header). */
+	if (r->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = sizeof(*e);
+		struct rtattr *a;
+		int len;
+
+		if (!(r->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(e->msg);
+		a = (struct rtattr *)((char *)e + NLMSG_ALIGN(off));
+		len = (int)r->nlmsg_len - NLMSG_HDRLEN - (int)NLMSG_ALIGN(off);
+		for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+			if (a->rta_type == NLMSGERR_ATTR_MSG)
+				snprintf(msg, msglen, "%s", (char *)RTA_DATA(a));
+	}
+	return e->error;
+}
+
+static int link_add(const char *name, uint32_t segment)
+{
+	struct rtattr *info, *data;
+	struct nl_req req;
+	char msg[256];
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+			     NLM_F_EXCL;
+	req.ifi.ifi_family = AF_UNSPEC;
+	nl_put(&req.nh, IFLA_IFNAME, name, strlen(name) + 1);
+	info = nl_put(&req.nh, IFLA_LINKINFO, NULL, 0);
+	nl_put(&req.nh, IFLA_INFO_KIND, "lynx", 5);
+	data = nl_put(&req.nh, IFLA_INFO_DATA, NULL, 0);
+	nl_put(&req.nh, IFLA_LYNX_SEGMENT, &segment, sizeof(segment));
+	nl_end(&req.nh, data);
+	nl_end(&req.nh, info);
+	err = nl_talk(&req.nh, NULL, 0, msg, sizeof(msg));
+	if (err) {
+		printf("error %s: %s\n", ename(-err), msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+/* Finds attribute @type among those at @a (@len bytes); NULL if none. */
+static struct rtattr *nl_find(struct rtattr *a, int len, unsigned short type)
+{
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == type)
+			return a;
+	return NULL;
+}
+
+static int link_show(const char *name)
+{
+	static char reply[16384];
+	struct rtattr *info, *kind, *data, *seg;
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *r;
+	struct nl_req req;
+	char msg[256];
+	int err, len;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_GETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.ifi.ifi_family = AF_UNSPEC;
+	nl_put(&req.nh, IFLA_IFNAME, name, strlen(name) + 1);
+	err = nl_talk(&req.nh, reply, sizeof(reply), msg, sizeof(msg));
+	if (err) {
+		printf("error %s: %s\n", ename(-err), msg[0] ? msg : strerror(-err));
+		return 1;
+	}
+	r = (struct nlmsghdr *)reply;
+	ifi = NLMSG_DATA(r);
+	len = (int)r->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi));
+	info = nl_find(IFLA_RTA(ifi), len, IFLA_LINKINFO);
+	kind = info ? nl_find(RTA_DATA(info), RTA_PAYLOAD(info),
+			      IFLA_INFO_KIND) : NULL;
+	if (!kind || strcmp(RTA_DATA(kind), "lynx")) {
+		printf("error: %s is not a lynx device\n", name);
+		return 1;
+	}
+	data = nl_find(RTA_DATA(info), RTA_PAYLOAD(info), IFLA_INFO_DATA);
+	seg = data ? nl_find(RTA_DATA(data), RTA_PAYLOAD(data),
+			     IFLA_LYNX_SEGMENT) : NULL;
+	if (!seg || RTA_PAYLOAD(seg) != sizeof(uint32_t)) {
+		printf("error: %s has no segment attribute\n", name);
+		return 1;
+	}
+	printf("%s segment %u\n", name, *(uint32_t *)RTA_DATA(seg));
+	return 0;
+}
+
+static int link_cmd(int argc, char **argv)
+{
+	uint32_t segment = LYNX_SEGMENT_DEFAULT;
+
+	if (argc >= 2 && !strcmp(argv[0], "show"))
+		return link_show(argv[1]);
+	if (argc < 2 || strcmp(argv[0], "add") ||
+	    (argc != 2 && (argc != 4 || strcmp(argv[2], "segment"))))
+		usage();
+	if (argc == 4)
+		segment = strtoul(argv[3], NULL, 0);
+	return link_add(argv[1], segment);
+}
+
+/* ---- sniff: what a promiscuous AF_PACKET socket sees ------------------- */
+
+static int sniff(const char *pattern, char **devs, int ndev, long grace_ms)
+{
+	static unsigned char buf[65536 + 64];
+	unsigned long frames = 0, lynx = 0, matched = 0;
+	size_t plen = strlen(pattern);
+	struct pollfd pfd[17];
+	long long end = -1;
+	int i, n;
+
+	if (ndev < 1 || ndev > 16)
+		usage();
+	for (i = 0; i < ndev; i++) {
+		struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+		struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
+
+		sll.sll_protocol = htons(ETH_P_ALL);
+		sll.sll_ifindex = (int)if_nametoindex(devs[i]);
+		mr.mr_ifindex = sll.sll_ifindex;
+		pfd[i].fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		pfd[i].events = POLLIN;
+		if (!sll.sll_ifindex || pfd[i].fd < 0 ||
+		    bind(pfd[i].fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+		    setsockopt(pfd[i].fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+			       &mr, sizeof(mr))) {
+			printf("error %s (%s)\n", ename(errno), devs[i]);
+			return 1;
+		}
+	}
+	pfd[ndev].fd = 0;
+	pfd[ndev].events = POLLIN;
+	printf("ready\n");
+	for (;;) {
+		long long now = mono_ms();
+		int wait = -1;
+
+		if (end >= 0) {
+			if (now >= end)
+				break;
+			wait = (int)(end - now);
+		}
+		if (poll(pfd, ndev + (end < 0), wait) < 0 && errno != EINTR) {
+			printf("error %s (poll)\n", ename(errno));
+			return 1;
+		}
+		if (end < 0 && pfd[ndev].revents) {
+			char c[64];
+
+			if (read(0, c, sizeof(c)) <= 0)
+				end = mono_ms() + grace_ms;
+		}
+		for (i = 0; i < ndev; i++) {
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			n = recv(pfd[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0)
+				continue;
+			frames++;
+			if (n >= ETH_HLEN && buf[12] == (ETH_P_LYNX >> 8) &&
+			    buf[13] == (ETH_P_LYNX & 0xff))
+				lynx++;
+			if (plen && memmem(buf, n, pattern, plen))
+				matched++;
+		}
+	}
+	printf("frames %lu lynx %lu matched %lu\n", frames, lynx, matched);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t size = 0;
@@ -309,6 +577,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lynx_tool: %s: %s\n", argv[1], strerror(errno));
 		return 127;
 	}
+	if (!strcmp(cmd, "link"))
+		return link_cmd(argc - 1, argv + 1);
 	while ((opt = getopt(argc, argv, "s:c:p:t:k:u")) != -1) {
 		switch (opt) {
 		case 'u': until_unreach = true; break;
@@ -447,6 +717,13 @@ int main(int argc, char **argv)
 			usage();
 		return stream_recv(strtoul(argv[0], NULL, 0),
 				   have_timeout ? timeout : -1, keepalive);
+	}
+
+	if (!strcmp(cmd, "sniff")) {
+		if (argc < 2)
+			usage();
+		return sniff(argv[0], argv + 1, argc - 1,
+			     have_timeout ? timeout : 1000);
 	}
 
 	if (!strcmp(cmd, "hold")) {

@@ -16,6 +16,13 @@ void lynx_dev_destroy_lo(struct net_device *lo);
  * Takes the RTNL: remove it with unregister_netdev().
  */
 struct net_device *lynx_dev_create(struct net *net, const char *name);
+/* The same on segment @seg_id, if current may join it (else -EPERM). */
+struct net_device *lynx_dev_create_on(struct net *net, const char *name,
+				      u32 seg_id);
+/* The segment a segment device is on (its IFLA_LYNX_SEGMENT). */
+u32 lynx_dev_segment(const struct net_device *dev);
+/* How many devices segment @seg_id has; 0: there is no such segment. */
+unsigned int lynx_segment_devices(u32 seg_id);
 
 /*
  * Test facility: a lynx device as a lossy link, for KUnit only (the

@@ -51,4 +51,30 @@ struct sockaddr_lynx {
 	__u8			slx_zero[4];
 };
 
+/*
+ * Link attributes of a "lynx" device (nested in IFLA_INFO_DATA of
+ * IFLA_LINKINFO, RTM_NEWLINK):
+ *   IFLA_LYNX_SEGMENT  u32: the segment the device is on.  Set at creation
+ *                      only (default LYNX_SEGMENT_DEFAULT); a device hears
+ *                      and reaches the devices of its own segment alone.
+ */
+enum {
+	IFLA_LYNX_UNSPEC,
+	IFLA_LYNX_SEGMENT,
+	__IFLA_LYNX_MAX,
+};
+
+#define IFLA_LYNX_MAX	(__IFLA_LYNX_MAX - 1)
+
+/* The segment of "ip link add NAME type lynx": the initial user namespace's. */
+#define LYNX_SEGMENT_DEFAULT	0
+/*
+ * Segments below this one, as the default one, always belong to the
+ * initial user namespace (so no other can take a number the host's
+ * administrator means to use, as ports below 1024); a segment from here
+ * up belongs to the user namespace of the process that made its first
+ * device.
+ */
+#define LYNX_SEGMENT_USER_MIN	0x10000
+
 #endif /* _UAPI_LINUX_LYNX_H */
