@@ -12,7 +12,7 @@
  *   input.c    where a frame enters: packet_type handler and demux
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
  *   neigh.c    node -> (device, MAC) table learned from received frames
- *   dev.c      the lynx net_device, the shared segment and lynxlo
+ *   dev.c      the lynx net_device, its owned segments and lynxlo
  *   net.c      per-namespace state and sysctls
  *   proc.c     /proc/net/lynx, /proc/net/lynx_neigh, /proc/net/lynx_stat
  */
