@@ -32,17 +32,13 @@
 #include <linux/if_packet.h>
 
 #include "lynx_fuzz_common.h"
+#include "lynx_frame.h"
 
-#define __packed __attribute__((packed))
-
-#define LYNX_T_DGRAM		1
-#define LYNX_T_STREAM		2
-#define LYNX_T_SEQPACKET	3
-#define F_SYN	0x01
-#define F_ACK	0x02
-#define F_FIN	0x04
-#define F_RST	0x08
-#define F_EOR	0x10
+#define F_SYN	LYNX_F_SYN
+#define F_ACK	LYNX_F_ACK
+#define F_FIN	LYNX_F_FIN
+#define F_RST	LYNX_F_RST
+#define F_EOR	LYNX_F_EOR
 
 /* Listener ports: stream and seqpacket in A (lynxlo) and in B (segment). */
 #define PORT_STREAM	7001
@@ -55,40 +51,15 @@
 /* A traffic thread's round (send, receive) takes at least this long. */
 #define TRAFFIC_ROUND_MS	10
 
-struct wire_hdr {
-	uint8_t version, type, flags, reserved;
-	uint16_t len, csum;
-	uint32_t src_node, dst_node, src_port, dst_port, seq, ack, window;
-} __packed;
-
-_Static_assert(sizeof(struct wire_hdr) == LYNX_HDR_LEN, "lynx header size");
 
 #define FRAME_MAX	(ETH_HLEN + 65535)
 
-static uint32_t csum_add(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
 /* The lynx checksum (module/wire.c) over the header and body bytes. */
-static uint16_t lynx_csum(struct wire_hdr *h, const uint8_t *body,
+static uint16_t lynx_csum(struct lynx_wire_hdr *h, const uint8_t *body,
 			  size_t blen)
 {
-	uint32_t sum;
-
 	h->csum = 0;
-	sum = csum_add(h, sizeof(*h), 0);
-	sum = csum_add(body, blen, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
+	return lynx_wire_csum(h, body, blen);
 }
 
 /* ---- the setting ------------------------------------------------------- */
@@ -379,7 +350,7 @@ static void sniff(void)
 			alen = sizeof(ll);
 			n = recvfrom(ifs[i].pkt, buf, sizeof(buf), MSG_DONTWAIT,
 				     (struct sockaddr *)&ll, &alen);
-			if (n < (ssize_t)(ETH_HLEN + sizeof(struct wire_hdr)))
+			if (n < (ssize_t)(ETH_HLEN + sizeof(struct lynx_wire_hdr)))
 				break;
 			sniffed++;
 			c = &ring[ring_w++ % RING];
@@ -430,7 +401,7 @@ static uint32_t pick_port(struct fz_rng *r)
 }
 
 /* A header with every field from its edges (or random). */
-static void edge_header(struct fz_rng *r, struct wire_hdr *h,
+static void edge_header(struct fz_rng *r, struct lynx_wire_hdr *h,
 			const struct iface *f, size_t plen)
 {
 	static const uint8_t versions[] = { 1, 1, 1, 1, 0, 2, 0xff };
@@ -470,7 +441,7 @@ static uint32_t seq_delta(struct fz_rng *r, uint32_t win, uint32_t len)
 static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 {
 	struct ethhdr *eth = (struct ethhdr *)fr;
-	struct wire_hdr *h = (struct wire_hdr *)(fr + ETH_HLEN);
+	struct lynx_wire_hdr *h = (struct lynx_wire_hdr *)(fr + ETH_HLEN);
 	uint8_t *body = fr + ETH_HLEN + sizeof(*h);
 	const struct iface *f;
 	struct captured *c;

@@ -19,43 +19,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#include "lynx_util.h"
+#include "lynx_frame.h"
 #include "kselftest_harness.h"
 
 #define WIRE_PORT	7500
 #define SRC_NODE	0x0a0b0c0d
 #define SRC_PORT	4242
-
-struct wire_hdr {
-	uint8_t version, type, flags, reserved;
-	uint16_t len, csum;
-	uint32_t src_node, dst_node, src_port, dst_port, seq, ack, window;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct wire_hdr) == LYNX_HDR_LEN, "lynx header size");
-
-static uint32_t inet_csum(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t lynx_csum(const struct wire_hdr *h, const void *pl,
-			  size_t plen)
-{
-	uint32_t sum = inet_csum(h, sizeof(*h), 0);
-
-	sum = inet_csum(pl, plen, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
 
 FIXTURE(wire)
 {
@@ -65,20 +34,6 @@ FIXTURE(wire)
 	uint8_t mac0[ETH_ALEN], mac1[ETH_ALEN];
 	uint32_t node;
 };
-
-static int dev_mac(const char *name, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (!ret)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	return ret;
-}
 
 FIXTURE_SETUP(wire)
 {
@@ -93,8 +48,8 @@ FIXTURE_SETUP(wire)
 			     "ip link add w1 up type lynx"));
 	self->ifindex0 = if_nametoindex("w0");
 	ASSERT_LT(0, self->ifindex0);
-	ASSERT_EQ(0, dev_mac("w0", self->mac0));
-	ASSERT_EQ(0, dev_mac("w1", self->mac1));
+	ASSERT_EQ(0, lynx_dev_mac("w0", self->mac0));
+	ASSERT_EQ(0, lynx_dev_mac("w1", self->mac1));
 	self->node = lynx_node();
 	ASSERT_NE(0, self->node);
 
@@ -112,9 +67,9 @@ FIXTURE_TEARDOWN(wire)
 }
 
 /* A well-formed DGRAM header for payload of plen bytes, to this node. */
-static struct wire_hdr good_hdr(FIXTURE_DATA(wire) *self, size_t plen)
+static struct lynx_wire_hdr good_hdr(FIXTURE_DATA(wire) *self, size_t plen)
 {
-	struct wire_hdr h = {
+	struct lynx_wire_hdr h = {
 		.version = 1,
 		.type = 1,
 		.len = htons(plen),
@@ -129,7 +84,7 @@ static struct wire_hdr good_hdr(FIXTURE_DATA(wire) *self, size_t plen)
 /* Sends the Ethernet frame: header (csum filled unless keep_csum), payload
  * of plen bytes (only avail of them actually present).
  */
-static int inject(FIXTURE_DATA(wire) *self, struct wire_hdr h,
+static int inject(FIXTURE_DATA(wire) *self, struct lynx_wire_hdr h,
 		  const char *pl, size_t plen, size_t avail, int keep_csum)
 {
 	uint8_t frame[1514];
@@ -144,7 +99,7 @@ static int inject(FIXTURE_DATA(wire) *self, struct wire_hdr h,
 
 	if (!keep_csum) {
 		h.csum = 0;
-		h.csum = lynx_csum(&h, pl, plen);
+		h.csum = lynx_wire_csum(&h, pl, plen);
 	}
 	memcpy(eth->h_dest, self->mac1, ETH_ALEN);
 	memcpy(eth->h_source, self->mac0, ETH_ALEN);
@@ -196,7 +151,7 @@ TEST_F(wire, good_frame)
 TEST_F(wire, name)							\
 {									\
 	long long c0 = lynx_stat(counter);				\
-	struct wire_hdr h = good_hdr(self, plen);			\
+	struct lynx_wire_hdr h = good_hdr(self, plen);			\
 	char pl[128];							\
 									\
 	ASSERT_LE(0, c0) TH_LOG("no %s in lynx_stat", counter);	\
@@ -212,7 +167,7 @@ TEST_F(wire, name)							\
 BAD_FRAME(truncated, "drop_truncated", (void)0, 100, 10, 0)
 BAD_FRAME(bad_version, "drop_version", h.version = 2, 8, 8, 0)
 BAD_FRAME(bad_csum, "drop_csum",
-	  (h.csum = lynx_csum(&h, pl, 8) ^ htons(0x0100)), 8, 8, 1)
+	  (h.csum = lynx_wire_csum(&h, pl, 8) ^ htons(0x0100)), 8, 8, 1)
 BAD_FRAME(reserved_set, "drop_malformed", h.reserved = 1, 8, 8, 0)
 BAD_FRAME(bad_type, "drop_malformed", h.type = 9, 8, 8, 0)
 BAD_FRAME(undefined_flag, "drop_malformed", h.flags = 0x80, 8, 8, 0)
@@ -226,12 +181,12 @@ TEST_F(wire, padding_ignored)
 {
 	char buf[64];
 	char pl[40];
-	struct wire_hdr h = good_hdr(self, 3);
+	struct lynx_wire_hdr h = good_hdr(self, 3);
 
 	memset(pl, 0, sizeof(pl));
 	memcpy(pl, "PAD", 3);
 	h.csum = 0;
-	h.csum = lynx_csum(&h, pl, 3);
+	h.csum = lynx_wire_csum(&h, pl, 3);
 	ASSERT_EQ(0, inject(self, h, pl, 3, sizeof(pl), 1));
 	ASSERT_EQ(POLLIN, lynx_poll_for(self->sk, POLLIN, 3000));
 	EXPECT_EQ(3, recv(self->sk, buf, sizeof(buf), MSG_DONTWAIT));
