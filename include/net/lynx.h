@@ -138,6 +138,7 @@ enum lynx_mib {
 	LYNX_MIB_DROP_OOW,		/* segment outside the window */
 	LYNX_MIB_RETRANS,		/* segments sent again */
 	LYNX_MIB_RESETS,		/* resets sent */
+	LYNX_MIB_DROP_DEVICE,		/* arrived on a device not lynx's */
 	LYNX_MIB_MAX
 };
 
@@ -164,6 +165,8 @@ struct lynx_neigh_table {
 /**
  * struct lynx_net - per network namespace state
  * @net:        back pointer
+ * @dying:      set by the pernet pre_exit: the receive path drops every
+ *              frame from then on (see lynx_net_pre_exit())
  * @node:       this namespace's node id (sysctl net.lynx.node)
  * @eph_lock:   seqlock for the ephemeral port range
  * @eph_low:    ephemeral port range, sysctl net.lynx.ephemeral_ports
@@ -177,12 +180,14 @@ struct lynx_neigh_table {
  *              from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
  * @neigh:      the neighbour table
- * @lo:         this namespace's lynxlo device
+ * @lo:         this namespace's lynxlo device; NULL once the namespace's
+ *              exit destroyed it (readers: READ_ONCE() under RCU)
  * @mib:        protocol counters
  * @sysctl_hdr: registered net/lynx sysctl table
  */
 struct lynx_net {
 	struct net		*net;
+	bool			dying;
 	u32			node;
 	seqlock_t		eph_lock;
 	u32			eph_low;
