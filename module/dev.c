@@ -718,11 +718,21 @@ err_free:
  * pernet_operations registered with register_pernet_device(): a subsys one
  * would register lynxlo before the namespace's "lo", which must be first.
  *
+ * A namespace that existed before lynx was loaded may have a device of a
+ * user's named "lynxlo": lynx's own then takes the first free "lynxloN"
+ * (local traffic finds it by pointer, not by name), so that loading lynx
+ * does not fail over a name.
+ *
  * Return: the device, or an ERR_PTR().
  */
 struct net_device *lynx_dev_create_lo(struct net *net)
 {
-	return lynx_dev_new(net, LYNX_LO_NAME, lynx_lo_setup, NULL);
+	struct net_device *lo;
+
+	lo = lynx_dev_new(net, LYNX_LO_NAME, lynx_lo_setup, NULL);
+	if (IS_ERR(lo) && PTR_ERR(lo) == -EEXIST)
+		lo = lynx_dev_new(net, LYNX_LO_NAME "%d", lynx_lo_setup, NULL);
+	return lo;
 }
 
 /**
@@ -840,16 +850,23 @@ bool lynx_dev_is_lynx(const struct net_device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_is_lynx);
 
-/* Lynx frames arrive on any Ethernet device: watch them all. */
+/*
+ * Neighbours hold references on their devices: forget them when one goes.
+ * A namespace whose setup failed in or before lynx's own init has no lynx
+ * state, yet the core takes its devices (lo) down all the same.
+ */
 static int lynx_dev_event(struct notifier_block *nb, unsigned long event,
 			  void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct lynx_net *ln = lynx_net(dev_net(dev));
 
+	if (!ln)
+		return NOTIFY_DONE;
 	switch (event) {
 	case NETDEV_DOWN:
 	case NETDEV_UNREGISTER:
-		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
+		lynx_neigh_flush_dev(ln, dev);
 		break;
 	}
 	return NOTIFY_DONE;

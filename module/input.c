@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lynx: where a frame enters.  One packet_type for ETH_P_LYNX on every
- * device; the frame is validated, its sender learned, and it is handed
- * to the socket type that owns its port space.
+ * lynx: where a frame enters.  One packet_type for ETH_P_LYNX; frames are
+ * taken only from lynx devices (a LAN host on eth0 must not reach lynx
+ * sockets by guessing a node id), validated, their sender learned, and
+ * handed to the socket type that owns their port space.
  */
 #include <linux/netdevice.h>
+#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <net/lynx.h>
 
@@ -15,6 +17,21 @@ static const u8 lynx_parse_mib[] = {
 	[LYNX_PARSE_CSUM]	= LYNX_MIB_DROP_CSUM,
 };
 
+/* Node ids no sender can have: unset, the local alias, the wildcard. */
+static bool lynx_node_reserved(u32 node)
+{
+	return node == 0 || node == LYNX_NODE_LOCAL || node == LYNX_NODE_ANY;
+}
+
+/* A lynx device with an Ethernet header in front of the frame. */
+static bool lynx_rcv_dev_ok(const struct sk_buff *skb,
+			    const struct net_device *dev)
+{
+	return lynx_dev_is_lynx(dev) && dev->type == ARPHRD_ETHER &&
+	       skb_mac_header_was_set(skb) &&
+	       skb_mac_header_len(skb) >= ETH_HLEN;
+}
+
 static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 		    struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -22,7 +39,24 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	struct lynx_hdr_info info;
 	enum lynx_parse_err perr;
 
+	/*
+	 * No lynx state (the namespace's setup failed in or before lynx's
+	 * init), or it is being torn down: lynx_net_pre_exit() set @dying a
+	 * grace period before the exit frees the counters, the neighbours
+	 * and lynxlo, while the namespace's devices still receive.  Packet
+	 * handlers run under rcu_read_lock().
+	 */
+	if (unlikely(!ln || READ_ONCE(ln->dying))) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+
 	LYNX_INC_STATS(ln, LYNX_MIB_FRAMES_IN);
+	if (!lynx_rcv_dev_ok(skb, dev)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_DEVICE);
+		goto drop;
+	}
 	if (skb->pkt_type == PACKET_OTHERHOST ||
 	    skb->pkt_type == PACKET_OUTGOING) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOT_FOR_US);
@@ -37,6 +71,10 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	perr = lynx_hdr_parse(skb, &info);
 	if (perr != LYNX_PARSE_OK) {
 		LYNX_INC_STATS(ln, lynx_parse_mib[perr]);
+		goto drop;
+	}
+	if (lynx_node_reserved(info.src_node)) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_MALFORMED);
 		goto drop;
 	}
 	if (info.dst_node != READ_ONCE(ln->node)) {

@@ -23,9 +23,6 @@
 /* Bounds the table (and a flood of made-up nodes) to 4096 entries. */
 #define LYNX_NEIGH_CHAIN_MAX	16
 
-/* Entries waiting for their RCU callback, in every namespace. */
-static atomic_t lynx_neigh_rcu_pending = ATOMIC_INIT(0);
-
 static struct hlist_head *lynx_neigh_chain(struct lynx_net *ln, u32 node)
 {
 	return &ln->neigh.hash[hash_32(node, LYNX_NEIGH_HASH_BITS)];
@@ -48,13 +45,11 @@ static void lynx_neigh_free_rcu(struct rcu_head *head)
 
 	netdev_put(n->dev, &n->dev_tracker);
 	kfree(n);
-	atomic_dec(&lynx_neigh_rcu_pending);
 }
 
 /* Free @n, already unlinked, and its device reference after a grace period. */
 static void lynx_neigh_free(struct lynx_neigh *n)
 {
-	atomic_inc(&lynx_neigh_rcu_pending);
 	call_rcu(&n->rcu, lynx_neigh_free_rcu);
 }
 
@@ -107,8 +102,10 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_neigh_init);
  * lynx_neigh_exit - stop the expiry work and free every entry
  * @ln: the namespace state
  *
- * Waits for the device references of freed entries to be dropped, so that
- * the module may go once every namespace's table is gone.
+ * The entries, and their device references, go after a grace period (a
+ * device's unregistration waits for them); lynx_net_exit() waits for every
+ * such callback before the module goes.  Nothing may learn into @ln after
+ * this: the receive path stops at the namespace's pre_exit.
  */
 void lynx_neigh_exit(struct lynx_net *ln)
 {
@@ -122,8 +119,6 @@ void lynx_neigh_exit(struct lynx_net *ln)
 		hlist_for_each_entry_safe(n, tmp, &ln->neigh.hash[i], hash)
 			lynx_neigh_del(n);
 	spin_unlock_bh(&ln->neigh.lock);
-	if (atomic_read(&lynx_neigh_rcu_pending))
-		rcu_barrier();
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_neigh_exit);
 

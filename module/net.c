@@ -89,7 +89,8 @@ static int lynx_sysctl_node(struct ctl_table *table, int write,
 	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
-	if (node == 0 || node == LYNX_NODE_ANY)
+	/* Reserved: unset, the local alias in addresses, the wildcard. */
+	if (node == 0 || node == LYNX_NODE_LOCAL || node == LYNX_NODE_ANY)
 		return -EINVAL;
 	WRITE_ONCE(ln->node, node);
 	return 0;
@@ -294,24 +295,45 @@ err_neigh:
 	return err;
 }
 
+/**
+ * lynx_net_pre_exit - stop the namespace's input before its state goes
+ * @net: the dying namespace (or one whose setup failed after lynx's init)
+ *
+ * lynx is a pernet device operation: its exit runs before the core takes
+ * the namespace's remaining devices down, and they go on receiving until
+ * then.  From here on lynx_rcv() drops every frame of @net; the core waits
+ * for a grace period between the pre_exit and the exit methods, so no
+ * receiver that missed the flag runs by the time lynx_net_exit_one() frees
+ * what it used.  Sockets pin their namespace: none is left here.
+ */
+static void __net_exit lynx_net_pre_exit(struct net *net)
+{
+	WRITE_ONCE(lynx_net(net)->dying, true);
+}
+
 static void __net_exit lynx_net_exit_one(struct net *net)
 {
 	struct lynx_net *ln = lynx_net(net);
+	struct net_device *lo = ln->lo;
 
 	lynx_proc_exit_net(net);
 	lynx_sysctl_exit(ln);
 	/* Neighbours hold device references: drop them before lynxlo goes. */
 	lynx_neigh_exit(ln);
-	lynx_dev_destroy_lo(ln->lo);
+	/* Nobody finds lynxlo once its unregistration has begun. */
+	WRITE_ONCE(ln->lo, NULL);
+	lynx_dev_destroy_lo(lo);
 	free_percpu(ln->mib);
+	ln->mib = NULL;
 	WARN_ON_ONCE(!hlist_empty(&ln->sk_list));
 }
 
 static struct pernet_operations lynx_net_ops = {
-	.init	= lynx_net_init_one,
-	.exit	= lynx_net_exit_one,
-	.id	= &lynx_net_id,
-	.size	= sizeof(struct lynx_net),
+	.init		= lynx_net_init_one,
+	.pre_exit	= lynx_net_pre_exit,
+	.exit		= lynx_net_exit_one,
+	.id		= &lynx_net_id,
+	.size		= sizeof(struct lynx_net),
 };
 
 /*
@@ -327,4 +349,10 @@ int lynx_net_init(void)
 void lynx_net_exit(void)
 {
 	unregister_pernet_device(&lynx_net_ops);
+	/*
+	 * The neighbour tables' call_rcu() callbacks run this module's code,
+	 * and one may still run although it already dropped what it held:
+	 * wait for all of them, always, before the module can go.
+	 */
+	rcu_barrier();
 }

@@ -36,7 +36,7 @@ static int lynx_xmit_one(struct lynx_net *ln, struct sk_buff *skb,
 
 static bool lynx_segment_dev(struct lynx_net *ln, struct net_device *dev)
 {
-	return dev != ln->lo && lynx_dev_is_lynx(dev) && netif_running(dev);
+	return dev != READ_ONCE(ln->lo) && lynx_dev_is_lynx(dev) && netif_running(dev);
 }
 
 /* Broadcast to every lynx device of the namespace; the last gets @skb. */
@@ -71,6 +71,30 @@ static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
 	return err;
 }
 
+/*
+ * To this namespace's own node, through lynxlo.  The namespace's exit
+ * clears ln->lo before it unregisters the device, whose unregistration
+ * waits for a grace period: a reader that saw it may use it until
+ * rcu_read_unlock().
+ */
+static int lynx_xmit_lo(struct lynx_net *ln, struct sk_buff *skb)
+{
+	struct net_device *lo;
+	int err;
+
+	rcu_read_lock();
+	lo = READ_ONCE(ln->lo);
+	if (unlikely(!lo)) {
+		rcu_read_unlock();
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_TX);
+		kfree_skb(skb);
+		return -ENETUNREACH;
+	}
+	err = lynx_xmit_one(ln, skb, lo, lo->dev_addr);
+	rcu_read_unlock();
+	return err;
+}
+
 /**
  * lynx_output - send a frame whose lynx header is already pushed
  * @ln: the sending namespace
@@ -87,7 +111,7 @@ int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
 	int err;
 
 	if (lynx_node_is_local(ln, dst_node))
-		return lynx_xmit_one(ln, skb, ln->lo, ln->lo->dev_addr);
+		return lynx_xmit_lo(ln, skb);
 
 	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
 		err = lynx_xmit_one(ln, skb, dev, mac);
@@ -112,8 +136,14 @@ int lynx_path_mtu(struct lynx_net *ln, u32 dst_node)
 	u8 mac[ETH_ALEN];
 	int mtu = 0;
 
-	if (lynx_node_is_local(ln, dst_node))
-		return READ_ONCE(ln->lo->mtu);
+	if (lynx_node_is_local(ln, dst_node)) {
+		rcu_read_lock();
+		dev = READ_ONCE(ln->lo);
+		if (dev)
+			mtu = READ_ONCE(dev->mtu);
+		rcu_read_unlock();
+		return mtu;
+	}
 
 	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
 		mtu = READ_ONCE(dev->mtu);

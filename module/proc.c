@@ -120,6 +120,7 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 	[LYNX_MIB_RETRANS]		= "retransmits",
 	[LYNX_MIB_RESETS]		= "resets_sent",
 	[LYNX_MIB_REPLY_RATELIMITED]	= "replies_ratelimited",
+	[LYNX_MIB_DROP_DEVICE]		= "drop_device",
 };
 
 static int lynx_stat_show(struct seq_file *seq, void *v)

@@ -152,6 +152,7 @@ enum lynx_mib {
 	LYNX_MIB_RETRANS,		/* segments sent again */
 	LYNX_MIB_RESETS,		/* resets sent */
 	LYNX_MIB_REPLY_RATELIMITED,	/* resets, refusals, ACKs not sent */
+	LYNX_MIB_DROP_DEVICE,		/* arrived on a device not lynx's */
 	LYNX_MIB_MAX
 };
 
@@ -178,6 +179,8 @@ struct lynx_neigh_table {
 /**
  * struct lynx_net - per network namespace state
  * @net:        back pointer
+ * @dying:      set by the pernet pre_exit: the receive path drops every
+ *              frame from then on (see lynx_net_pre_exit())
  * @node:       this namespace's node id (sysctl net.lynx.node)
  * @eph_lock:   seqlock for the ephemeral port range
  * @eph_low:    ephemeral port range, sysctl net.lynx.ephemeral_ports
@@ -192,7 +195,8 @@ struct lynx_neigh_table {
  *              from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
  * @neigh:      the neighbour table
- * @lo:         this namespace's lynxlo device
+ * @lo:         this namespace's lynxlo device; NULL once the namespace's
+ *              exit destroyed it (readers: READ_ONCE() under RCU)
  * @mib:        protocol counters
  * @sysctl_hdr: registered net/lynx sysctl table
  * @orphans:    connections closed by their owner and still under way
@@ -209,6 +213,7 @@ struct lynx_neigh_table {
  */
 struct lynx_net {
 	struct net		*net;
+	bool			dying;
 	u32			node;
 	seqlock_t		eph_lock;
 	u32			eph_low;
