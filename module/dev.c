@@ -674,10 +674,14 @@ static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.fill_info	= lynx_fill_info,
 };
 
-/* Registers and opens a new device made by @setup; takes the RTNL. */
+/*
+ * Registers and opens a new device made by @setup; takes the RTNL.  A
+ * segment device (@ops set) joins segment @seg_id, if its creator may.
+ */
 static struct net_device *lynx_dev_new(struct net *net, const char *name,
 				       void (*setup)(struct net_device *),
-				       const struct rtnl_link_ops *ops)
+				       const struct rtnl_link_ops *ops,
+				       u32 seg_id)
 {
 	struct net_device *dev;
 	int err;
@@ -688,8 +692,18 @@ static struct net_device *lynx_dev_new(struct net *net, const char *name,
 		return ERR_PTR(-ENOMEM);
 	dev_net_set(dev, net);
 	dev->rtnl_link_ops = ops;
+	if (ops) {
+		struct lynx_dev *ld = netdev_priv(dev);
+
+		ld->seg_id = seg_id;
+	}
 
 	rtnl_lock();
+	if (ops) {
+		err = lynx_segment_may_join(seg_id, NULL);
+		if (err)
+			goto err_free;
+	}
 	err = register_netdevice(dev);
 	if (err)
 		goto err_free;
@@ -729,9 +743,10 @@ struct net_device *lynx_dev_create_lo(struct net *net)
 {
 	struct net_device *lo;
 
-	lo = lynx_dev_new(net, LYNX_LO_NAME, lynx_lo_setup, NULL);
+	lo = lynx_dev_new(net, LYNX_LO_NAME, lynx_lo_setup, NULL, 0);
 	if (IS_ERR(lo) && PTR_ERR(lo) == -EEXIST)
-		lo = lynx_dev_new(net, LYNX_LO_NAME "%d", lynx_lo_setup, NULL);
+		lo = lynx_dev_new(net, LYNX_LO_NAME "%d", lynx_lo_setup, NULL,
+				  0);
 	return lo;
 }
 
@@ -773,40 +788,7 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_dev_create);
 struct net_device *lynx_dev_create_on(struct net *net, const char *name,
 				      u32 seg_id)
 {
-	struct net_device *dev;
-	struct lynx_dev *ld;
-	int err;
-
-	dev = alloc_netdev(sizeof(struct lynx_dev), name, NET_NAME_PREDICTABLE,
-			   lynx_setup);
-	if (!dev)
-		return ERR_PTR(-ENOMEM);
-	dev_net_set(dev, net);
-	dev->rtnl_link_ops = &lynx_link_ops;
-	ld = netdev_priv(dev);
-	ld->seg_id = seg_id;
-
-	rtnl_lock();
-	err = lynx_segment_may_join(seg_id, NULL);
-	if (err)
-		goto err_free;
-	err = register_netdevice(dev);
-	if (err)
-		goto err_free;
-	err = dev_open(dev, NULL);
-	if (err)
-		goto err_unregister;
-	rtnl_unlock();
-	return dev;
-
-err_unregister:
-	unregister_netdevice(dev);	/* needs_free_netdev: freed for us */
-	rtnl_unlock();
-	return ERR_PTR(err);
-err_free:
-	free_netdev(dev);		/* under the RTNL, see free_netdev() */
-	rtnl_unlock();
-	return ERR_PTR(err);
+	return lynx_dev_new(net, name, lynx_setup, &lynx_link_ops, seg_id);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_create_on);
 
