@@ -18,56 +18,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#include "lynx_util.h"
+#include "lynx_frame.h"
 #include "kselftest_harness.h"
 
 #define IN_PORT		7600
 #define SRC_NODE	0x0a0b0c0e
 #define SRC_PORT	4243
-
-struct in_hdr {
-	uint8_t version, type, flags, reserved;
-	uint16_t len, csum;
-	uint32_t src_node, dst_node, src_port, dst_port, seq, ack, window;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct in_hdr) == LYNX_HDR_LEN, "lynx header size");
-
-static uint32_t in_sum(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *p = data;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t in_csum(const struct in_hdr *h, const void *pl, size_t plen)
-{
-	uint32_t sum = in_sum(h, sizeof(*h), 0);
-
-	sum = in_sum(pl, plen, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
-static int dev_mac(const char *name, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (!ret)
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	return ret;
-}
 
 /*
  * w0 -> w1: two lynx devices on the segment; v0 -> v1: a veth pair.  All
@@ -101,10 +57,10 @@ FIXTURE_SETUP(input)
 	self->ifv0 = if_nametoindex("v0");
 	ASSERT_LT(0, self->ifw0);
 	ASSERT_LT(0, self->ifv0);
-	ASSERT_EQ(0, dev_mac("w0", self->macw0));
-	ASSERT_EQ(0, dev_mac("w1", self->macw1));
-	ASSERT_EQ(0, dev_mac("v0", self->macv0));
-	ASSERT_EQ(0, dev_mac("v1", self->macv1));
+	ASSERT_EQ(0, lynx_dev_mac("w0", self->macw0));
+	ASSERT_EQ(0, lynx_dev_mac("w1", self->macw1));
+	ASSERT_EQ(0, lynx_dev_mac("v0", self->macv0));
+	ASSERT_EQ(0, lynx_dev_mac("v1", self->macv1));
 	self->node = lynx_node();
 	ASSERT_NE(0, self->node);
 
@@ -121,9 +77,9 @@ FIXTURE_TEARDOWN(input)
 	close(self->sk);
 }
 
-static struct in_hdr good_hdr(FIXTURE_DATA(input) *self, size_t plen)
+static struct lynx_wire_hdr good_hdr(FIXTURE_DATA(input) *self, size_t plen)
 {
-	struct in_hdr h = {
+	struct lynx_wire_hdr h = {
 		.version = 1,
 		.type = 1,
 		.len = htons(plen),
@@ -137,7 +93,7 @@ static struct in_hdr good_hdr(FIXTURE_DATA(input) *self, size_t plen)
 
 /* Sends header h (checksum filled in) and payload pl out of ifindex. */
 static int inject(FIXTURE_DATA(input) *self, int ifindex, const uint8_t *src,
-		  const uint8_t *dst, struct in_hdr h, const char *pl,
+		  const uint8_t *dst, struct lynx_wire_hdr h, const char *pl,
 		  size_t plen)
 {
 	uint8_t frame[256];
@@ -151,7 +107,7 @@ static int inject(FIXTURE_DATA(input) *self, int ifindex, const uint8_t *src,
 	size_t n = sizeof(*eth) + sizeof(h) + plen;
 
 	h.csum = 0;
-	h.csum = in_csum(&h, pl, plen);
+	h.csum = lynx_wire_csum(&h, pl, plen);
 	memcpy(eth->h_dest, dst, ETH_ALEN);
 	memcpy(eth->h_source, src, ETH_ALEN);
 	eth->h_proto = htons(ETH_P_LYNX);
@@ -163,7 +119,7 @@ static int inject(FIXTURE_DATA(input) *self, int ifindex, const uint8_t *src,
 }
 
 /* A good frame on the lynx segment, w0 -> w1. */
-static int inject_lynx(FIXTURE_DATA(input) *self, struct in_hdr h,
+static int inject_lynx(FIXTURE_DATA(input) *self, struct lynx_wire_hdr h,
 		       const char *pl, size_t plen)
 {
 	return inject(self, self->ifw0, self->macw0, self->macw1, h, pl,
@@ -234,7 +190,7 @@ TEST_F(input, veth_broadcast_dropped)
 TEST_F(input, name)							\
 {									\
 	long long c0 = lynx_stat("drop_malformed");			\
-	struct in_hdr h = good_hdr(self, 3);				\
+	struct lynx_wire_hdr h = good_hdr(self, 3);				\
 									\
 	ASSERT_LE(0, c0);						\
 	h.src_node = htonl(src);					\

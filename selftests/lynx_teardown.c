@@ -22,7 +22,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#include "lynx_util.h"
+#include "lynx_frame.h"
 #include "kselftest_harness.h"
 
 /* The node every dying namespace takes, and a port nobody binds. */
@@ -38,27 +38,6 @@
 #define ROUNDS		lynx_volume(3, 1)
 /* The flood's bursts: enough to keep frames arriving, not to starve RCU. */
 #define BURST		32
-
-struct td_hdr {
-	uint8_t version, type, flags, reserved;
-	uint16_t len, csum;
-	uint32_t src_node, dst_node, src_port, dst_port, seq, ack, window;
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct td_hdr) == LYNX_HDR_LEN, "lynx header size");
-
-static uint16_t td_csum(const struct td_hdr *h)
-{
-	const uint8_t *p = (const uint8_t *)h;
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < sizeof(*h); i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
 
 static long now_s(void)
 {
@@ -86,9 +65,9 @@ static void flood(int ifindex)
 	static const uint8_t bcast[ETH_ALEN] = {
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
 	};
-	uint8_t frame[ETH_HLEN + sizeof(struct td_hdr)];
+	uint8_t frame[ETH_HLEN + sizeof(struct lynx_wire_hdr)];
 	struct ethhdr *eth = (struct ethhdr *)frame;
-	struct td_hdr *h = (struct td_hdr *)(frame + ETH_HLEN);
+	struct lynx_wire_hdr *h = (struct lynx_wire_hdr *)(frame + ETH_HLEN);
 	struct sockaddr_ll ll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_LYNX),
@@ -115,7 +94,7 @@ static void flood(int ifindex)
 		h->src_port = htonl(1000 + i % 64);
 		h->dst_port = htonl(DEAD_PORT);
 		h->seq = htonl(i);
-		h->csum = td_csum(h);
+		h->csum = lynx_wire_csum(h, NULL, 0);
 		/* ENOBUFS when the qdisc is full: go on. */
 		sendto(fd, frame, sizeof(frame), 0, (struct sockaddr *)&ll,
 		       sizeof(ll));
