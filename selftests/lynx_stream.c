@@ -1750,14 +1750,18 @@ TEST_F(conn, proc_rows)
  * tables, not lists).  Each is timed alone, SCALE_PROBE times with none
  * open and as often with all open, in the same run; the medians compare
  * within SCALE_RATIO_PCT plus SCALE_SLACK_US (lynx_ms() of it on the debug
- * kernel).  A list walked per frame costs, with 20,000 sockets, several
- * times the empty case's connect.  The debug kernel opens 1,000
- * (lynx_volume()).
+ * kernel).  A list walked per frame costs, with 20,000 sockets, a
+ * pointer chase through 10,000 of them on each of a connect's five or so
+ * lookups: milliseconds, several times the empty case.  1.5x + 0.2 ms
+ * failed one run in two on this shared 2-CPU machine (746 us against
+ * 411 us on stock, 37.0 ms against 36.5 ms on debug) with hashed lookups:
+ * 2x + 1 ms still stands well below what a list costs.  The debug kernel
+ * opens 1,000 (lynx_volume()).
  */
 #define SCALE_OPEN	10000
 #define SCALE_PROBE	201
-#define SCALE_RATIO_PCT	150
-#define SCALE_SLACK_US	200
+#define SCALE_RATIO_PCT	200
+#define SCALE_SLACK_US	1000
 
 static long long now_us(void)
 {
