@@ -112,7 +112,7 @@ test_no_inject() {
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7200 LEGIT2 || return 1
 	lx_wait_pid "$LX_PID" 90
 	sed 's/^/#   /' "$LX_TMP/b.out"
-	grep -q 'FORGED' "$LX_TMP/b.out" && lx_fail "nobody's datagram reached B" && return 1
+	! grep -q 'FORGED' "$LX_TMP/b.out" || lx_fail "nobody's datagram reached B" || return 1
 	grep -q "^from $NODEA(.*LEGIT2" "$LX_TMP/b.out" || lx_fail "B did not hear A" || return 1
 	# Nor did B learn where nobody's node is.
 	[ -n "$evil" ] || lx_fail "no node id of nobody's" || return 1
