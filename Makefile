@@ -65,7 +65,7 @@ sparse:
 selftests: $(SELFTESTS)
 
 selftests/%: selftests/%.c include/uapi/linux/lynx.h selftests/lynx_util.h \
-		selftests/lynx_frame.h
+		selftests/lynx_frame.h selftests/lynx_fault.h
 	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-I$(ROOT)/include/uapi \
 		-I$(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_kernel_source')/tools/testing/selftests \

@@ -32,6 +32,7 @@
  * readers use RCU; a listener's accept_lock protects its accept queue and
  * is taken inside a child's socket lock, never the other way round.
  */
+#include <linux/error-injection.h>
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/ktime.h>
@@ -189,7 +190,7 @@ static struct sk_buff *lynx_conn_ctl_skb(struct sock *sk, u8 flags, u32 seq,
 	struct lynx_hdr_info info;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
+	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return NULL;
@@ -265,7 +266,7 @@ static void lynx_conn_reply_rst(struct lynx_net *ln,
 		return;
 	if (!lynx_reply_allow(ln))
 		return;
-	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
+	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return;
@@ -295,7 +296,7 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	u32 tail = skb->len - mss;
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb_fclone(LYNX_HEADROOM + tail, GFP_ATOMIC);
+	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
 	if (!nskb)
 		return -ENOBUFS;
 	skb_reserve(nskb, LYNX_HEADROOM);
@@ -342,7 +343,7 @@ static int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 	if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
 		return -ENOBUFS;
 	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
-				skb_clone(skb, GFP_ATOMIC);
+				lynx_clone_skb(skb, GFP_ATOMIC);
 	if (!out) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return -ENOBUFS;
@@ -1168,9 +1169,13 @@ int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 				 BIT(SOCK_TSTAMP_NEW) | BIT(SOCK_NOFCS) |	\
 				 BIT(SOCK_SELECT_ERR_QUEUE))
 
-/* proto .init of a listener's child: the parts sock_init_data() skips. */
-static struct sock *lynx_conn_child_new(struct sock *parent,
-					const struct lynx_hdr_info *info)
+/*
+ * proto .init of a listener's child: the parts sock_init_data() skips.
+ * A fault-injection point (fail_function): a SYN's child is allocated
+ * in softirq, where failslab's task filter cannot reach.
+ */
+static noinline struct sock *
+lynx_conn_child_new(struct sock *parent, const struct lynx_hdr_info *info)
 {
 	struct lynx_sock *plsk = lynx_sk(parent), *lsk;
 	struct lynx_conn *c;
@@ -1216,6 +1221,8 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	sk->sk_state = TCP_SYN_RECV;
 	return sk;
 }
+
+ALLOW_ERROR_INJECTION(lynx_conn_child_new, NULL);
 
 /*
  * A SYN for a listener: a child in SYN_RECV joins the accept queue (which
@@ -1542,7 +1549,7 @@ static void lynx_conn_send_keepalive(struct sock *sk)
 	struct lynx_hdr_info info;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(LYNX_HEADROOM + 1, GFP_ATOMIC);
+	skb = lynx_alloc_skb(LYNX_HEADROOM + 1, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return;

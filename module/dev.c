@@ -349,7 +349,7 @@ static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
 		if (ld->dev == dev || !lynx_dev_wants(ld->dev, dest))
 			continue;
 		if (to) {
-			clone = skb_clone(skb, GFP_ATOMIC);
+			clone = lynx_clone_skb(skb, GFP_ATOMIC);
 			if (clone)
 				lynx_dev_deliver(clone, to);
 			else

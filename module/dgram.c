@@ -259,7 +259,7 @@ static void lynx_dgram_refuse(struct lynx_net *ln,
 
 	if (!lynx_reply_allow(ln))
 		return;
-	skb = alloc_skb(LYNX_HEADROOM, GFP_ATOMIC);
+	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return;

@@ -51,7 +51,7 @@ static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
 		if (!lynx_segment_dev(ln, dev))
 			continue;
 		if (prev) {
-			nskb = skb_clone(skb, GFP_ATOMIC);
+			nskb = lynx_clone_skb(skb, GFP_ATOMIC);
 			if (nskb)
 				lynx_xmit_one(ln, nskb, prev, prev->broadcast);
 			else

@@ -333,8 +333,8 @@ static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
 {
 	struct sk_buff *skb;
 
-	while (!(skb = alloc_skb_fclone(LYNX_HEADROOM + size,
-					sk->sk_allocation))) {
+	while (!(skb = lynx_alloc_skb(LYNX_HEADROOM + size,
+				      sk->sk_allocation, true))) {
 		*err = sk_stream_wait_memory(sk, timeo);
 		if (*err)
 			return NULL;

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fault injection: failslab fails the slab allocations of the storm's
- * threads (task filter, /proc/thread-self/make-it-fail) while they create,
- * bind, connect, accept, send, receive and close lynx sockets of every
- * type.  Only the documented errors may reach user space; afterwards,
- * with allocations working again, every socket is gone, the module's
- * reference count is back and a fresh connection moves data byte-exact.
- * The debug kernel has failslab (scripts/debug.config); Debian's stock
- * kernel has not, and skips (declared in selftests/run).
+ * Fault injection (lynx_fault.h): while a storm's threads create, bind,
+ * connect, accept, send, receive and close lynx sockets of every type,
+ * failslab and fail_page_alloc fail their own slab and page allocations
+ * (task filter), and fail_function fails lynx's allocation points in
+ * every context (the SYN's child and the replies made in softirq).  Only
+ * the documented errors may reach user space, and the drops are counted;
+ * afterwards, with allocations working again, every socket is gone, the
+ * module's reference count is back and a fresh connection moves data
+ * byte-exact.  The debug kernel has the injectors (scripts/debug.config);
+ * Debian's stock kernel has not, and skips (declared in selftests/run).
  * LYNX_FAULT_SECONDS (default 5) sets the storm's length.
  */
 #include <errno.h>
@@ -19,11 +21,9 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "lynx_util.h"
+#include "lynx_fault.h"
 
 #define FAULT_PORT	9400
-#define FAILSLAB	"/sys/kernel/debug/failslab"
-#define FAULT_TIMES	1000000
 
 /* Errors a lynx socket call may give under memory pressure or races. */
 static int errno_documented(int e)
@@ -63,10 +63,10 @@ static void *storm_thread(void *arg)
 {
 	struct storm *st = arg;
 	unsigned int seed = __atomic_add_fetch(&st->seed, 7919, __ATOMIC_RELAXED);
-	char buf[4096] = { 0 };
+	static char buf[65536];
 	int l, c, s;
 
-	if (lynx_write_file("/proc/thread-self/make-it-fail", "1"))
+	if (lynx_fault_task(1))
 		return NULL;
 	while (!atomic_load(&st->stop)) {
 		int type = rand_r(&seed) % 3 == 0 ? SOCK_DGRAM : st->type;
@@ -93,8 +93,10 @@ static void *storm_thread(void *arg)
 				lynx_poll1(c, POLLOUT, 20);
 				s = accept4(l, NULL, NULL, SOCK_NONBLOCK);
 				note(st, s);
+				/* now and then beyond a slab: page allocations */
 				note(st, send(c, buf, rand_r(&seed) %
-					      sizeof(buf), MSG_NOSIGNAL));
+					      (rand_r(&seed) % 8 ? 4096 :
+					       sizeof(buf)), MSG_NOSIGNAL));
 				if (s >= 0) {
 					lynx_poll1(s, POLLIN, 20);
 					note(st, recv(s, buf, sizeof(buf), 0));
@@ -107,30 +109,14 @@ static void *storm_thread(void *arg)
 		}
 		close(l);
 	}
-	lynx_write_file("/proc/thread-self/make-it-fail", "0");
+	lynx_fault_task(0);
 	return NULL;
-}
-
-static int failslab_set(const char *knob, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), FAILSLAB "/%s", knob);
-	return lynx_write_file(path, val);
-}
-
-static long failslab_times(void)
-{
-	char buf[32];
-
-	if (lynx_read_file(FAILSLAB "/times", buf, sizeof(buf)) <= 0)
-		return -1;
-	return atol(buf);
 }
 
 FIXTURE(faults)
 {
 	int refcnt0;
+	int injecting;
 };
 
 FIXTURE_VARIANT(faults)
@@ -156,7 +142,8 @@ FIXTURE_SETUP(faults)
 
 FIXTURE_TEARDOWN(faults)
 {
-	failslab_set("probability", "0");
+	if (self->injecting)
+		lynx_fault_off(NULL);
 }
 
 TEST_F_TIMEOUT(faults, storm, 300)
@@ -164,21 +151,18 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	const char *env = getenv("LYNX_FAULT_SECONDS");
 	int secs = env && atoi(env) > 0 ? atoi(env) : 5;
 	struct storm st = { .type = variant->type, .seed = 1 };
-	long long nomem0 = lynx_stat("drop_nomem"), end;
+	long long nomem0 = lynx_stat("drop_nomem"), nomem, end;
+	long injected[LYNX_FAULT_N] = { 0 };
 	char out[65536], in[65536];
 	pthread_t th[3];
-	long injected;
 	int i, l, c, s;
 
 	/* (in the test: the 6.1 harness runs the test after a setup SKIP) */
-	if (access(FAILSLAB, F_OK))
-		SKIP(return, "no failslab in this kernel (CONFIG_FAILSLAB)");
-	ASSERT_EQ(0, failslab_set("task-filter", "Y"));
-	ASSERT_EQ(0, failslab_set("ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, failslab_set("verbose", "0"));
-	ASSERT_EQ(0, failslab_set("interval", "1"));
-	ASSERT_EQ(0, failslab_set("times", "1000000"));
-	ASSERT_EQ(0, failslab_set("probability", "20"));
+	if (!lynx_fault_available())
+		SKIP(return, "no fault injection in this kernel (CONFIG_FAILSLAB, FAIL_PAGE_ALLOC, FAIL_FUNCTION)");
+	/* slab 20%, pages 20%, lynx's own points 10% */
+	ASSERT_EQ(0, lynx_fault_on((int[LYNX_FAULT_N]){ 20, 20, 10 }));
+	self->injecting = 1;
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, storm_thread, &st));
 	end = lynx_now_ms() + secs * 1000LL;
@@ -187,13 +171,19 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	atomic_store(&st.stop, 1);
 	for (i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
-	ASSERT_EQ(0, failslab_set("probability", "0"));
-	injected = FAULT_TIMES - failslab_times();
-	TH_LOG("%ld calls, %ld failed, %ld allocation failures injected, "
-	       "drop_nomem +%lld", atomic_load(&st.calls),
-	       atomic_load(&st.failed), injected,
-	       lynx_stat("drop_nomem") - nomem0);
-	EXPECT_LT(0, injected);
+	self->injecting = 0;
+	lynx_fault_off(injected);
+	nomem = lynx_stat("drop_nomem") - nomem0;
+	TH_LOG("%ld calls, %ld failed; allocation failures injected: "
+	       "slab %ld, page %ld, lynx points %ld; drop_nomem +%lld",
+	       atomic_load(&st.calls), atomic_load(&st.failed),
+	       injected[LYNX_FAULT_SLAB], injected[LYNX_FAULT_PAGE],
+	       injected[LYNX_FAULT_FUNC], nomem);
+	/* Each injector reached lynx, and lynx counted what it dropped. */
+	EXPECT_LT(0, injected[LYNX_FAULT_SLAB]);
+	EXPECT_LT(0, injected[LYNX_FAULT_PAGE]);
+	EXPECT_LT(0, injected[LYNX_FAULT_FUNC]);
+	EXPECT_LT(0, nomem);
 	EXPECT_EQ(0, atomic_load(&st.undocumented))
 		TH_LOG("undocumented errno %d (%s)", atomic_load(&st.last_bad),
 		       strerror(atomic_load(&st.last_bad)));

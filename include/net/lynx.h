@@ -353,6 +353,11 @@ DECLARE_PER_CPU(int, lynx_conn_fw_alloc);
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
 
+/* ---- frame buffers (skb.c): the fault-injection points ------------------ */
+
+struct sk_buff *lynx_alloc_skb(unsigned int size, gfp_t gfp, bool fclone);
+struct sk_buff *lynx_clone_skb(struct sk_buff *skb, gfp_t gfp);
+
 /* ---- neighbours (neigh.c) ---------------------------------------------- */
 
 /**
