@@ -56,7 +56,7 @@ build-stock:
 
 build-debug:
 	$(call build_tree,debug,$(shell $(ROOT)/scripts/build-debug-kernel),\
-		CONFIG_LYNX_KUNIT_TEST=m)
+		CONFIG_LYNX_KUNIT_TEST=m CONFIG_LYNX_FAULT_INJECTION=y)
 
 # Static checks: sparse over every file (C=2), against the stock headers.
 sparse:

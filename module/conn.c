@@ -32,7 +32,6 @@
  * readers use RCU; a listener's accept_lock protects its accept queue and
  * is taken inside a child's socket lock, never the other way round.
  */
-#include <linux/error-injection.h>
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/ktime.h>
@@ -1169,18 +1168,17 @@ int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 				 BIT(SOCK_TSTAMP_NEW) | BIT(SOCK_NOFCS) |	\
 				 BIT(SOCK_SELECT_ERR_QUEUE))
 
-/*
- * proto .init of a listener's child: the parts sock_init_data() skips.
- * A fault-injection point (fail_function): a SYN's child is allocated
- * in softirq, where failslab's task filter cannot reach.
- */
-static noinline struct sock *
-lynx_conn_child_new(struct sock *parent, const struct lynx_hdr_info *info)
+/* proto .init of a listener's child: the parts sock_init_data() skips. */
+static struct sock *lynx_conn_child_new(struct sock *parent,
+					const struct lynx_hdr_info *info)
 {
 	struct lynx_sock *plsk = lynx_sk(parent), *lsk;
 	struct lynx_conn *c;
 	struct sock *sk;
 
+	/* in softirq: fail_lynx_alloc reaches it, failslab's task filter not */
+	if (lynx_should_fail_alloc())
+		return NULL;
 	sk = sk_alloc(sock_net(parent), parent->sk_family, GFP_ATOMIC,
 		      parent->sk_prot, 0);
 	if (!sk)
@@ -1221,8 +1219,6 @@ lynx_conn_child_new(struct sock *parent, const struct lynx_hdr_info *info)
 	sk->sk_state = TCP_SYN_RECV;
 	return sk;
 }
-
-ALLOW_ERROR_INJECTION(lynx_conn_child_new, NULL);
 
 /*
  * A SYN for a listener: a child in SYN_RECV joins the accept queue (which

@@ -7,9 +7,10 @@
  *   failslab        slab allocations of the tasks that ask
  *                   (lynx_fault_task(): /proc/thread-self/make-it-fail)
  *   fail_page_alloc page allocations of those same tasks
- *   fail_function   lynx's own allocation points (module/skb.c and a
- *                   SYN's child socket), in every context: softirq, where
- *                   frames arrive and timers fire, included
+ *   fail_lynx_alloc lynx's own allocation points (its frame buffers and a
+ *                   SYN's child socket: module/fault.c), in every
+ *                   context: softirq, where frames arrive and timers
+ *                   fire, included
  *
  * lynx_fault_on() writes a marker to the kernel log, lynx_fault_off() a
  * second: between them vm-run accepts the bare stack dumps the kernel
@@ -34,12 +35,7 @@ enum lynx_fault_kind { LYNX_FAULT_SLAB, LYNX_FAULT_PAGE, LYNX_FAULT_FUNC,
 static const char *const lynx_fault_dirs[LYNX_FAULT_N] = {
 	LYNX_FAULT_DEBUGFS "/failslab",
 	LYNX_FAULT_DEBUGFS "/fail_page_alloc",
-	LYNX_FAULT_DEBUGFS "/fail_function",
-};
-
-/* The functions of lynx.ko that carry ALLOW_ERROR_INJECTION(..., NULL). */
-static const char *const lynx_fault_points[] = {
-	"lynx_alloc_skb", "lynx_clone_skb", "lynx_conn_child_new",
+	LYNX_FAULT_DEBUGFS "/fail_lynx_alloc",
 };
 
 static inline int lynx_fault_set(enum lynx_fault_kind k, const char *attr,
@@ -56,7 +52,7 @@ static inline void lynx_fault_kmsg(const char *what)
 	lynx_write_file("/dev/kmsg", what);
 }
 
-/* 1 when this kernel has all three injectors (the debug kernel). */
+/* 1 when all three injectors are there (the debug kernel and its lynx.ko). */
 static inline int lynx_fault_available(void)
 {
 	int k;
@@ -74,12 +70,12 @@ static inline int lynx_fault_available(void)
  * @pct: probability in percent of failing one allocation, per injector
  *       (LYNX_FAULT_SLAB, _PAGE, _FUNC); 0 leaves that one off
  *
- * Return: 0, or -1 (errno set) when the kernel lacks an injector.
+ * Return: 0, or -1 (errno set) when the kernel (or lynx.ko, built without
+ * CONFIG_LYNX_FAULT_INJECTION) lacks an injector.
  */
 static inline int lynx_fault_on(const int pct[LYNX_FAULT_N])
 {
 	char buf[32];
-	unsigned int i;
 	int k;
 
 	if (!lynx_fault_available()) {
@@ -87,11 +83,6 @@ static inline int lynx_fault_on(const int pct[LYNX_FAULT_N])
 		return -1;
 	}
 	lynx_fault_kmsg("lynx-fault-injection: on");
-	lynx_fault_set(LYNX_FAULT_FUNC, "inject", "\n");
-	for (i = 0; i < sizeof(lynx_fault_points) / sizeof(*lynx_fault_points); i++)
-		if (lynx_fault_set(LYNX_FAULT_FUNC, "inject",
-				   lynx_fault_points[i]))
-			return -1;
 	/* Only the tasks that ask; every allocation of theirs may fail. */
 	if (lynx_fault_set(LYNX_FAULT_SLAB, "task-filter", "Y") ||
 	    lynx_fault_set(LYNX_FAULT_PAGE, "task-filter", "Y") ||
@@ -144,8 +135,6 @@ static inline long lynx_fault_off(long injected[LYNX_FAULT_N])
 			injected[k] += n;
 		total += n;
 	}
-	/* No probes left on lynx.ko: the module may be unloaded. */
-	lynx_fault_set(LYNX_FAULT_FUNC, "inject", "\n");
 	lynx_fault_kmsg("lynx-fault-injection: off");
 	return total;
 }

@@ -3,7 +3,7 @@
  * Fault injection (lynx_fault.h): while a storm's threads create, bind,
  * connect, accept, send, receive and close lynx sockets of every type,
  * failslab and fail_page_alloc fail their own slab and page allocations
- * (task filter), and fail_function fails lynx's allocation points in
+ * (task filter), and fail_lynx_alloc fails lynx's allocation points in
  * every context (the SYN's child and the replies made in softirq).  Only
  * the documented errors may reach user space, and the drops are counted;
  * afterwards, with allocations working again, every socket is gone, the
@@ -159,7 +159,7 @@ TEST_F_TIMEOUT(faults, storm, 300)
 
 	/* (in the test: the 6.1 harness runs the test after a setup SKIP) */
 	if (!lynx_fault_available())
-		SKIP(return, "no fault injection in this kernel (CONFIG_FAILSLAB, FAIL_PAGE_ALLOC, FAIL_FUNCTION)");
+		SKIP(return, "no fault injection in this kernel (CONFIG_FAILSLAB, FAIL_PAGE_ALLOC, LYNX_FAULT_INJECTION)");
 	/* slab 20%, pages 20%, lynx's own points 10% */
 	ASSERT_EQ(0, lynx_fault_on((int[LYNX_FAULT_N]){ 20, 20, 10 }));
 	self->injecting = 1;

@@ -12,6 +12,12 @@
  *
  * The harness (vm-run) adds what user space cannot see: kernel splats
  * (KASAN, lockdep, WARN, list corruption, hung tasks) and a kmemleak scan.
+ *
+ * LYNX_FUZZ_FAULTS=P (percent, debug kernel) runs the fuzzer under fault
+ * injection (lynx_fault.h): fail_lynx_alloc fails lynx's allocation points
+ * in every context with probability P, and failslab and fail_page_alloc
+ * the fuzzing threads' own allocations where the fuzzer asks.  It stops
+ * before the invariants are checked.
  */
 #ifndef LYNX_FUZZ_COMMON_H
 #define LYNX_FUZZ_COMMON_H
@@ -36,6 +42,7 @@
 #include <sys/wait.h>
 
 #include "lynx_util.h"
+#include "lynx_fault.h"
 #include "kselftest.h"
 
 /*
@@ -156,6 +163,48 @@ static inline void fz_args(int argc, char **argv, uint64_t *seed,
 	}
 	if (!*seconds)
 		*seconds = 1;
+}
+
+/* ---- fault injection -------------------------------------------------- */
+
+/* LYNX_FUZZ_FAULTS: the probability in percent, 0 (the default) for none. */
+static inline int fz_fault_pct(void)
+{
+	const char *e = getenv("LYNX_FUZZ_FAULTS");
+
+	return e && atoi(e) > 0 ? (atoi(e) > 100 ? 100 : atoi(e)) : 0;
+}
+
+/*
+ * Starts fault injection when LYNX_FUZZ_FAULTS asks: lynx's points in
+ * every context, and with @tasks the slab and page allocations of the
+ * threads that call lynx_fault_task(1).  Fails the run when asked on a
+ * kernel without the injectors.
+ */
+static inline void fz_faults_start(int tasks)
+{
+	int p = fz_fault_pct();
+
+	if (!p)
+		return;
+	if (lynx_fault_on((int[LYNX_FAULT_N]){ tasks ? p : 0, tasks ? p : 0, p }))
+		ksft_exit_fail_msg("LYNX_FUZZ_FAULTS=%d: no fault injection here: %s\n",
+				   p, strerror(errno));
+	ksft_print_msg("fault injection on: %d%% of lynx's allocations%s\n", p,
+		       tasks ? ", and of the fuzzing threads' slab and page allocations" : "");
+}
+
+/* Stops it and prints what it injected. */
+static inline void fz_faults_stop(void)
+{
+	long n[LYNX_FAULT_N] = { 0 }, total;
+
+	if (!fz_fault_pct())
+		return;
+	total = lynx_fault_off(n);
+	ksft_print_msg("faults injected %ld (slab %ld, page %ld, lynx points %ld)\n",
+		       total, n[LYNX_FAULT_SLAB], n[LYNX_FAULT_PAGE],
+		       n[LYNX_FAULT_FUNC]);
 }
 
 /* ---- namespaces -------------------------------------------------------- */

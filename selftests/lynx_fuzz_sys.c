@@ -30,7 +30,11 @@
 
 #include "lynx_fuzz_common.h"
 
-#define NTHREADS	4
+/*
+ * Most calls wait a little (the 2 ms timeouts, a poll): more threads than
+ * CPUs keep the kernel busy, and more of them race on each socket.
+ */
+#define NTHREADS	16
 #define NSLOTS		32
 #define FD_BASE		600	/* slot i is descriptor FD_BASE + i */
 #define PORT_BASE	1000	/* bind and connect mostly use 8 ports */
@@ -696,6 +700,8 @@ static void *worker_main(void *arg)
 	w->tid = syscall(SYS_gettid);
 	if (enter_ns(w->id & 1 ? ns_b : ns_a))
 		return NULL;
+	if (fz_fault_pct())
+		lynx_fault_task(1);
 	while (!stop) {
 		progress[w->id]++;
 		if (fz_one_in(&w->r, RARE_FORK)) {
@@ -791,6 +797,7 @@ int main(int argc, char **argv)
 	}
 	t0 = fz_now_ms();
 	deadline = t0 + seconds * 1000ULL;
+	fz_faults_start(1);
 	for (i = 0; i < NTHREADS; i++)
 		if (pthread_create(&workers[i], NULL, worker_main, &ws[i]))
 			ksft_exit_fail_msg("pthread_create\n");
@@ -817,6 +824,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	fz_faults_stop();
 	for (i = 0; i < OP_N; i++) {
 		ksft_print_msg("%-10s %8lu issued, %8lu succeeded\n",
 			       op_names[i], ops[i], ok_ops[i]);

@@ -292,11 +292,13 @@ static void *dgram_thread(void *arg)
 	uint8_t buf[2048];
 	struct sockaddr_lynx from;
 	socklen_t alen;
+	uint64_t t;
 	size_t len;
 	ssize_t n;
 	int k;
 
 	while (!stop_traffic) {
+		t = fz_now_ms();
 		len = fz_below(&r, 1400);
 		fz_fill(&r, buf, len);
 		lynx_sendto(j->a, buf, len, MSG_DONTWAIT, LYNX_NODE_LOCAL,
@@ -318,6 +320,10 @@ static void *dgram_thread(void *arg)
 				break;
 			dgrams++;
 		}
+		/* Paced as the connections are (conn_thread). */
+		t = fz_now_ms() - t;
+		if (t < TRAFFIC_ROUND_MS)
+			usleep((TRAFFIC_ROUND_MS - t) * 1000);
 	}
 	return NULL;
 }
@@ -824,11 +830,13 @@ int main(int argc, char **argv)
 	stats_get(stats0);
 	fz_netns_enter(ns_a);
 	t0 = fz_now_ms();
+	fz_faults_start(0);
 	inject_run(t0 + seconds * 1000ULL);
 	stop_inject = 1;
 	stop_traffic = 1;
 	for (i = 0; i < 5; i++)
 		pthread_join(th[i], NULL);
+	fz_faults_stop();
 
 	for (st = 0; st < ST_N; st++) {
 		ksft_print_msg("injected %-8s %lu\n", st_names[st], injected[st]);

@@ -337,6 +337,7 @@ TEST_F_TIMEOUT(module, reload_cycles_with_traffic, 600)
 			TH_LOG("cycle %d: rmmod lynx: %s", i, strerror(errno));
 		EXPECT_NE(0, access("/proc/net/lynx", F_OK));
 	}
+	TH_LOG("load/unload cycles done %d", cycles);
 	ASSERT_EQ(0, load_lynx(""));
 }
 

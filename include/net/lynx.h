@@ -353,10 +353,35 @@ DECLARE_PER_CPU(int, lynx_conn_fw_alloc);
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
 
-/* ---- frame buffers (skb.c): the fault-injection points ------------------ */
+/* ---- fault injection (fault.c) ------------------------------------------ */
 
-struct sk_buff *lynx_alloc_skb(unsigned int size, gfp_t gfp, bool fclone);
-struct sk_buff *lynx_clone_skb(struct sk_buff *skb, gfp_t gfp);
+#ifdef CONFIG_LYNX_FAULT_INJECTION
+bool lynx_should_fail_alloc(void);
+void lynx_fault_init(void);
+void lynx_fault_exit(void);
+#else
+static inline bool lynx_should_fail_alloc(void) { return false; }
+static inline void lynx_fault_init(void) { }
+static inline void lynx_fault_exit(void) { }
+#endif
+
+/*
+ * Every skb lynx allocates for a frame, and every clone it sends, comes
+ * from these two: the points fail_lynx_alloc reaches.
+ */
+static inline struct sk_buff *lynx_alloc_skb(unsigned int size, gfp_t gfp,
+					     bool fclone)
+{
+	if (lynx_should_fail_alloc())
+		return NULL;
+	return __alloc_skb(size, gfp, fclone ? SKB_ALLOC_FCLONE : 0,
+			   NUMA_NO_NODE);
+}
+
+static inline struct sk_buff *lynx_clone_skb(struct sk_buff *skb, gfp_t gfp)
+{
+	return lynx_should_fail_alloc() ? NULL : skb_clone(skb, gfp);
+}
 
 /* ---- neighbours (neigh.c) ---------------------------------------------- */
 
