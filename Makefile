@@ -26,7 +26,7 @@ SRC_DIRS := module kunit
 LYNX_BUILD ?= $(ROOT)/build
 SELFTESTS := $(patsubst %.c,%,$(wildcard selftests/*.c))
 
-.PHONY: all module clean check demo deps selftests build-stock build-debug \
+.PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
 	checkpatch sparse fuzz
 
 all: module
@@ -57,6 +57,11 @@ build-stock:
 build-debug:
 	$(call build_tree,debug,$(shell $(ROOT)/scripts/build-debug-kernel),\
 		CONFIG_LYNX_KUNIT_TEST=m CONFIG_LYNX_FAULT_INJECTION=y)
+
+# The KCSAN variant (scripts/kcsan.config): make fuzz's race stress.
+build-kcsan:
+	$(call build_tree,kcsan,$(shell $(ROOT)/scripts/build-debug-kernel kcsan),\
+		CONFIG_LYNX_FAULT_INJECTION=y)
 
 # Static checks: sparse over every file (C=2), against the stock headers.
 sparse:

@@ -265,12 +265,12 @@ static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
  */
 #define LYNX_DEBUG_SLOWDOWN	4
 
-/* Whether the debug kernel runs (LYNX_KERNEL=debug, set by vm-run). */
+/* Whether a debug kernel runs (LYNX_KERNEL=debug or kcsan, set by vm-run). */
 static inline int lynx_debug_kernel(void)
 {
 	const char *k = getenv("LYNX_KERNEL");
 
-	return k && !strcmp(k, "debug");
+	return k && (!strcmp(k, "debug") || !strcmp(k, "kcsan"));
 }
 
 static inline int lynx_slowdown(void)
