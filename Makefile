@@ -4,6 +4,8 @@
 #
 #   make            build module/lynx.ko against KDIR
 #   make check      install deps, build, run KUnit + kselftests in QEMU
+#   make selftests  build the kselftest programs (selftests/Makefile, the
+#                   list of tests, in the kernel's lib.mk style)
 #   make demo       boot the stock kernel in QEMU and show what lynx does
 #   make fuzz       run the fuzzers at length on both kernels (FUZZ_MINUTES=N,
 #                   default 10)
