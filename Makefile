@@ -4,6 +4,8 @@
 #
 #   make            build module/lynx.ko against KDIR
 #   make check      install deps, build, run KUnit + kselftests in QEMU
+#   make selftests  build the kselftest programs (selftests/Makefile, the
+#                   list of tests, in the kernel's lib.mk style)
 #   make demo       boot the stock kernel in QEMU and show what lynx does
 #   make fuzz       run the fuzzers at length on both kernels (FUZZ_MINUTES=N,
 #                   default 10)
@@ -24,7 +26,6 @@ SRC_DIRS := module kunit
 # Where the per-kernel build trees go (helpers working in parallel may point
 # this elsewhere); vm-run reads the same variable from the environment.
 LYNX_BUILD ?= $(ROOT)/build
-SELFTESTS := $(patsubst %.c,%,$(wildcard selftests/*.c))
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
 	checkpatch sparse fuzz
@@ -67,14 +68,10 @@ build-kcsan:
 sparse:
 	$(call build_tree,sparse,/usr/src/linux-headers-$(STOCK_REL),C=2)
 
-selftests: $(SELFTESTS)
-
-selftests/%: selftests/%.c include/uapi/linux/lynx.h selftests/lynx_util.h \
-		selftests/lynx_frame.h selftests/lynx_fault.h
-	$(CC) -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-		-I$(ROOT)/include/uapi \
-		-I$(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_kernel_source')/tools/testing/selftests \
-		-o $@ $< -lpthread
+# The kselftest programs: selftests/Makefile (kselftest's lib.mk) builds
+# them and lists them (make -C selftests print-tests).
+selftests:
+	$(MAKE) -C $(ROOT)/selftests
 
 deps:
 	@$(ROOT)/scripts/deps
@@ -85,9 +82,6 @@ check: deps
 demo: deps
 	@$(ROOT)/scripts/demo
 
-# The fuzzers (selftests/lynx_fuzz_*.c) share a header.
-$(filter selftests/lynx_fuzz_%,$(SELFTESTS)): selftests/lynx_fuzz_common.h
-
 FUZZ_MINUTES ?= 10
 fuzz: deps
 	@FUZZ_MINUTES=$(FUZZ_MINUTES) $(ROOT)/scripts/fuzz
@@ -97,4 +91,5 @@ checkpatch:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
-	rm -rf $(LYNX_BUILD) $(SELFTESTS)
+	$(MAKE) -C $(ROOT)/selftests clean
+	rm -rf $(LYNX_BUILD)

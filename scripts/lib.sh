@@ -27,26 +27,38 @@ lynx_stock_kdir() {
 	echo "/usr/src/linux-headers-$(lynx_stock_release)"
 }
 
-# The unpacked linux-source-6.1 tree (for kselftest_harness.h, kunit.py and
-# checkpatch), extracted once into the cache.
+# The unpacked linux-source-6.1 tree (for kselftest_harness.h, lib.mk and
+# the runner, kunit.py and checkpatch), extracted once into the cache.
+# The first caller says on stderr what it does (about a minute: its
+# progress every 125 MiB); one arriving meanwhile (make -j, guests built
+# at once) says it waits, and takes the tree when it is whole.
 lynx_kernel_source() {
-	local ver dir
-	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
+	local ver dir tarball=/usr/src/linux-source-6.1.tar.xz
+	ver=$(dpkg-query -W -f='${Version}' linux-source-6.1) || return 1
 	dir="$LYNX_CACHE/src-$ver"
 	if [ ! -f "$dir/.lynx-extracted" ]; then
-		mkdir -p "$LYNX_CACHE"
-		# One extraction at a time (make -j, guests built at once).
+		mkdir -p "$LYNX_CACHE" || return 1
 		(
-			flock 9
-			if [ ! -f "$dir/.lynx-extracted" ]; then
-				echo "lynx: extracting linux-source-6.1 into $dir (once, ~1 min)" >&2
-				rm -rf "$dir"
-				mkdir -p "$dir"
-				tar xJf /usr/src/linux-source-6.1.tar.xz -C "$dir" \
-					--strip-components=1
-				touch "$dir/.lynx-extracted"
+			if ! flock -n 9; then
+				echo "lynx: waiting for the extraction of linux-source-6.1 into $dir" >&2
+				flock 9
 			fi
-		) 9>"$LYNX_CACHE/.src-extract.lock"
+			[ -f "$dir/.lynx-extracted" ] && exit 0
+			local mib start=$SECONDS
+			mib=$(xz --robot -l "$tarball" 2>/dev/null |
+				awk '$1 == "totals" { printf "%d", $5 / 1048576 }')
+			echo "lynx: extracting linux-source-6.1 ($tarball, ${mib:-?} MiB) into $dir (once, about a minute)" >&2
+			rm -rf "$dir"
+			mkdir -p "$dir" || exit 1
+			# A checkpoint every 12800 records of 10 KiB: 125 MiB.
+			tar xJf "$tarball" -C "$dir" --strip-components=1 \
+				--checkpoint=12800 --checkpoint-action="exec=echo \"lynx: extracting linux-source-6.1: \$((TAR_CHECKPOINT * 10 / 1024)) of ${mib:-?} MiB\" >&2" || {
+				echo "lynx: extracting $tarball failed" >&2
+				exit 1
+			}
+			touch "$dir/.lynx-extracted"
+			echo "lynx: extracted linux-source-6.1 in $((SECONDS - start)) s" >&2
+		) 9>"$LYNX_CACHE/.src-extract.lock" || return 1
 	fi
 	echo "$dir"
 }
