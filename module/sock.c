@@ -266,9 +266,9 @@ int lynx_sock_init(struct sock *sk)
 	/* The receive path finds sockets under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 
-	spin_lock_bh(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_list_lock);
 	hlist_add_head(&lsk->list_node, &ln->sk_list);
-	spin_unlock_bh(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_list_lock);
 	return 0;
 }
 
@@ -279,7 +279,7 @@ void lynx_sock_unlink(struct sock *sk)
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
 	lynx_unbind(lsk);
-	spin_lock_bh(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_list_lock);
 	hlist_del_init(&lsk->list_node);
-	spin_unlock_bh(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_list_lock);
 }

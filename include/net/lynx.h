@@ -191,8 +191,8 @@ struct lynx_neigh_table {
  * @conn_hash:  connections by (type, port, peer node, peer port); readers
  *              use RCU, and the nulls value ending each chain (its index)
  *              tells them a socket moved to another chain under them
- * @sk_lock:    protects @sk_list (taken with BHs off: children are added
- *              from the receive path)
+ * @sk_list_lock: protects @sk_list (taken with BHs off: children are
+ *              added from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
  * @neigh:      the neighbour table
  * @lo:         this namespace's lynxlo device; NULL once the namespace's
@@ -222,7 +222,7 @@ struct lynx_net {
 	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
 	spinlock_t		conn_lock;	/* @conn_hash */
 	struct hlist_nulls_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
-	spinlock_t		sk_lock;	/* @sk_list */
+	spinlock_t		sk_list_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
 	struct lynx_neigh_table	neigh;
 	struct net_device	*lo;
