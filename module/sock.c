@@ -177,6 +177,7 @@ int lynx_autobind(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 
+	sock_owned_by_me(sk);
 	if (lsk->port)
 		return 0;
 	return lynx_bind_port(lynx_net(sock_net(sk)), lsk, LYNX_PORT_ANY,
