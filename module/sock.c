@@ -121,7 +121,7 @@ int lynx_bind_port(struct lynx_net *ln, struct lynx_sock *lsk, u32 port,
 		goto out;
 	}
 	WRITE_ONCE(lsk->port, port);
-	lsk->node = node;
+	WRITE_ONCE(lsk->node, node);
 	hlist_add_head_rcu(&lsk->bind_node,
 			   lynx_bind_bucket(ln, lsk->type, port));
 out:
