@@ -30,7 +30,9 @@
  * Locking: connection state is under the socket lock (see struct
  * lynx_conn).  lynx_net.conn_lock protects the connection hash, whose
  * readers use RCU; a listener's accept_lock protects its accept queue and
- * is taken inside a child's socket lock, never the other way round.
+ * is taken inside a child's socket lock, never the other way round.  The
+ * whole order, and who holds which reference, is at the top of
+ * <net/lynx.h>.
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
