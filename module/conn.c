@@ -30,7 +30,9 @@
  * Locking: connection state is under the socket lock (see struct
  * lynx_conn).  lynx_net.conn_lock protects the connection hash, whose
  * readers use RCU; a listener's accept_lock protects its accept queue and
- * is taken inside a child's socket lock, never the other way round.
+ * is taken inside a child's socket lock, never the other way round.  The
+ * whole order, and who holds which reference, is at the top of
+ * <net/lynx.h>.
  */
 #include <linux/jhash.h>
 #include <linux/random.h>
@@ -295,6 +297,7 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	u32 tail = skb->len - mss;
 	struct sk_buff *nskb;
 
+	sock_owned_by_me(sk);
 	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
 	if (!nskb)
 		return -ENOBUFS;
@@ -393,6 +396,7 @@ void lynx_conn_push(struct sock *sk)
 	struct sk_buff *skb;
 	u32 len;
 
+	sock_owned_by_me(sk);
 	if (!lynx_conn_can_send(sk))
 		return;
 	while ((skb = c->send_head)) {
@@ -445,6 +449,7 @@ void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
+	sock_owned_by_me(sk);
 	cb->seq = c->write_seq;
 	cb->end_seq = cb->seq + lynx_seg_seq_len(skb->len, cb->flags);
 	cb->retrans = 0;
@@ -494,6 +499,7 @@ void lynx_conn_send_fin(struct sock *sk)
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	struct sk_buff *skb;
 
+	sock_owned_by_me(sk);
 	if (c->fin_queued)
 		return;
 	skb = alloc_skb_fclone(LYNX_HEADROOM, sk->sk_allocation | __GFP_NOFAIL);
@@ -528,6 +534,7 @@ bool lynx_conn_orphan_begin(struct sock *sk)
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 
+	sock_owned_by_me(sk);
 	if (atomic_inc_return(&ln->orphans) > READ_ONCE(ln->max_orphans)) {
 		atomic_dec(&ln->orphans);
 		return false;
@@ -597,6 +604,7 @@ void lynx_conn_done(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 
+	sock_owned_by_me(sk);
 	lynx_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
@@ -630,6 +638,7 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	struct sk_buff *rst = NULL;
 	u32 dst_node;
 
+	sock_owned_by_me(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		return;
 	/*
@@ -1048,6 +1057,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
+	sock_owned_by_me(sk);
 	switch (sk->sk_state) {
 	case TCP_CLOSE:
 	case TCP_LISTEN:
@@ -1346,6 +1356,7 @@ void lynx_conn_rcv_space(struct sock *sk)
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	u32 right = c->rcv_nxt + lynx_conn_window(sk);
 
+	sock_owned_by_me(sk);
 	sk_mem_reclaim(sk);
 	if (!lynx_conn_can_send(sk) && sk->sk_state != TCP_FIN_WAIT2)
 		return;
@@ -1370,6 +1381,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	struct lynx_conn *c = &lsk->conn;
 	int err;
 
+	sock_owned_by_me(sk);
 	/* Nothing of an earlier connection (reset, refused) may reach the
 	 * reader of this one.
 	 */
@@ -1447,6 +1459,7 @@ struct sock *lynx_conn_accept_child(struct sock *sk)
 	struct lynx_sock *lchild, *found = NULL;
 	struct sock *child;
 
+	sock_owned_by_me(sk);
 	spin_lock_bh(&pc->accept_lock);
 	list_for_each_entry(lchild, &pc->accept_q, conn.accept_node) {
 		if (READ_ONCE(lchild->sk.sk_state) != TCP_SYN_RECV) {
@@ -1489,6 +1502,7 @@ void lynx_conn_listen_stop(struct sock *sk)
 	struct lynx_sock *lchild;
 	struct sock *child;
 
+	sock_owned_by_me(sk);
 	/* From here on the receive path adds no child. */
 	spin_lock_bh(&pc->accept_lock);
 	lynx_set_state(sk, TCP_CLOSE);
@@ -1609,6 +1623,7 @@ void lynx_conn_set_keepalive(struct sock *sk, int val)
 {
 	struct lynx_conn *c = &lynx_sk(sk)->conn;
 
+	sock_owned_by_me(sk);
 	if (!val) {
 		sk_stop_timer(sk, &c->ka_timer);
 	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {

@@ -382,6 +382,7 @@ static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev)
 /* True with probability @per_mille / 1000.  Fault lock held. */
 static bool lynx_fault_roll(struct lynx_dev_fault *f, u16 per_mille)
 {
+	lockdep_assert_held(&f->lock);
 	return prandom_u32_state(&f->rnd) % 1000 < per_mille;
 }
 

@@ -177,9 +177,9 @@ static int lynx_dgram_connect(struct socket *sock, struct sockaddr *addr,
 	if (len >= (int)sizeof(addr->sa_family) &&
 	    addr->sa_family == AF_UNSPEC) {
 		lock_sock(sk);
-		lsk->peer_port = 0;
-		lsk->peer_node = 0;
-		sk->sk_state = TCP_CLOSE;
+		WRITE_ONCE(lsk->peer_port, 0);
+		WRITE_ONCE(lsk->peer_node, 0);
+		lynx_set_state(sk, TCP_CLOSE);
 		release_sock(sk);
 		return 0;
 	}
@@ -193,10 +193,10 @@ static int lynx_dgram_connect(struct socket *sock, struct sockaddr *addr,
 	lock_sock(sk);
 	err = lynx_autobind(sk);
 	if (!err) {
-		lsk->peer_node = slx->slx_node == LYNX_NODE_LOCAL ?
-				 READ_ONCE(ln->node) : slx->slx_node;
-		lsk->peer_port = slx->slx_port;
-		sk->sk_state = TCP_ESTABLISHED;
+		WRITE_ONCE(lsk->peer_node, slx->slx_node == LYNX_NODE_LOCAL ?
+					   READ_ONCE(ln->node) : slx->slx_node);
+		WRITE_ONCE(lsk->peer_port, slx->slx_port);
+		lynx_set_state(sk, TCP_ESTABLISHED);
 	}
 	release_sock(sk);
 	return err;

@@ -250,7 +250,7 @@ static int __net_init lynx_net_init_one(struct net *net)
 	/* Each chain ends in its own index: see lynx_conn_lookup(). */
 	for (t = 0; t < ARRAY_SIZE(ln->conn_hash); t++)
 		INIT_HLIST_NULLS_HEAD(&ln->conn_hash[t], t);
-	spin_lock_init(&ln->sk_lock);
+	spin_lock_init(&ln->sk_list_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
 	atomic_set(&ln->orphans, 0);
 	ln->max_orphans = LYNX_MAX_ORPHANS_DEFAULT;

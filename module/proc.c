@@ -44,11 +44,11 @@ static const char *lynx_state_name(const struct lynx_sock *lsk)
 }
 
 static void *lynx_seq_start(struct seq_file *seq, loff_t *pos)
-	__acquires(ln->sk_lock)
+	__acquires(ln->sk_list_lock)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 
-	spin_lock_bh(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_list_lock);
 	return *pos ? seq_hlist_start(&ln->sk_list, *pos - 1) :
 		      SEQ_START_TOKEN;
 }
@@ -61,11 +61,11 @@ static void *lynx_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 }
 
 static void lynx_seq_stop(struct seq_file *seq, void *v)
-	__releases(ln->sk_lock)
+	__releases(ln->sk_list_lock)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 
-	spin_unlock_bh(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_list_lock);
 }
 
 static int lynx_seq_show(struct seq_file *seq, void *v)

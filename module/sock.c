@@ -121,7 +121,7 @@ int lynx_bind_port(struct lynx_net *ln, struct lynx_sock *lsk, u32 port,
 		goto out;
 	}
 	WRITE_ONCE(lsk->port, port);
-	lsk->node = node;
+	WRITE_ONCE(lsk->node, node);
 	hlist_add_head_rcu(&lsk->bind_node,
 			   lynx_bind_bucket(ln, lsk->type, port));
 out:
@@ -177,6 +177,7 @@ int lynx_autobind(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 
+	sock_owned_by_me(sk);
 	if (lsk->port)
 		return 0;
 	return lynx_bind_port(lynx_net(sock_net(sk)), lsk, LYNX_PORT_ANY,
@@ -266,9 +267,9 @@ int lynx_sock_init(struct sock *sk)
 	/* The receive path finds sockets under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 
-	spin_lock_bh(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_list_lock);
 	hlist_add_head(&lsk->list_node, &ln->sk_list);
-	spin_unlock_bh(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_list_lock);
 	return 0;
 }
 
@@ -279,7 +280,7 @@ void lynx_sock_unlink(struct sock *sk)
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
 	lynx_unbind(lsk);
-	spin_lock_bh(&ln->sk_lock);
+	spin_lock_bh(&ln->sk_list_lock);
 	hlist_del_init(&lsk->list_node);
-	spin_unlock_bh(&ln->sk_lock);
+	spin_unlock_bh(&ln->sk_list_lock);
 }

@@ -16,6 +16,120 @@
  *   net.c      per-namespace state and sysctls
  *   proc.c     /proc/net/lynx, /proc/net/lynx_neigh, /proc/net/lynx_stat
  */
+
+/* Lifetimes and locking
+ *
+ * - "The socket lock" is struct sock's, in either form: the owner
+ * (lock_sock(), process context, may sleep) or the spinlock
+ * (bh_lock_sock(), softirq: the receive path and the timers), which may
+ * touch the socket only while sock_owned_by_user() is false.  A segment
+ * for an owned socket goes to the backlog, and release_sock() feeds it to
+ * lynx_conn_backlog_rcv() with ownership.  Everything of a connection
+ * (struct lynx_conn, sk_receive_queue, sk_write_queue, ooo_q, sk_timer,
+ * ka_timer) is under it, not under the queues' own spinlocks (the
+ * __skb_*() helpers), except a listener's accept queue (accept_q,
+ * accept_len), which is under its accept_lock.  "@sk: the socket, locked"
+ * means either form, asserted with sock_owned_by_me().
+ * A datagram socket's receive queue is under the queue's spinlock alone
+ * (sock_queue_rcv_skb(), skb_recv_datagram()), as UDP's.
+ *
+ * - Lock order, outer first, as the code nests them:
+ *
+ *     listener lock -> child lock (lock_sock_nested(child,
+ *         SINGLE_DEPTH_NESTING): lynx_conn_accept_child(),
+ *         lynx_conn_listen_stop())
+ *     listener lock or child lock -> listener's accept_lock
+ *         (lynx_conn_accept_child(), lynx_conn_listen_stop(), and
+ *         lynx_conn_leave_parent() from lynx_conn_done() in any context)
+ *     accept_lock -> lynx_net.conn_lock and -> lynx_net.sk_list_lock
+ *         (lynx_conn_syn() creates and hashes the child under it)
+ *     socket lock -> bind_lock, conn_lock, sk_list_lock (bind, autobind,
+ *         connect, lynx_conn_done(), close)
+ *     socket lock -> neigh.lock (lynx_conn_negative_advice()), reply_lock
+ *         (resets) and the devices' locks (lynx_output())
+ *
+ * The receive path never takes a listener's socket lock: lynx_conn_syn()
+ * holds only its accept_lock, and locks the new child after dropping it.
+ * No socket lock is taken under an accept_lock.  bind_lock, conn_lock,
+ * sk_list_lock, reply_lock and neigh.lock are leaves: none of lynx's locks
+ * is taken under them (bind_lock reads the eph_lock seqlock; /proc's walk
+ * under sk_list_lock takes sk_callback_lock), all with BHs off.  Frames
+ * reach receivers through netif_rx(): a sender that owns its socket may
+ * run the receive softirq when lynx_output() turns BHs back on, and finds
+ * its own socket owned (backlog); one holding a socket spinlock never does.
+ *
+ * - References (sock_hold()) and where they are dropped:
+ *
+ *     owner         sk_alloc()'s, put by proto .close (lynx_stream_close(),
+ *                   lynx_dgram_close()); a child's is first the accept
+ *                   queue's, handed to the accepting socket by
+ *                   lynx_conn_accept_child()
+ *     bind hash     none, nor sk_list: lynx_sock_unlink() takes a socket
+ *                   out before its last reference goes; lookups take one
+ *                   with refcount_inc_not_zero() under RCU (SOCK_RCU_FREE)
+ *     conn hash     lynx_conn_hash(); lynx_conn_unhash() from
+ *                   lynx_conn_done() or a failed connect
+ *     accept queue  the child's first (above), put by
+ *                   lynx_conn_leave_parent() if never accepted
+ *     c->parent     one on the listener, set by lynx_conn_syn() under its
+ *                   accept_lock, put under the child's socket lock by
+ *                   lynx_conn_accept_child() or lynx_conn_leave_parent()
+ *     timers        sk_reset_timer() takes one arming an idle timer,
+ *                   sk_stop_timer() puts it disarming a pending one, the
+ *                   handler puts its own when done
+ *     orphans       none: lynx_net.orphans only counts them
+ *                   (lynx_conn_orphan_begin(), lynx_conn_done()); a closed
+ *                   connection lives on its conn hash and timer references
+ *     input         lynx_conn_rcv() and lynx_dgram_rcv() hold the lookup's
+ *                   over processing or sk_add_backlog(); backlog skbs hold
+ *                   none (the owner does, and drains them); lynx_conn_syn()
+ *                   holds one on the new child while it sends SYN|ACK
+ *     transmit      clones in flight hold sk_wmem_alloc, which defers
+ *                   __sk_free(), not a reference
+ *
+ * lynx_conn_done() drops the conn hash's and the timers' references, so
+ * its caller holds one of its own; for a SOCK_DEAD socket it also ends the
+ * orphan and unlinks it, and the last sock_put() frees it.
+ *
+ * - A child never accepted is freed by lynx_conn_done(): when it ends
+ * (a reset, a handshake or keepalive timeout), or when its listener closes
+ * or shuts down reading and lynx_conn_listen_stop() locks, orphans and
+ * aborts every queued child.  Seeing c->parent, it orphans the child
+ * (SOCK_DEAD), lynx_conn_leave_parent() puts the queue's and the
+ * listener's references, the child is unlinked, and the caller's
+ * sock_put() (receive path, timer or lynx_conn_listen_stop()) is the
+ * last.  A child that lost the race to the conn hash is put at once by
+ * lynx_conn_syn().
+ *
+ * - A timer (softirq) takes bh_lock_sock(); if sock_owned_by_user(), it
+ * touches nothing and re-arms itself (lynx_conn_timer() after 10 ms,
+ * lynx_conn_keepalive_timer() after 50 ms), else the queues are its own
+ * until bh_unlock_sock(); then it puts the timer's reference.  Never
+ * lock_sock() there.  A listener's accept queue takes its accept_lock
+ * (spin_lock_bh()) in any context.
+ *
+ * - Read without a lock, READ_ONCE() against WRITE_ONCE():
+ *
+ *     sk_state      lynx_set_state() under the socket lock (a listener's
+ *                   end also under its accept_lock); read by poll, ioctl,
+ *                   /proc, lynx_conn_rcv(), lynx_conn_syn() and the accept
+ *                   queue walks (a child's, under accept_lock only)
+ *     sk_shutdown, sk_err  under the socket lock (a datagram socket's
+ *                   sk_err from input); poll, lynx_dgram_rcv()
+ *     port, node    of a lynx_sock, under bind_lock; lookups, /proc
+ *     peer_port, peer_node  under the socket lock; lynx_conn_lookup()
+ *                   (which checks again once it holds a reference),
+ *                   lynx_dgram_rcv(), /proc
+ *     rcvq_bytes, rcvq_msgs, wq_bytes  under the socket lock; poll, ioctl
+ *     lynx_net      node (sysctl), dying (pre_exit), lo (exit: lynx_rcv()
+ *                   reads it plainly, no receiver runs by then), the
+ *                   sysctls (proc_dointvec*() write them with WRITE_ONCE())
+ *     also          lynx_neigh.updated, lynx_dev_fault.on (dev.c), and a
+ *                   listener's options copied to a child in softirq
+ *
+ * A child's fields are written plainly before lynx_conn_hash() publishes
+ * it (hlist_nulls_add_head_rcu()).
+ */
 #ifndef _NET_LYNX_H
 #define _NET_LYNX_H
 
@@ -191,8 +305,8 @@ struct lynx_neigh_table {
  * @conn_hash:  connections by (type, port, peer node, peer port); readers
  *              use RCU, and the nulls value ending each chain (its index)
  *              tells them a socket moved to another chain under them
- * @sk_lock:    protects @sk_list (taken with BHs off: children are added
- *              from the receive path)
+ * @sk_list_lock: protects @sk_list (taken with BHs off: children are
+ *              added from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
  * @neigh:      the neighbour table
  * @lo:         this namespace's lynxlo device; NULL once the namespace's
@@ -222,7 +336,7 @@ struct lynx_net {
 	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
 	spinlock_t		conn_lock;	/* @conn_hash */
 	struct hlist_nulls_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
-	spinlock_t		sk_lock;	/* @sk_list */
+	spinlock_t		sk_list_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
 	struct lynx_neigh_table	neigh;
 	struct net_device	*lo;
