@@ -1255,18 +1255,28 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return;
 	}
+	/*
+	 * On the queue, its parent known, before the hash makes it visible:
+	 * a reset on another CPU may end the child as soon as it is hashed,
+	 * and lynx_conn_done() must find it a child (to leave the queue and
+	 * the socket tables), waiting on accept_lock until it is queued.
+	 */
+	sock_hold(parent);
+	lynx_sk(sk)->conn.parent = parent;
+	list_add_tail(&lynx_sk(sk)->conn.accept_node, &pc->accept_q);
+	pc->accept_len++;
 	if (lynx_conn_hash(sk)) {
 		/* Raced with the same SYN on another CPU. */
+		list_del_init(&lynx_sk(sk)->conn.accept_node);
+		pc->accept_len--;
+		lynx_sk(sk)->conn.parent = NULL;
 		spin_unlock_bh(&pc->accept_lock);
+		sock_put(parent);
 		sock_orphan(sk);
 		lynx_sock_unlink(sk);
 		sock_put(sk);
 		return;
 	}
-	sock_hold(parent);
-	lynx_sk(sk)->conn.parent = parent;
-	list_add_tail(&lynx_sk(sk)->conn.accept_node, &pc->accept_q);
-	pc->accept_len++;
 	/* Once unlocked, a reset on another CPU may end the child and drop
 	 * the queue's and the hash's references: keep one of our own.
 	 */
