@@ -135,7 +135,7 @@ static int __init lynx_init(void)
 		return -EINVAL;
 	}
 
-	lynx_fault_init();
+	lynx_fail_alloc_init();
 	lynx_conn_proto_init();
 	for (i = 0; i < ARRAY_SIZE(lynx_protos); i++) {
 		err = proto_register(lynx_protos[i], 1);
@@ -174,7 +174,7 @@ err_net:
 err_protos:
 	while (--i >= 0)
 		proto_unregister(lynx_protos[i]);
-	lynx_fault_exit();
+	lynx_fail_alloc_exit();
 	return err;
 }
 
@@ -188,7 +188,7 @@ static void __exit lynx_exit(void)
 	lynx_net_exit();
 	for (i = ARRAY_SIZE(lynx_protos) - 1; i >= 0; i--)
 		proto_unregister(lynx_protos[i]);
-	lynx_fault_exit();
+	lynx_fail_alloc_exit();
 }
 
 module_init(lynx_init);

@@ -20,10 +20,10 @@
  * The netdevice notifier here flushes the neighbour entries of any device
  * (not only ours) that goes down or away.
  *
- * Test facility: every lynx device, lynxlo included, has a fault injector
- * on its transmit side that KUnit turns on with lynx_dev_set_faults() to
- * drop, duplicate and reorder frames.  It is off by default and costs one
- * READ_ONCE() per frame then; nothing but KUnit configures it.
+ * Test facility, in KUnit builds only (CONFIG_LYNX_KUNIT_TEST): every lynx
+ * device, lynxlo included, has a fault injector on its transmit side that
+ * KUnit turns on with lynx_dev_set_faults() to drop, duplicate and reorder
+ * frames.  A lynx.ko built without KUnit has none of it.
  */
 #include <linux/etherdevice.h>
 #include <linux/hashtable.h>
@@ -38,6 +38,30 @@
 #include <net/lynx.h>
 #include <net/lynx_dev.h>
 
+/**
+ * struct lynx_segment - a virtual Ethernet segment, a hub
+ * @hnode: in lynx_segments, keyed by @id
+ * @devs:  its devices (lynx_dev.seg) from ndo_init to ndo_uninit, of every
+ *         namespace; xmit walks it under RCU, the core's grace periods
+ *         between ndo_uninit and a device's freeing keep a device seen
+ *         there alive for the walk
+ * @owner: the user namespace whose CAP_NET_ADMIN a device needs to join
+ * @ref:   one per device on it: the last one's ndo_uninit frees it
+ * @id:    its number, IFLA_LYNX_SEGMENT
+ * @rcu:   frees it after the walks that may still see it
+ *
+ * The table, @hnode, @devs (writers) and @ref change under the RTNL only.
+ */
+struct lynx_segment {
+	struct hlist_node	hnode;
+	struct list_head	devs;
+	struct user_namespace	*owner;
+	refcount_t		ref;
+	u32			id;
+	struct rcu_head		rcu;
+};
+
+#if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 /*
  * How long a frame held back for reordering waits for one to overtake it
  * before it goes anyway, unless lynx_dev_faults.hold_ms says otherwise.
@@ -69,29 +93,7 @@ struct lynx_dev_fault {
 	struct timer_list		flush;
 	struct lynx_dev_fault_counts	counts;
 };
-
-/**
- * struct lynx_segment - a virtual Ethernet segment, a hub
- * @hnode: in lynx_segments, keyed by @id
- * @devs:  its devices (lynx_dev.seg) from ndo_init to ndo_uninit, of every
- *         namespace; xmit walks it under RCU, the core's grace periods
- *         between ndo_uninit and a device's freeing keep a device seen
- *         there alive for the walk
- * @owner: the user namespace whose CAP_NET_ADMIN a device needs to join
- * @ref:   one per device on it: the last one's ndo_uninit frees it
- * @id:    its number, IFLA_LYNX_SEGMENT
- * @rcu:   frees it after the walks that may still see it
- *
- * The table, @hnode, @devs (writers) and @ref change under the RTNL only.
- */
-struct lynx_segment {
-	struct hlist_node	hnode;
-	struct list_head	devs;
-	struct user_namespace	*owner;
-	refcount_t		ref;
-	u32			id;
-	struct rcu_head		rcu;
-};
+#endif
 
 /**
  * struct lynx_dev - private part of a lynx net_device
@@ -100,7 +102,7 @@ struct lynx_segment {
  * @seg_id:  the number of the segment it joins at ndo_init, then is on
  * @dev:     back pointer
  * @out:     hands a frame that passed lynx_tx_begin() to its receivers
- * @fault:   the fault injector (test facility)
+ * @fault:   the fault injector (KUnit builds only)
  */
 struct lynx_dev {
 	struct list_head		seg;
@@ -109,7 +111,9 @@ struct lynx_dev {
 	struct net_device		*dev;
 	void				(*out)(struct sk_buff *skb,
 					       struct net_device *dev);
+#if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 	struct lynx_dev_fault		fault;
+#endif
 };
 
 /* The segments that have devices, by number.  RTNL. */
@@ -198,24 +202,9 @@ static void lynx_dev_free(struct net_device *dev)
 	free_percpu(dev->tstats);
 }
 
-static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev);
-static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev);
-static void lynx_fault_flush(struct timer_list *t);
+/* ---- the fault injector (KUnit builds only, see lynx_dev_set_faults()) --- */
 
-static int lynx_lo_init(struct net_device *dev)
-{
-	struct lynx_dev *ld = netdev_priv(dev);
-
-	ld->dev = dev;
-	ld->out = lynx_lo_out;
-	spin_lock_init(&ld->fault.lock);
-	timer_setup(&ld->fault.flush, lynx_fault_flush, 0);
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
-		return -ENOMEM;
-	netdev_lockdep_set_classes(dev);
-	return 0;
-}
+#if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 
 /* Takes the frame held back for reordering, if any. */
 static struct sk_buff *lynx_fault_take(struct lynx_dev *ld)
@@ -229,155 +218,37 @@ static struct sk_buff *lynx_fault_take(struct lynx_dev *ld)
 	return skb;
 }
 
-/* ndo_stop: no frame stays held on a device that is down. */
-static int lynx_dev_stop(struct net_device *dev)
+static void lynx_fault_flush(struct timer_list *t);
+
+static void lynx_fault_setup(struct lynx_dev *ld)
 {
-	struct lynx_dev *ld = netdev_priv(dev);
+	spin_lock_init(&ld->fault.lock);
+	timer_setup(&ld->fault.flush, lynx_fault_flush, 0);
+}
+
+/* ndo_stop: no frame stays held on a device that is down. */
+static void lynx_fault_stop(struct lynx_dev *ld)
+{
 	struct sk_buff *skb = lynx_fault_take(ld);
 
 	del_timer_sync(&ld->fault.flush);
 	if (skb) {
-		dev_core_stats_tx_dropped_inc(dev);
+		dev_core_stats_tx_dropped_inc(ld->dev);
 		kfree_skb(skb);
 	}
-	return 0;
 }
 
-static void lynx_lo_uninit(struct net_device *dev)
+/* ndo_uninit: nothing transmits any more, the held frame is the last. */
+static void lynx_fault_shutdown(struct lynx_dev *ld)
 {
-	struct lynx_dev *ld = netdev_priv(dev);
-
-	/* Nothing transmits any more: the held frame, if any, is the last. */
 	timer_shutdown_sync(&ld->fault.flush);
 	kfree_skb(lynx_fault_take(ld));
-	/*
-	 * The notifier does it too, but at module exit it is gone before
-	 * net.c destroys lynxlo.  A device that never got registered has
-	 * never received anything.
-	 */
-	if (dev->reg_state == NETREG_UNREGISTERING)
-		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
 }
 
-/*
- * ndo_init of a segment device: whoever registers it checked with
- * lynx_segment_may_join() that it may join segment @ld->seg_id.
- */
-static int lynx_dev_init_seg(struct net_device *dev)
+static bool lynx_fault_active(struct lynx_dev *ld)
 {
-	struct lynx_dev *ld = netdev_priv(dev);
-	int err;
-
-	err = lynx_lo_init(dev);
-	if (err)
-		return err;
-	ld->out = lynx_dev_out;
-	return lynx_segment_join(ld);
+	return unlikely(READ_ONCE(ld->fault.on));
 }
-
-static void lynx_dev_uninit_seg(struct net_device *dev)
-{
-	struct lynx_dev *ld = netdev_priv(dev);
-
-	/* No longer a receiver; still a sender until its timer is stopped. */
-	list_del_rcu(&ld->seg);
-	/*
-	 * unregister_netdevice() waits for a grace period before the device
-	 * can be freed; a failing register_netdevice() does not.
-	 */
-	if (dev->reg_state != NETREG_UNREGISTERING)
-		synchronize_net();
-	lynx_lo_uninit(dev);
-	lynx_segment_put(ld);
-}
-
-/* Checks and counts a frame entering xmit; false if it was dropped. */
-static bool lynx_tx_begin(struct sk_buff *skb, struct net_device *dev)
-{
-	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		dev_core_stats_tx_dropped_inc(dev);
-		kfree_skb(skb);
-		return false;
-	}
-	skb_tx_timestamp(skb);
-	dev_sw_netstats_tx_add(dev, 1, skb->len);
-	return true;
-}
-
-/* Whether @peer receives a frame for @dest. */
-static bool lynx_dev_wants(const struct net_device *peer, const u8 *dest)
-{
-	return netif_running(peer) &&
-	       (is_multicast_ether_addr(dest) ||
-		ether_addr_equal(peer->dev_addr, dest) ||
-		(peer->flags & IFF_PROMISC));
-}
-
-/* Hands @skb (consumed) to @peer's receive path; a drop counts there. */
-static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
-{
-	unsigned int len = skb->len;
-
-	if (dev_forward_skb(peer, skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_rx_add(peer, len);
-}
-
-/*
- * @dev's segment: @skb (consumed) to every running device of it that
- * wants it.  No other segment's device ever sees it.
- */
-static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
-{
-	struct lynx_dev *ld = netdev_priv(dev);
-	u8 dest[ETH_ALEN] __aligned(2);
-	struct net_device *to = NULL;
-	struct lynx_segment *seg;
-	struct sk_buff *clone;
-
-	ether_addr_copy(dest, ((struct ethhdr *)skb->data)->h_dest);
-
-	/* Each receiver but the last gets a clone, the last @skb itself. */
-	rcu_read_lock();
-	seg = rcu_dereference(ld->segment);
-	if (unlikely(!seg)) {		/* not registered (any more) */
-		rcu_read_unlock();
-		dev_core_stats_tx_dropped_inc(dev);
-		kfree_skb(skb);
-		return;
-	}
-	list_for_each_entry_rcu(ld, &seg->devs, seg) {
-		if (ld->dev == dev || !lynx_dev_wants(ld->dev, dest))
-			continue;
-		if (to) {
-			clone = lynx_clone_skb(skb, GFP_ATOMIC);
-			if (clone)
-				lynx_dev_deliver(clone, to);
-			else
-				dev_core_stats_tx_dropped_inc(dev);
-		}
-		to = ld->dev;
-	}
-	if (to)
-		lynx_dev_deliver(skb, to);
-	else
-		consume_skb(skb);	/* sent, to nobody */
-	rcu_read_unlock();
-}
-
-/* lynxlo: whatever it sends is for itself. */
-static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev)
-{
-	unsigned int len = skb->len;
-
-	if (__dev_forward_skb(dev, skb))
-		return;		/* freed, counted as rx_dropped */
-	if (skb->pkt_type == PACKET_OTHERHOST)
-		skb->pkt_type = PACKET_HOST;
-	if (netif_rx(skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_rx_add(dev, len);
-}
-
-/* ---- the fault injector (test facility, see lynx_dev_set_faults()) ---- */
 
 /* True with probability @per_mille / 1000.  Fault lock held. */
 static bool lynx_fault_roll(struct lynx_dev_fault *f, u16 per_mille)
@@ -524,6 +395,172 @@ void lynx_dev_fault_counts(struct net_device *dev,
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_fault_counts);
 
+#else /* !CONFIG_LYNX_KUNIT_TEST */
+
+static void lynx_fault_setup(struct lynx_dev *ld) { }
+static void lynx_fault_stop(struct lynx_dev *ld) { }
+static void lynx_fault_shutdown(struct lynx_dev *ld) { }
+static bool lynx_fault_active(struct lynx_dev *ld) { return false; }
+static void lynx_fault_xmit(struct lynx_dev *ld, struct sk_buff *skb) { }
+
+#endif /* CONFIG_LYNX_KUNIT_TEST */
+
+static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev);
+static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev);
+
+static int lynx_lo_init(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	ld->dev = dev;
+	ld->out = lynx_lo_out;
+	lynx_fault_setup(ld);
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!dev->tstats)
+		return -ENOMEM;
+	netdev_lockdep_set_classes(dev);
+	return 0;
+}
+
+/* ndo_stop: no frame stays held on a device that is down. */
+static int lynx_dev_stop(struct net_device *dev)
+{
+	lynx_fault_stop(netdev_priv(dev));
+	return 0;
+}
+
+static void lynx_lo_uninit(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	lynx_fault_shutdown(ld);
+	/*
+	 * The notifier does it too, but at module exit it is gone before
+	 * net.c destroys lynxlo.  A device that never got registered has
+	 * never received anything.
+	 */
+	if (dev->reg_state == NETREG_UNREGISTERING)
+		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
+}
+
+/*
+ * ndo_init of a segment device: whoever registers it checked with
+ * lynx_segment_may_join() that it may join segment @ld->seg_id.
+ */
+static int lynx_dev_init_seg(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+	int err;
+
+	err = lynx_lo_init(dev);
+	if (err)
+		return err;
+	ld->out = lynx_dev_out;
+	return lynx_segment_join(ld);
+}
+
+static void lynx_dev_uninit_seg(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	/* No longer a receiver; still a sender until its timer is stopped. */
+	list_del_rcu(&ld->seg);
+	/*
+	 * unregister_netdevice() waits for a grace period before the device
+	 * can be freed; a failing register_netdevice() does not.
+	 */
+	if (dev->reg_state != NETREG_UNREGISTERING)
+		synchronize_net();
+	lynx_lo_uninit(dev);
+	lynx_segment_put(ld);
+}
+
+/* Checks and counts a frame entering xmit; false if it was dropped. */
+static bool lynx_tx_begin(struct sk_buff *skb, struct net_device *dev)
+{
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return false;
+	}
+	skb_tx_timestamp(skb);
+	dev_sw_netstats_tx_add(dev, 1, skb->len);
+	return true;
+}
+
+/* Whether @peer receives a frame for @dest. */
+static bool lynx_dev_wants(const struct net_device *peer, const u8 *dest)
+{
+	return netif_running(peer) &&
+	       (is_multicast_ether_addr(dest) ||
+		ether_addr_equal(peer->dev_addr, dest) ||
+		(peer->flags & IFF_PROMISC));
+}
+
+/* Hands @skb (consumed) to @peer's receive path; a drop counts there. */
+static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
+{
+	unsigned int len = skb->len;
+
+	if (dev_forward_skb(peer, skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_rx_add(peer, len);
+}
+
+/*
+ * @dev's segment: @skb (consumed) to every running device of it that
+ * wants it.  No other segment's device ever sees it.
+ */
+static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+	u8 dest[ETH_ALEN] __aligned(2);
+	struct net_device *to = NULL;
+	struct lynx_segment *seg;
+	struct sk_buff *clone;
+
+	ether_addr_copy(dest, ((struct ethhdr *)skb->data)->h_dest);
+
+	/* Each receiver but the last gets a clone, the last @skb itself. */
+	rcu_read_lock();
+	seg = rcu_dereference(ld->segment);
+	if (unlikely(!seg)) {		/* not registered (any more) */
+		rcu_read_unlock();
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return;
+	}
+	list_for_each_entry_rcu(ld, &seg->devs, seg) {
+		if (ld->dev == dev || !lynx_dev_wants(ld->dev, dest))
+			continue;
+		if (to) {
+			clone = lynx_clone_skb(skb, GFP_ATOMIC);
+			if (clone)
+				lynx_dev_deliver(clone, to);
+			else
+				dev_core_stats_tx_dropped_inc(dev);
+		}
+		to = ld->dev;
+	}
+	if (to)
+		lynx_dev_deliver(skb, to);
+	else
+		consume_skb(skb);	/* sent, to nobody */
+	rcu_read_unlock();
+}
+
+/* lynxlo: whatever it sends is for itself. */
+static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev)
+{
+	unsigned int len = skb->len;
+
+	if (__dev_forward_skb(dev, skb))
+		return;		/* freed, counted as rx_dropped */
+	if (skb->pkt_type == PACKET_OTHERHOST)
+		skb->pkt_type = PACKET_HOST;
+	if (netif_rx(skb) == NET_RX_SUCCESS)
+		dev_sw_netstats_rx_add(dev, len);
+}
+
 /* ---- xmit ---------------------------------------------------------------- */
 
 static netdev_tx_t lynx_dev_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -532,7 +569,7 @@ static netdev_tx_t lynx_dev_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (!lynx_tx_begin(skb, dev))
 		return NETDEV_TX_OK;
-	if (unlikely(READ_ONCE(ld->fault.on)))
+	if (lynx_fault_active(ld))
 		lynx_fault_xmit(ld, skb);
 	else
 		lynx_dev_out(skb, dev);
@@ -545,7 +582,7 @@ static netdev_tx_t lynx_lo_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (!lynx_tx_begin(skb, dev))
 		return NETDEV_TX_OK;
-	if (unlikely(READ_ONCE(ld->fault.on)))
+	if (lynx_fault_active(ld))
 		lynx_fault_xmit(ld, skb);
 	else
 		lynx_lo_out(skb, dev);

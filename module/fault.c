@@ -24,14 +24,14 @@ bool lynx_should_fail_alloc(void)
 	return should_fail(&lynx_fail_alloc, 1);
 }
 
-void lynx_fault_init(void)
+void lynx_fail_alloc_init(void)
 {
 	/* Debugging aid: a failure leaves lynx working, without the file. */
 	lynx_fail_dir = fault_create_debugfs_attr("fail_lynx_alloc", NULL,
 						  &lynx_fail_alloc);
 }
 
-void lynx_fault_exit(void)
+void lynx_fail_alloc_exit(void)
 {
 	debugfs_remove_recursive(lynx_fail_dir);
 }

@@ -58,9 +58,11 @@ struct lynx_dev_fault_counts {
 	u64	reordered;
 };
 
+#if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 int lynx_dev_set_faults(struct net_device *dev,
 			const struct lynx_dev_faults *f);
 void lynx_dev_fault_counts(struct net_device *dev,
 			   struct lynx_dev_fault_counts *c);
+#endif
 
 #endif /* _NET_LYNX_DEV_H */
