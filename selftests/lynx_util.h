@@ -534,6 +534,17 @@ static inline int lynx_test_named(const char *opt, const char *arg,
 }
 
 /*
+ * LYNX_TEST_TIMEOUT=S: no test's limit below S seconds (make fuzz runs
+ * tests for as long as it is told, beyond what their limits assume).
+ */
+static inline int lynx_test_timeout_floor(void)
+{
+	const char *e = getenv("LYNX_TEST_TIMEOUT");
+
+	return e && atoi(e) > 0 ? atoi(e) : 0;
+}
+
+/*
  * Keeps the tests of f that "-t"/"-r" arguments name (all without such
  * arguments), scales their timeouts, and returns the seconds they may take
  * (once per variant).
@@ -557,6 +568,8 @@ static inline unsigned long lynx_harness_filter(struct __fixture_metadata *f,
 		if (!want)
 			continue;
 		t->timeout *= lynx_slowdown();
+		if (t->timeout < lynx_test_timeout_floor())
+			t->timeout = lynx_test_timeout_floor();
 		t->next = NULL;
 		if (last)
 			last->next = t;
