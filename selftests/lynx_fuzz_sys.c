@@ -33,8 +33,10 @@
 /*
  * Most calls wait a little (the 2 ms timeouts, a poll): more threads than
  * CPUs keep the kernel busy, and more of them race on each socket.
+ * LYNX_FUZZ_THREADS sets how many (16; at most MAX_THREADS).
  */
-#define NTHREADS	16
+#define MAX_THREADS	64
+static unsigned int nthreads = 16;
 #define NSLOTS		32
 #define FD_BASE		600	/* slot i is descriptor FD_BASE + i */
 #define PORT_BASE	1000	/* bind and connect mostly use 8 ports */
@@ -77,8 +79,8 @@ static atomic_int stop;
 static uint8_t *bad_page;	/* PROT_NONE */
 static uint8_t *ro_page;	/* PROT_READ */
 static atomic_ulong ops[OP_N], ok_ops[OP_N], forks, child_hangs;
-static atomic_ulong progress[NTHREADS];
-static pthread_t workers[NTHREADS];
+static atomic_ulong progress[MAX_THREADS];
+static pthread_t workers[MAX_THREADS];
 
 struct worker {
 	int id;
@@ -742,7 +744,7 @@ static int listen_on(int type, uint32_t port)
 
 int main(int argc, char **argv)
 {
-	static struct worker ws[NTHREADS];
+	static struct worker ws[MAX_THREADS];
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned int seconds, i;
 	unsigned long total = 0, total_ok = 0;
@@ -755,6 +757,10 @@ int main(int argc, char **argv)
 	uint8_t *map;
 
 	fz_args(argc, argv, &seed, &seconds, 30);
+	if (getenv("LYNX_FUZZ_THREADS") && atoi(getenv("LYNX_FUZZ_THREADS")) > 0)
+		nthreads = atoi(getenv("LYNX_FUZZ_THREADS"));
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
 	ksft_print_header();
 	ksft_set_plan(6);
 	ksft_print_msg("seed %" PRIu64 ", %u s (rerun: %s -s %" PRIu64 " -d %u)\n",
@@ -795,7 +801,7 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("namespace B: %s\n", strerror(errno));
 	fz_netns_enter(ns_init);
 
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		ws[i].id = i;
 		ws[i].r = fz_rng_for(seed, 1000 + i);
 		ws[i].ep = epoll_create1(EPOLL_CLOEXEC);
@@ -809,16 +815,16 @@ int main(int argc, char **argv)
 	t0 = fz_now_ms();
 	deadline = t0 + seconds * 1000ULL;
 	fz_faults_start(1);
-	for (i = 0; i < NTHREADS; i++)
+	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&workers[i], NULL, worker_main, &ws[i]))
 			ksft_exit_fail_msg("pthread_create\n");
 	/* Interrupts now and then whatever blocks. */
 	while (fz_now_ms() < deadline) {
 		usleep(100 * 1000);
-		pthread_kill(workers[fz_below(&ws[0].r, NTHREADS)], SIGUSR1);
+		pthread_kill(workers[fz_below(&ws[0].r, nthreads)], SIGUSR1);
 	}
 	stop = 1;
-	for (i = 0; i < NTHREADS; i++) {
+	for (i = 0; i < nthreads; i++) {
 		/*
 		 * Every call is bounded by the sockets' timeouts (reset after
 		 * any setsockopt of them) and by the signals below: a thread
@@ -842,8 +848,8 @@ int main(int argc, char **argv)
 		total += ops[i];
 		total_ok += ok_ops[i];
 	}
-	ksft_print_msg("operations issued %lu (%lu succeeded) by %d threads in %.1f s, %lu forks, %lu hung children\n",
-		       total, total_ok, NTHREADS,
+	ksft_print_msg("operations issued %lu (%lu succeeded) by %u threads in %.1f s, %lu forks, %lu hung children\n",
+		       total, total_ok, nthreads,
 		       (fz_now_ms() - t0) / 1000.0, forks, child_hangs);
 	ksft_test_result(!hung && !child_hangs && total > 0,
 			 "fuzz_run: %lu operations\n", total);
@@ -852,7 +858,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < NSLOTS + 4; i++)
 		close(FD_BASE + i);
-	for (i = 0; i < NTHREADS; i++)
+	for (i = 0; i < nthreads; i++)
 		close(ws[i].ep);
 	fz_check_kernel_clean(taint0, 4);
 
