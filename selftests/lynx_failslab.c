@@ -116,6 +116,10 @@ TEST_F_TIMEOUT(failslab, unshare_netns, 900)
 	unsigned int total, left = 0, n, failed = 0;
 	int ret;
 
+	/* (again here: the 6.1 harness runs the test after a setup SKIP) */
+	if (!self->configured)
+		SKIP(return, "no failslab in this kernel");
+
 	/* How many allocations a successful unshare makes. */
 	ret = unshare_nth(self->fd, 1000000, &left);
 	ASSERT_EQ(1, ret);
