@@ -21,17 +21,10 @@
 #include "lynx_fault.h"
 #include "kselftest_harness.h"
 
-#define FAILSLAB	"/sys/kernel/debug/failslab"
+#define FAILSLAB	LYNX_FAULT_DEBUGFS "/failslab"
+
 /* How many of the last allocations of unshare(CLONE_NEWNET) fail in turn. */
 #define SWEEP		400
-
-static int failslab_set(const char *attr, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), FAILSLAB "/%s", attr);
-	return lynx_write_file(path, val);
-}
 
 /*
  * Fails the nth slab allocation of unshare(CLONE_NEWNET) in this task
@@ -92,8 +85,8 @@ FIXTURE_SETUP(failslab)
 		SKIP(return, "no failslab in this kernel");
 	}
 	/* fail-nth alone decides; GFP_KERNEL allocations count too. */
-	ASSERT_EQ(0, failslab_set("verbose", "0"));
-	ASSERT_EQ(0, failslab_set("ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, lynx_fault_set(LYNX_FAULT_SLAB, "verbose", "0"));
+	ASSERT_EQ(0, lynx_fault_set(LYNX_FAULT_SLAB, "ignore-gfp-wait", "N"));
 	self->configured = true;
 	lynx_fault_kmsg("lynx-fault-injection: on");
 	self->fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
@@ -106,8 +99,8 @@ FIXTURE_TEARDOWN(failslab)
 		close(self->fd);
 	if (!self->configured)
 		return;
-	failslab_set("ignore-gfp-wait", "Y");
-	failslab_set("verbose", "2");
+	lynx_fault_set(LYNX_FAULT_SLAB, "ignore-gfp-wait", "Y");
+	lynx_fault_set(LYNX_FAULT_SLAB, "verbose", "2");
 	lynx_fault_kmsg("lynx-fault-injection: off");
 }
 

@@ -150,6 +150,7 @@ TEST_F_TIMEOUT(faults, storm, 300)
 {
 	const char *env = getenv("LYNX_FAULT_SECONDS");
 	int secs = env && atoi(env) > 0 ? atoi(env) : 5;
+	static const int pct[LYNX_FAULT_N] = { 20, 20, 10 };
 	struct storm st = { .type = variant->type, .seed = 1 };
 	long long nomem0 = lynx_stat("drop_nomem"), nomem, end;
 	long injected[LYNX_FAULT_N] = { 0 };
@@ -160,8 +161,8 @@ TEST_F_TIMEOUT(faults, storm, 300)
 	/* (in the test: the 6.1 harness runs the test after a setup SKIP) */
 	if (!lynx_fault_available())
 		SKIP(return, "no fault injection in this kernel (CONFIG_FAILSLAB, FAIL_PAGE_ALLOC, LYNX_FAULT_INJECTION)");
-	/* slab 20%, pages 20%, lynx's own points 10% */
-	ASSERT_EQ(0, lynx_fault_on((int[LYNX_FAULT_N]){ 20, 20, 10 }));
+	/* slab 20%, pages 20%, lynx's own points 10% (pct) */
+	ASSERT_EQ(0, lynx_fault_on(pct));
 	self->injecting = 1;
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, storm_thread, &st));

@@ -184,10 +184,11 @@ static inline int fz_fault_pct(void)
 static inline void fz_faults_start(int tasks)
 {
 	int p = fz_fault_pct();
+	int pct[LYNX_FAULT_N] = { tasks ? p : 0, tasks ? p : 0, p };
 
 	if (!p)
 		return;
-	if (lynx_fault_on((int[LYNX_FAULT_N]){ tasks ? p : 0, tasks ? p : 0, p }))
+	if (lynx_fault_on(pct))
 		ksft_exit_fail_msg("LYNX_FUZZ_FAULTS=%d: no fault injection here: %s\n",
 				   p, strerror(errno));
 	ksft_print_msg("fault injection on: %d%% of lynx's allocations%s\n", p,
