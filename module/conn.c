@@ -178,44 +178,27 @@ static void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 	info->seq = seq;
 	info->ack = (flags & LYNX_F_ACK) ? c->rcv_nxt : 0;
 	info->window = lynx_conn_window(sk);
-	if (flags & LYNX_F_ACK)
-		c->rcv_adv = c->rcv_nxt + info->window;
 }
 
-/* A segment without payload: SYN, SYN|ACK, ACK or RST. */
-/* Build a segment without payload for @sk; NULL (counted) without memory. */
-static struct sk_buff *lynx_conn_ctl_skb(struct sock *sk, u8 flags, u32 seq,
-					 u32 *dst_node)
+/* @info was built into a frame: the peer may now send up to its window. */
+static void lynx_conn_advertised(struct sock *sk,
+				 const struct lynx_hdr_info *info)
 {
-	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct lynx_hdr_info info;
-	struct sk_buff *skb;
-
-	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
-	if (!skb) {
-		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return NULL;
-	}
-	skb_reserve(skb, LYNX_HEADROOM);
-	lynx_conn_fill(sk, &info, seq, flags);
-	lynx_hdr_push(skb, &info);
-	skb->priority = READ_ONCE(sk->sk_priority);
-	skb->mark = READ_ONCE(sk->sk_mark);
-	if (flags & LYNX_F_RST)
-		LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
-	*dst_node = info.dst_node;
-	return skb;
+	if (info->flags & LYNX_F_ACK)
+		lynx_sk(sk)->conn.rcv_adv = info->ack + info->window;
 }
 
+/* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
 static int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
 {
-	struct sk_buff *skb;
-	u32 dst_node;
+	struct lynx_hdr_info info;
+	int err;
 
-	skb = lynx_conn_ctl_skb(sk, flags, seq, &dst_node);
-	if (!skb)
-		return -ENOBUFS;
-	return lynx_output(lynx_net(sock_net(sk)), skb, dst_node);
+	lynx_conn_fill(sk, &info, seq, flags);
+	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 0);
+	if (err != -ENOBUFS)
+		lynx_conn_advertised(sk, &info);
+	return err;
 }
 
 void lynx_conn_send_ack(struct sock *sk)
@@ -261,21 +244,11 @@ static void lynx_conn_reply_rst(struct lynx_net *ln,
 		.seq = (in->flags & LYNX_F_ACK) ? in->ack : 0,
 		.ack = in->seq + len,
 	};
-	struct sk_buff *skb;
 
 	if (in->flags & LYNX_F_RST)
 		return;
-	if (!lynx_reply_allow(ln))
-		return;
-	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
-	if (!skb) {
-		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return;
-	}
-	skb_reserve(skb, LYNX_HEADROOM);
-	lynx_hdr_push(skb, &info);
-	LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
-	lynx_output(ln, skb, info.dst_node);
+	if (lynx_reply_allow(ln))
+		lynx_output_ctl(ln, &info, NULL, 0);
 }
 
 /**
@@ -351,6 +324,7 @@ static int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 		return -ENOBUFS;
 	}
 	lynx_conn_fill(sk, &info, cb->seq, cb->flags | LYNX_F_ACK);
+	lynx_conn_advertised(sk, &info);
 	lynx_hdr_push(out, &info);
 	skb_set_owner_w(out, sk);
 	out->priority = READ_ONCE(sk->sk_priority);
@@ -635,8 +609,8 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_conn_done);
  */
 void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 {
-	struct sk_buff *rst = NULL;
-	u32 dst_node;
+	struct lynx_hdr_info rst;
+	bool reset;
 
 	sock_owned_by_me(sk);
 	if (sk->sk_state == TCP_CLOSE)
@@ -648,16 +622,17 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	 * so the reset leaves after lynx_conn_done() (over lynxlo the
 	 * answer may come back before lynx_output() returns).
 	 */
-	if (send_rst && sk->sk_state != TCP_SYN_SENT)
-		rst = lynx_conn_ctl_skb(sk, LYNX_F_RST | LYNX_F_ACK,
-					lynx_sk(sk)->conn.snd_nxt, &dst_node);
+	reset = send_rst && sk->sk_state != TCP_SYN_SENT;
+	if (reset)
+		lynx_conn_fill(sk, &rst, lynx_sk(sk)->conn.snd_nxt,
+			       LYNX_F_RST | LYNX_F_ACK);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
 	}
 	lynx_conn_done(sk);
-	if (rst)
-		lynx_output(lynx_net(sock_net(sk)), rst, dst_node);
+	if (reset)
+		lynx_output_ctl(lynx_net(sock_net(sk)), &rst, sk, 0);
 }
 
 static void lynx_conn_established(struct sock *sk)
@@ -1564,21 +1539,11 @@ static void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when)
 
 static void lynx_conn_send_keepalive(struct sock *sk)
 {
-	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	struct lynx_hdr_info info;
-	struct sk_buff *skb;
 
-	skb = lynx_alloc_skb(LYNX_HEADROOM + 1, GFP_ATOMIC, false);
-	if (!skb) {
-		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return;
-	}
-	skb_reserve(skb, LYNX_HEADROOM);
-	skb_put_u8(skb, 0);
-	lynx_conn_fill(sk, &info, c->snd_una - 1, LYNX_F_ACK);
-	lynx_hdr_push(skb, &info);
-	lynx_output(ln, skb, info.dst_node);
+	lynx_conn_fill(sk, &info, lynx_sk(sk)->conn.snd_una - 1, LYNX_F_ACK);
+	if (lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 1) != -ENOBUFS)
+		lynx_conn_advertised(sk, &info);
 }
 
 static void lynx_conn_keepalive(struct sock *sk)

@@ -255,18 +255,9 @@ static void lynx_dgram_refuse(struct lynx_net *ln,
 		.src_node = in->dst_node, .src_port = in->dst_port,
 		.dst_node = in->src_node, .dst_port = in->src_port,
 	};
-	struct sk_buff *skb;
 
-	if (!lynx_reply_allow(ln))
-		return;
-	skb = lynx_alloc_skb(LYNX_HEADROOM, GFP_ATOMIC, false);
-	if (!skb) {
-		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return;
-	}
-	skb_reserve(skb, LYNX_HEADROOM);
-	lynx_hdr_push(skb, &info);
-	lynx_output(ln, skb, info.dst_node);
+	if (lynx_reply_allow(ln))
+		lynx_output_ctl(ln, &info, NULL, 0);
 }
 
 /**

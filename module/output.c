@@ -122,6 +122,43 @@ int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
 }
 
 /**
+ * lynx_output_ctl - build and send a frame of a header and zero padding
+ * @ln:   the sending namespace
+ * @info: the header to send
+ * @sk:   the socket the frame speaks for (its priority and mark), or NULL
+ *        for an answer no socket owns
+ * @pad:  payload bytes, zero-filled (1 for a keepalive probe, else 0)
+ *
+ * The one builder of control frames: SYN, ACK, RST, keepalive probes and
+ * datagram refusals.  A reset of a connection type is counted in resets.
+ * Callable from process and softirq context.
+ *
+ * Return: 0, -ENOBUFS (counted in drop_nomem) or lynx_output()'s error.
+ */
+int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
+		    const struct sock *sk, unsigned int pad)
+{
+	struct sk_buff *skb;
+
+	skb = lynx_alloc_skb(LYNX_HEADROOM + pad, GFP_ATOMIC, false);
+	if (!skb) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return -ENOBUFS;
+	}
+	skb_reserve(skb, LYNX_HEADROOM);
+	if (pad)
+		skb_put_zero(skb, pad);
+	lynx_hdr_push(skb, info);
+	if (sk) {
+		skb->priority = READ_ONCE(sk->sk_priority);
+		skb->mark = READ_ONCE(sk->sk_mark);
+	}
+	if ((info->flags & LYNX_F_RST) && info->type != LYNX_T_DGRAM)
+		LYNX_INC_STATS(ln, LYNX_MIB_RESETS);
+	return lynx_output(ln, skb, info->dst_node);
+}
+
+/**
  * lynx_path_mtu - the largest frame, lynx header included, to a node
  * @ln: the sending namespace
  * @dst_node: the destination

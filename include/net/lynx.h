@@ -465,6 +465,8 @@ extern int lynx_conn_sysctl_rmem[3];
 DECLARE_PER_CPU(int, lynx_conn_fw_alloc);
 
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
+int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
+		    const struct sock *sk, unsigned int pad);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
 
 /* ---- fault injection (fault.c) ------------------------------------------ */
