@@ -2,10 +2,10 @@
 /*
  * KUnit: the connection transport.
  *
- *   lynx-conn-math  the pure helpers of lynx_conn.h: sequence arithmetic
+ *   lynx_conn_math  the pure helpers of lynx_conn.h: sequence arithmetic
  *                   across wraparound, the RTT estimator and its backoff,
  *                   window and segment-size math
- *   lynx-conn-fsm   lynx_conn_process(), table-driven: every synchronizing
+ *   lynx_conn_fsm   lynx_conn_process(), table-driven: every synchronizing
  *                   or synchronized state against every kind of segment,
  *                   on a real kernel socket whose connection state is set
  *                   by hand (it is not in the connection hash); the peer
@@ -24,7 +24,7 @@
 #include <net/net_namespace.h>
 #include <net/lynx.h>
 
-/* ---- lynx-conn-math: sequence arithmetic ------------------------------- */
+/* ---- lynx_conn_math: sequence arithmetic ------------------------------- */
 
 struct seq_cmp_case {
 	u32	a;
@@ -124,7 +124,7 @@ static void conn_seq_between(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_seq_between(c->x, c->lo, c->hi), c->in);
 }
 
-/* ---- lynx-conn-math: RTT estimator and backoff -------------------------- */
+/* ---- lynx_conn_math: RTT estimator and backoff -------------------------- */
 
 /* The timeout lynx_rtt_update() must return for @rto_us before clamping. */
 static unsigned long rtt_rto(u64 rto_us)
@@ -249,7 +249,7 @@ static void conn_rto_backoff(struct kunit *test)
 	}
 }
 
-/* ---- lynx-conn-math: windows and segment sizes ------------------------- */
+/* ---- lynx_conn_math: windows and segment sizes ------------------------- */
 
 static void conn_rcv_window(struct kunit *test)
 {
@@ -342,11 +342,11 @@ static struct kunit_case conn_math_cases[] = {
 };
 
 static struct kunit_suite conn_math_suite = {
-	.name = "lynx-conn-math",
+	.name = "lynx_conn_math",
 	.test_cases = conn_math_cases,
 };
 
-/* ---- lynx-conn-fsm ------------------------------------------------------ */
+/* ---- lynx_conn_fsm ------------------------------------------------------ */
 
 #define FSM_PEER_NODE	0x7e570001U	/* no such node: replies go nowhere */
 #define FSM_PEER_PORT	0x7e57U
@@ -605,13 +605,7 @@ static const void *fsm_gen_params(const void *prev, char *desc)
 
 static unsigned long fsm_resets(void)
 {
-	struct lynx_net *ln = lynx_net(&init_net);
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(ln->mib, cpu)->mibs[LYNX_MIB_RESETS];
-	return sum;
+	return lynx_stats_read(lynx_net(&init_net), LYNX_MIB_RESETS);
 }
 
 /* A bound kernel stream socket, released by fsm_exit(). */
@@ -942,7 +936,7 @@ static struct kunit_case conn_fsm_cases[] = {
 };
 
 static struct kunit_suite conn_fsm_suite = {
-	.name = "lynx-conn-fsm",
+	.name = "lynx_conn_fsm",
 	.exit = fsm_exit,
 	.test_cases = conn_fsm_cases,
 };

@@ -326,13 +326,7 @@ static noinline u64 dg_stat(struct net_device *dev, size_t off)
 
 static unsigned long dg_mib(enum lynx_mib field)
 {
-	struct lynx_net *ln = lynx_net(&init_net);
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(ln->mib, cpu)->mibs[field]);
-	return sum;
+	return lynx_stats_read(lynx_net(&init_net), field);
 }
 
 /* Whether init_net has a running lynx segment device. */
@@ -473,7 +467,7 @@ static struct kunit_case dg_test_cases[] = {
 };
 
 static struct kunit_suite dg_suite = {
-	.name = "lynx-dgram",
+	.name = "lynx_dgram",
 	.init = dg_init,
 	.exit = dg_exit,
 	.test_cases = dg_test_cases,

@@ -2,7 +2,7 @@
 /*
  * KUnit: the reliable transport over a lossy link.
  *
- *   lynx-conn-link  init_net's lynxlo with its fault injector on (the test
+ *   lynx_conn_link  init_net's lynxlo with its fault injector on (the test
  *                   facility of dev.c, lynx_dev_set_faults()): frames are
  *                   dropped, duplicated and reordered, and what the
  *                   connections above deliver must still be exact.
@@ -104,13 +104,7 @@ struct lt_ctx {
 
 static unsigned long lt_mib(int field)
 {
-	struct lynx_net *ln = lynx_net(&init_net);
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(ln->mib, cpu)->mibs[field];
-	return sum;
+	return lynx_stats_read(lynx_net(&init_net), field);
 }
 
 /* One counter of @dev's statistics; out of line to keep frames small. */
@@ -939,7 +933,7 @@ static struct kunit_case lt_cases[] = {
 };
 
 static struct kunit_suite lt_suite = {
-	.name = "lynx-conn-link",
+	.name = "lynx_conn_link",
 	.init = lt_init,
 	.exit = lt_exit,
 	.test_cases = lt_cases,

@@ -468,7 +468,7 @@ static struct kunit_case pt_test_cases[] = {
 };
 
 static struct kunit_suite pt_suite = {
-	.name = "lynx-port",
+	.name = "lynx_port",
 	.init = pt_init,
 	.exit = pt_exit,
 	.test_cases = pt_test_cases,

@@ -79,7 +79,7 @@ static struct kunit_case lynx_sock_cases[] = {
 };
 
 static struct kunit_suite lynx_sock_suite = {
-	.name = "lynx-sock",
+	.name = "lynx_sock",
 	.test_cases = lynx_sock_cases,
 };
 

@@ -149,9 +149,7 @@ static int __init lynx_init(void)
 	err = lynx_dev_init();
 	if (err)
 		goto err_net;
-	err = lynx_input_init();
-	if (err)
-		goto err_dev;
+	lynx_input_init();
 
 	lynx_family_ops.family = lynx_family;
 	err = sock_register(&lynx_family_ops);
@@ -167,7 +165,6 @@ static int __init lynx_init(void)
 
 err_input:
 	lynx_input_exit();
-err_dev:
 	lynx_dev_exit();
 err_net:
 	lynx_net_exit();

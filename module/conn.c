@@ -48,7 +48,7 @@ int lynx_conn_sysctl_wmem[3] = { 4096, 16384, 4 << 20 };
 int lynx_conn_sysctl_rmem[3] = { 4096, 131072, 6 << 20 };
 
 /* The memory limits of both connection protos, sized as TCP's are. */
-int lynx_conn_proto_init(void)
+void lynx_conn_proto_init(void)
 {
 	unsigned long limit = nr_free_buffer_pages() / 16;
 
@@ -56,7 +56,6 @@ int lynx_conn_proto_init(void)
 	lynx_conn_sysctl_mem[0] = limit / 4 * 3;
 	lynx_conn_sysctl_mem[1] = limit;
 	lynx_conn_sysctl_mem[2] = lynx_conn_sysctl_mem[0] * 2;
-	return 0;
 }
 
 static void lynx_conn_timeout(struct sock *sk);
@@ -1582,7 +1581,8 @@ static void lynx_conn_keepalive_timer(struct timer_list *t)
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk))
-		sk_reset_timer(sk, &c->ka_timer, jiffies + HZ / 20);
+		sk_reset_timer(sk, &c->ka_timer,
+			       jiffies + LYNX_KA_OWNED_RETRY);
 	else
 		lynx_conn_keepalive(sk);
 	bh_unlock_sock(sk);
@@ -1708,7 +1708,7 @@ static void lynx_conn_timer(struct timer_list *t)
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk))
-		lynx_conn_arm(sk, max(HZ / 100, 1));	/* try again soon */
+		lynx_conn_arm(sk, LYNX_RTX_OWNED_RETRY);
 	else
 		lynx_conn_timeout(sk);
 	bh_unlock_sock(sk);

@@ -29,7 +29,8 @@ static struct lynx_skb_cb *lynx_cb(struct sk_buff *skb)
 
 static int lynx_dgram_init(struct sock *sk)
 {
-	return lynx_sock_init(sk);
+	lynx_sock_init(sk);
+	return 0;
 }
 
 static void lynx_dgram_close(struct sock *sk, long timeout)

@@ -105,10 +105,9 @@ static struct packet_type lynx_packet_type __read_mostly = {
 	.func	= lynx_rcv,
 };
 
-int lynx_input_init(void)
+void lynx_input_init(void)
 {
 	dev_add_pack(&lynx_packet_type);
-	return 0;
 }
 
 void lynx_input_exit(void)

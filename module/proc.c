@@ -126,15 +126,11 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 static int lynx_stat_show(struct seq_file *seq, void *v)
 {
 	struct lynx_net *ln = lynx_net(seq_file_single_net(seq));
-	unsigned long sum;
-	int i, cpu;
+	int i;
 
-	for (i = 0; i < LYNX_MIB_MAX; i++) {
-		sum = 0;
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(ln->mib, cpu)->mibs[i];
-		seq_printf(seq, "%s %lu\n", lynx_mib_names[i], sum);
-	}
+	for (i = 0; i < LYNX_MIB_MAX; i++)
+		seq_printf(seq, "%s %lu\n", lynx_mib_names[i],
+			   lynx_stats_read(ln, i));
 	return 0;
 }
 

@@ -199,7 +199,7 @@ int lynx_sock_bind(struct socket *sock, struct sockaddr *addr, int len)
 	if (slx->slx_node != LYNX_NODE_ANY &&
 	    !lynx_node_is_local(ln, slx->slx_node))
 		return -EADDRNOTAVAIL;
-	if (slx->slx_port && slx->slx_port < 1024 &&
+	if (slx->slx_port && slx->slx_port < PROT_SOCK &&
 	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 
@@ -256,7 +256,7 @@ int lynx_sock_getname(struct socket *sock, struct sockaddr *addr, int peer)
 }
 
 /* proto .init of every type: the lynx part of a new socket. */
-int lynx_sock_init(struct sock *sk)
+void lynx_sock_init(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
@@ -270,7 +270,6 @@ int lynx_sock_init(struct sock *sk)
 	spin_lock_bh(&ln->sk_list_lock);
 	hlist_add_head(&lsk->list_node, &ln->sk_list);
 	spin_unlock_bh(&ln->sk_list_lock);
-	return 0;
 }
 
 /* Undo lynx_sock_init() and any bind: the socket is going away. */

@@ -31,10 +31,7 @@ static bool lynx_is_seqpacket(const struct sock *sk)
 
 static int lynx_stream_init(struct sock *sk)
 {
-	int err = lynx_sock_init(sk);
-
-	if (err)
-		return err;
+	lynx_sock_init(sk);
 	lynx_conn_sock_init(sk);
 	return 0;
 }

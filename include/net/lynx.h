@@ -142,6 +142,8 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
+#include <net/ip.h>
+#include <net/snmp.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <linux/lynx.h>
@@ -270,6 +272,7 @@ enum lynx_mib {
 	LYNX_MIB_MAX
 };
 
+/* The per-CPU counters, in <net/snmp.h>'s layout (SNMP_INC_STATS()). */
 struct lynx_mib_stats {
 	unsigned long mibs[LYNX_MIB_MAX];
 };
@@ -362,8 +365,14 @@ static inline struct lynx_net *lynx_net(const struct net *net)
 	return net_generic(net, lynx_net_id);
 }
 
-#define LYNX_INC_STATS(ln, field)	\
-	this_cpu_inc((ln)->mib->mibs[field])
+#define LYNX_INC_STATS(ln, field)	SNMP_INC_STATS((ln)->mib, field)
+
+/* A counter summed over the CPUs (/proc/net/lynx_stat, KUnit). */
+static inline unsigned long lynx_stats_read(const struct lynx_net *ln,
+					    enum lynx_mib field)
+{
+	return snmp_fold_field(ln->mib, field);
+}
 
 int lynx_net_init(void);
 void lynx_net_exit(void);
@@ -415,7 +424,7 @@ extern const struct proto_ops lynx_seqpacket_ops;
 extern struct proto lynx_seqpacket_proto;
 
 int lynx_sock_release(struct socket *sock);
-int lynx_sock_init(struct sock *sk);
+void lynx_sock_init(struct sock *sk);
 void lynx_sock_unlink(struct sock *sk);
 int lynx_sock_bind(struct socket *sock, struct sockaddr *addr, int len);
 int lynx_sock_getname(struct socket *sock, struct sockaddr *addr, int peer);
@@ -429,7 +438,7 @@ bool lynx_node_is_local(const struct lynx_net *ln, u32 node);
 
 /* ---- input / output (input.c, output.c) -------------------------------- */
 
-int lynx_input_init(void);
+void lynx_input_init(void);
 void lynx_input_exit(void);
 int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		   const struct lynx_hdr_info *info);
@@ -438,7 +447,7 @@ int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
 
 /* ---- connections (conn.c), used by stream.c ---------------------------- */
 
-int lynx_conn_proto_init(void);
+void lynx_conn_proto_init(void);
 void lynx_conn_sock_init(struct sock *sk);
 int lynx_conn_connect(struct sock *sk, u32 node, u32 port);
 void lynx_conn_push(struct sock *sk);

@@ -29,6 +29,12 @@
 #define LYNX_FIN_TIMEOUT	(5 * HZ)
 /* Three duplicate acknowledgments trigger a fast retransmit. */
 #define LYNX_DUPACK_THRESH	3
+/*
+ * A timer that finds its socket owned by the user comes back this soon
+ * (the owner's release_sock() may have done the work by then).
+ */
+#define LYNX_RTX_OWNED_RETRY	max(HZ / 100, 1)	/* 10 ms */
+#define LYNX_KA_OWNED_RETRY	(HZ / 20)		/* 50 ms */
 
 /**
  * struct lynx_conn - the transport state of a connection-oriented socket
