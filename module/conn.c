@@ -451,18 +451,6 @@ static void lynx_conn_purge_write(struct sock *sk)
 	WRITE_ONCE(c->wq_bytes, 0);
 }
 
-/* Drop what was received and not read: the reader is gone. */
-void lynx_conn_purge_rcv(struct sock *sk)
-{
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
-
-	skb_queue_purge(&sk->sk_receive_queue);
-	skb_queue_purge(&c->ooo_q);
-	WRITE_ONCE(c->rcvq_bytes, 0);
-	WRITE_ONCE(c->rcvq_msgs, 0);
-	sk_mem_reclaim(sk);
-}
-
 /**
  * lynx_conn_send_fin - queue our FIN after the data, process context
  * @sk: a locked socket in ESTABLISHED, CLOSE_WAIT or SYN_RECV
@@ -773,6 +761,74 @@ static bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	return true;
 }
 
+/* ---- the receive queue ---------------------------------------------------- */
+
+/*
+ * What sk_receive_queue and the out-of-order queue hold is counted here
+ * and only here: rcvq_bytes (payload not read yet) and rcvq_msgs (whole
+ * SEQPACKET messages), which poll and SIOCINQ read locklessly.  stream.c
+ * reads through lynx_conn_rcvq_read() and asks lynx_conn_rcv_unread().
+ */
+
+static void lynx_conn_rcvq_add(struct sock *sk, struct sk_buff *skb,
+			       bool eor)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes + skb->len);
+	if (eor)
+		WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs + 1);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+}
+
+/**
+ * lynx_conn_rcvq_read - the reader took bytes of a queued segment
+ * @sk:  the socket, locked
+ * @skb: a segment on sk_receive_queue
+ * @n:   bytes of it copied out (from its offset on)
+ *
+ * A segment read to its end leaves the queue and is freed (its memory
+ * with it); a SEQPACKET message's last one takes the message off the
+ * count.  Return: true when @skb was freed.
+ */
+bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+	sock_owned_by_me(sk);
+	cb->off += n;
+	WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - n);
+	if (cb->off < skb->len)
+		return false;
+	if ((cb->flags & LYNX_F_EOR) && sk->sk_type == SOCK_SEQPACKET)
+		WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs - 1);
+	__skb_unlink(skb, &sk->sk_receive_queue);
+	kfree_skb(skb);
+	return true;
+}
+
+/* Whether anything received, in order or not, is still unread. */
+bool lynx_conn_rcv_unread(const struct sock *sk)
+{
+	const struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	return c->rcvq_bytes || !skb_queue_empty(&c->ooo_q) ||
+	       !skb_queue_empty(&sk->sk_receive_queue);
+}
+
+/* Drop what was received and not read: the reader is gone. */
+void lynx_conn_purge_rcv(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&c->ooo_q);
+	WRITE_ONCE(c->rcvq_bytes, 0);
+	WRITE_ONCE(c->rcvq_msgs, 0);
+	sk_mem_reclaim(sk);
+}
+
 /*
  * Queue an in-order segment, already charged, for the reader; consumes
  * @skb.  The last segment of a SEQPACKET message makes it readable (an
@@ -788,10 +844,7 @@ static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 	c->rcv_nxt = cb->end_seq;
 	cb->off = 0;
 	if (skb->len || eor) {
-		WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes + skb->len);
-		if (eor)
-			WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs + 1);
-		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		lynx_conn_rcvq_add(sk, skb, eor);
 	} else {
 		kfree_skb(skb);
 	}

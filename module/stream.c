@@ -48,7 +48,6 @@ static int lynx_stream_init(struct sock *sk)
  */
 static void lynx_stream_close(struct sock *sk, long timeout)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	int state;
 
 	lock_sock(sk);
@@ -59,10 +58,7 @@ static void lynx_stream_close(struct sock *sk, long timeout)
 	} else if (state == TCP_SYN_SENT) {
 		lynx_conn_abort(sk, 0, false);
 	} else if (state != TCP_CLOSE) {
-		bool unread = c->rcvq_bytes || !skb_queue_empty(&c->ooo_q) ||
-			      !skb_queue_empty(&sk->sk_receive_queue);
-
-		if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime))
+		if (lynx_conn_rcv_unread(sk) || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime))
 			lynx_conn_abort(sk, 0, true);
 		else if ((1 << state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
 					 TCPF_SYN_RECV))
@@ -491,13 +487,6 @@ out:
 
 /* ---- receiving ----------------------------------------------------------- */
 
-/* Consume @skb from the receive queue (its memory goes with it). */
-static void lynx_stream_eat(struct sock *sk, struct sk_buff *skb)
-{
-	__skb_unlink(skb, &sk->sk_receive_queue);
-	kfree_skb(skb);
-}
-
 /* Should a reader with nothing (more) to read stop, and with what? */
 static int lynx_stream_recv_stop(struct sock *sk, long timeo)
 {
@@ -517,7 +506,6 @@ static int lynx_stream_recv_stop(struct sock *sk, long timeo)
 static int lynx_stream_recv_bytes(struct sock *sk, struct msghdr *msg,
 				  size_t len, int flags)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	bool peek = flags & MSG_PEEK;
 	size_t copied = 0, skip = 0;
 	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
@@ -547,14 +535,10 @@ static int lynx_stream_recv_bytes(struct sock *sk, struct msghdr *msg,
 			if (peek) {
 				skip = 0;
 			} else {
-				cb->off += n;
-				WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - n);
-				if (cb->off == skb->len) {
-					struct sk_buff *next = skb->prev;
+				struct sk_buff *prev = skb->prev;
 
-					lynx_stream_eat(sk, skb);
-					skb = next;
-				}
+				if (lynx_conn_rcvq_read(sk, skb, n))
+					skb = prev;
 			}
 			if (copied == len)
 				goto done;
@@ -608,7 +592,6 @@ static int lynx_seqpacket_inq(struct sock *sk)
 static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 				   size_t len, int flags)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
 	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	struct sk_buff *skb, *tmp;
 	size_t copied = 0;
@@ -641,12 +624,9 @@ static int lynx_seqpacket_recv_msg(struct sock *sk, struct msghdr *msg,
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
 			bool eor = lynx_seg_cb(skb)->flags & LYNX_F_EOR;
 
-			WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes - skb->len);
-			lynx_stream_eat(sk, skb);
-			if (eor) {
-				WRITE_ONCE(c->rcvq_msgs, c->rcvq_msgs - 1);
+			lynx_conn_rcvq_read(sk, skb, skb->len);
+			if (eor)
 				break;
-			}
 		}
 		lynx_conn_rcv_space(sk);
 	}

@@ -461,6 +461,8 @@ void lynx_conn_listen_stop(struct sock *sk);
 struct sock *lynx_conn_accept_child(struct sock *sk);
 bool lynx_conn_accept_ready(struct sock *sk);
 void lynx_conn_purge_rcv(struct sock *sk);
+bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n);
+bool lynx_conn_rcv_unread(const struct sock *sk);
 void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_rcv_space(struct sock *sk);
