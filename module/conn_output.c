@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: connections, the sending side: the header of a segment, control
+ * segments and resets, the write queue, lynx_conn_push() within the
+ * peer's window, retransmission of the oldest segment, and the write
+ * space callback.  As tcp_output.c is to TCP.
+ */
+#include <linux/ktime.h>
+#include <net/sock.h>
+#include <net/lynx.h>
+#include <kunit/visibility.h>
+#include "conn.h"
+
+/* ---- sending ------------------------------------------------------------- */
+
+u32 lynx_conn_window(struct sock *sk)
+{
+	return lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
+			       atomic_read(&sk->sk_rmem_alloc));
+}
+
+void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
+		    u32 seq, u8 flags)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_conn *c = &lsk->conn;
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+
+	info->type = lsk->type;
+	info->flags = flags;
+	info->src_node = READ_ONCE(ln->node);
+	info->dst_node = lsk->peer_node;
+	info->src_port = lsk->port;
+	info->dst_port = lsk->peer_port;
+	info->seq = seq;
+	info->ack = (flags & LYNX_F_ACK) ? c->rcv_nxt : 0;
+	info->window = lynx_conn_window(sk);
+}
+
+/* @info was built into a frame: the peer may now send up to its window. */
+void lynx_conn_advertised(struct sock *sk,
+			  const struct lynx_hdr_info *info)
+{
+	if (info->flags & LYNX_F_ACK)
+		lynx_sk(sk)->conn.rcv_adv = info->ack + info->window;
+}
+
+/* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
+int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+{
+	struct lynx_hdr_info info;
+	int err;
+
+	lynx_conn_fill(sk, &info, seq, flags);
+	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 0);
+	if (err != -ENOBUFS)
+		lynx_conn_advertised(sk, &info);
+	return err;
+}
+
+void lynx_conn_send_ack(struct sock *sk)
+{
+	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk(sk)->conn.snd_nxt);
+}
+
+/*
+ * Answers to segments outside the connection (a SYN on an established
+ * connection, a reset at the wrong place, a SYN sent again): at most one
+ * per LYNX_OOW_ACK_INTERVAL per socket, as TCP's tcp_invalid_ratelimit,
+ * so that two confused ends, or a forger, cannot make a socket ACK at
+ * link speed.  False when the answer was suppressed.
+ */
+bool lynx_conn_oow_allow(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (time_before(jiffies, c->oow_ack_until)) {
+		LYNX_INC_STATS(lynx_net(sock_net(sk)),
+			       LYNX_MIB_REPLY_RATELIMITED);
+		return false;
+	}
+	c->oow_ack_until = jiffies + LYNX_OOW_ACK_INTERVAL;
+	return true;
+}
+
+void lynx_conn_send_challenge_ack(struct sock *sk)
+{
+	if (lynx_conn_oow_allow(sk))
+		lynx_conn_send_ack(sk);
+}
+
+/* Answer a segment no connection wants with a reset, as TCP does. */
+void lynx_conn_reply_rst(struct lynx_net *ln,
+			 const struct lynx_hdr_info *in)
+{
+	u32 len = lynx_seg_seq_len(in->len, in->flags);
+	struct lynx_hdr_info info = {
+		.type = in->type, .flags = LYNX_F_RST | LYNX_F_ACK,
+		.src_node = in->dst_node, .src_port = in->dst_port,
+		.dst_node = in->src_node, .dst_port = in->src_port,
+		.seq = (in->flags & LYNX_F_ACK) ? in->ack : 0,
+		.ack = in->seq + len,
+	};
+
+	if (in->flags & LYNX_F_RST)
+		return;
+	if (lynx_reply_allow(ln))
+		lynx_output_ctl(ln, &info, NULL, 0);
+}
+
+/**
+ * lynx_conn_fragment - cut a queued segment down to the path's size
+ * @sk:  the socket, locked
+ * @skb: a write-queue segment longer than @mss
+ * @mss: the payload the path carries now
+ *
+ * The path MTU dropped after @skb was cut (a device's MTU was lowered):
+ * sent as it is, it would be dropped at every try.  The tail beyond @mss
+ * becomes the next segment and takes the end-of-message flag, so a
+ * SEQPACKET message keeps its boundary; the sequence space is unchanged.
+ *
+ * Return: 0, or -ENOBUFS (the segment stays whole; the timer tries again).
+ */
+static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
+{
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb), *ncb;
+	u32 tail = skb->len - mss;
+	struct sk_buff *nskb;
+
+	sock_owned_by_me(sk);
+	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
+	if (!nskb)
+		return -ENOBUFS;
+	skb_reserve(nskb, LYNX_HEADROOM);
+	if (!sk_wmem_schedule(sk, nskb->truesize) ||
+	    skb_copy_bits(skb, mss, skb_put(nskb, tail), tail) ||
+	    pskb_trim(skb, mss)) {
+		kfree_skb(nskb);
+		return -ENOBUFS;
+	}
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	ncb = lynx_seg_cb(nskb);
+	*ncb = *cb;
+	ncb->seq = cb->seq + mss;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~LYNX_F_EOR;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/* The payload a segment to the peer may carry on today's path. */
+static u32 lynx_conn_mss(struct sock *sk)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
+
+	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN, 0);
+}
+
+/*
+ * Transmit a write-queue segment.  The queued skb stays for retransmission;
+ * a clone goes out with the header written into the shared headroom,
+ * unless an earlier clone may still be in flight, which gets a private
+ * copy instead (as TCP does).
+ */
+int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	struct lynx_hdr_info info;
+	struct sk_buff *out;
+	u32 mss = lynx_conn_mss(sk);
+
+	if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
+		return -ENOBUFS;
+	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+				lynx_clone_skb(skb, GFP_ATOMIC);
+	if (!out) {
+		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
+		return -ENOBUFS;
+	}
+	lynx_conn_fill(sk, &info, cb->seq, cb->flags | LYNX_F_ACK);
+	lynx_conn_advertised(sk, &info);
+	lynx_hdr_push(out, &info);
+	skb_set_owner_w(out, sk);
+	out->priority = READ_ONCE(sk->sk_priority);
+	out->mark = READ_ONCE(sk->sk_mark);
+	return lynx_output(ln, out, info.dst_node);
+}
+
+/* Arm the timer; an orphan's never beyond its deadline. */
+void lynx_conn_arm(struct sock *sk, unsigned long when)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned long at = jiffies + when;
+
+	if (c->orphaned && time_after(at, c->orphan_deadline))
+		at = c->orphan_deadline;
+	sk_reset_timer(sk, &sk->sk_timer, at);
+}
+
+struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb)
+{
+	return skb_queue_is_last(&sk->sk_write_queue, skb) ? NULL :
+	       skb_queue_next(&sk->sk_write_queue, skb);
+}
+
+/* Can this state send what is in the write queue? */
+bool lynx_conn_can_send(const struct sock *sk)
+{
+	return (1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				      TCPF_FIN_WAIT1 | TCPF_LAST_ACK |
+				      TCPF_CLOSING);
+}
+
+/**
+ * lynx_conn_push - send queued segments the peer's window has room for
+ * @sk: the socket, locked
+ *
+ * When the window is closed and nothing is in flight the timer is armed
+ * to probe it (lynx_conn_timeout() then sends one segment regardless).
+ */
+void lynx_conn_push(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+	u32 len;
+
+	sock_owned_by_me(sk);
+	if (!lynx_conn_can_send(sk))
+		return;
+	while ((skb = c->send_head)) {
+		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
+		/* A bare FIN goes whatever the window. */
+		if (skb->len &&
+		    len > lynx_snd_usable(c->snd_nxt, c->snd_wnd_end))
+			break;
+		if (lynx_conn_xmit_skb(sk, skb))
+			break;
+		if (!c->rtt_timing) {
+			c->rtt_timing = true;
+			c->rtt_seq = lynx_seg_cb(skb)->end_seq;
+			c->rtt_start = ktime_to_us(ktime_get());
+		}
+		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
+		c->send_head = lynx_conn_wq_next(sk, skb);
+		if (!timer_pending(&sk->sk_timer))
+			lynx_conn_arm(sk, c->rto);
+	}
+	if (c->send_head && !timer_pending(&sk->sk_timer))
+		lynx_conn_arm(sk, c->rto);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_push);
+
+/* Send the oldest unacknowledged segment again. */
+void lynx_conn_retransmit_head(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (!skb || skb == c->send_head)
+		return;
+	lynx_seg_cb(skb)->retrans = 1;
+	c->rtt_timing = false;		/* Karn: no sample from a resend */
+	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+	lynx_conn_xmit_skb(sk, skb);
+}
+
+/**
+ * lynx_conn_queue_tail - append a filled segment to the write queue
+ * @sk:  the socket, locked; the caller charged @skb (sk_wmem_queued and
+ *       forward allocation)
+ * @skb: payload (or nothing, for a FIN) with LYNX_HEADROOM reserved
+ *
+ * Sets the segment's sequence numbers from write_seq.
+ */
+void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+	sock_owned_by_me(sk);
+	cb->seq = c->write_seq;
+	cb->end_seq = cb->seq + lynx_seg_seq_len(skb->len, cb->flags);
+	cb->retrans = 0;
+	c->write_seq = cb->end_seq;
+	WRITE_ONCE(c->wq_bytes, c->wq_bytes + skb->len);
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!c->send_head)
+		c->send_head = skb;
+}
+
+void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+void lynx_conn_purge_write(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		lynx_conn_free_wskb(sk, skb);
+	c->send_head = NULL;
+	WRITE_ONCE(c->wq_bytes, 0);
+}
+
+/**
+ * lynx_conn_send_fin - queue our FIN after the data, process context
+ * @sk: a locked socket in ESTABLISHED, CLOSE_WAIT or SYN_RECV
+ */
+void lynx_conn_send_fin(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct sk_buff *skb;
+
+	sock_owned_by_me(sk);
+	if (c->fin_queued)
+		return;
+	skb = alloc_skb_fclone(LYNX_HEADROOM, sk->sk_allocation | __GFP_NOFAIL);
+	skb_reserve(skb, LYNX_HEADROOM);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	lynx_seg_cb(skb)->flags = LYNX_F_FIN;
+	lynx_conn_queue_tail(sk, skb);
+	c->fin_queued = true;
+	if (sk->sk_state == TCP_CLOSE_WAIT)
+		lynx_set_state(sk, TCP_LAST_ACK);
+	else
+		lynx_set_state(sk, TCP_FIN_WAIT1);
+	lynx_conn_push(sk);
+}
+
+/*
+ * sk_write_space: an acknowledgment freed send buffer.  Writers waiting
+ * for room for a whole SEQPACKET message test their own condition, so
+ * sleepers are woken on any freed space; poll and SIGIO only once the
+ * socket is writeable by the stream rule (a third of the buffer free).
+ */
+void lynx_conn_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock)
+		return;
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sock->flags);
+		if (skwq_has_sleeper(wq))
+			wake_up_interruptible_poll(&wq->wait, EPOLLOUT |
+						   EPOLLWRNORM | EPOLLWRBAND);
+		if (wq && wq->fasync_list &&
+		    !(sk->sk_shutdown & SEND_SHUTDOWN))
+			sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	} else if (skwq_has_sleeper(wq)) {
+		wake_up_interruptible(&wq->wait);
+	}
+	rcu_read_unlock();
+}

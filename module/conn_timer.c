@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: connections, the timers: SO_KEEPALIVE, and the one retransmission
+ * timer per socket (handshake retries, retransmission, window probes, the
+ * end of an orphan).  As tcp_timer.c is to TCP.
+ */
+#include <net/sock.h>
+#include <net/lynx.h>
+#include "conn.h"
+
+/* ---- keepalive ----------------------------------------------------------- */
+
+/*
+ * SO_KEEPALIVE, as TCP's: after net.lynx.keepalive_time seconds without a
+ * segment from the peer on an idle connection, a probe every
+ * net.lynx.keepalive_intvl seconds; net.lynx.keepalive_probes unanswered
+ * probes end the connection with ETIMEDOUT.  The probe repeats the last
+ * acknowledged byte (seq snd_una - 1, one byte of zero, as BSD's did): a
+ * duplicate, which every receiver acknowledges and none delivers.  With
+ * data outstanding the retransmission timer watches the peer instead.
+ */
+
+/* @when 0: the full idle time from now. */
+void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+
+	if (!when)
+		when = READ_ONCE(ln->keepalive_time) * (unsigned long)HZ;
+	sk_reset_timer(sk, &lynx_sk(sk)->conn.ka_timer, jiffies + when);
+}
+
+static void lynx_conn_send_keepalive(struct sock *sk)
+{
+	struct lynx_hdr_info info;
+
+	lynx_conn_fill(sk, &info, lynx_sk(sk)->conn.snd_una - 1, LYNX_F_ACK);
+	if (lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 1) != -ENOBUFS)
+		lynx_conn_advertised(sk, &info);
+}
+
+static void lynx_conn_keepalive(struct sock *sk)
+{
+	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned long idle, time;
+
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return;
+	time = READ_ONCE(ln->keepalive_time) * (unsigned long)HZ;
+	if (c->snd_una != c->snd_nxt || c->send_head) {
+		lynx_conn_keepalive_arm(sk, time);
+		return;
+	}
+	idle = jiffies - c->rcv_tstamp;
+	if (idle < time) {
+		lynx_conn_keepalive_arm(sk, time - idle);
+		return;
+	}
+	if (c->ka_probes >= READ_ONCE(ln->keepalive_probes)) {
+		lynx_conn_abort(sk, ETIMEDOUT, true);
+		return;
+	}
+	lynx_conn_send_keepalive(sk);
+	c->ka_probes++;
+	lynx_conn_keepalive_arm(sk, READ_ONCE(ln->keepalive_intvl) *
+				    (unsigned long)HZ);
+}
+
+void lynx_conn_keepalive_timer(struct timer_list *t)
+{
+	struct lynx_conn *c = from_timer(c, t, ka_timer);
+	struct sock *sk = &container_of(c, struct lynx_sock, conn)->sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, &c->ka_timer,
+			       jiffies + LYNX_KA_OWNED_RETRY);
+	else
+		lynx_conn_keepalive(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* the timer's reference */
+}
+
+/**
+ * lynx_conn_set_keepalive - proto .keepalive: SO_KEEPALIVE was set
+ * @sk:  the socket, locked
+ * @val: on or off
+ */
+void lynx_conn_set_keepalive(struct sock *sk, int val)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	sock_owned_by_me(sk);
+	if (!val) {
+		sk_stop_timer(sk, &c->ka_timer);
+	} else if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		c->rcv_tstamp = jiffies;
+		c->ka_probes = 0;
+		lynx_conn_keepalive_arm(sk, 0);
+	}
+}
+
+/* ---- the timer ----------------------------------------------------------- */
+
+/*
+ * Two timeouts in a row: the path may be wrong, not just lossy (see
+ * lynx_neigh_forget()); the next tries are broadcast until the peer's
+ * answer is learned again.
+ */
+static void lynx_conn_negative_advice(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+
+	if (c->retries >= 2)
+		lynx_neigh_forget(lynx_net(sock_net(sk)),
+				  lynx_sk(sk)->peer_node);
+}
+
+/* Is the peer's window open at snd_una?  Closed, what is in flight probes. */
+static bool lynx_conn_wnd_open(const struct lynx_conn *c)
+{
+	return lynx_seq_after(c->snd_wnd_end, c->snd_una);
+}
+
+void lynx_conn_timeout(struct sock *sk)
+{
+	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	unsigned int budget;
+
+	if (lynx_conn_orphan_expired(sk)) {
+		lynx_conn_abort(sk, 0, true);
+		return;
+	}
+	lynx_conn_negative_advice(sk);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+		if (c->retries >= LYNX_SYN_RETRIES) {
+			lynx_conn_abort(sk, ETIMEDOUT, false);
+			return;
+		}
+		c->retries++;
+		c->rtt_timing = false;
+		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+		lynx_conn_xmit_ctl(sk, sk->sk_state == TCP_SYN_SENT ?
+				   LYNX_F_SYN : LYNX_F_SYN | LYNX_F_ACK,
+				   c->iss);
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+		return;
+	case TCP_FIN_WAIT2:
+		if (sock_flag(sk, SOCK_DEAD) && c->snd_una == c->snd_nxt) {
+			lynx_conn_done(sk);
+			return;
+		}
+		break;
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+		return;
+	}
+
+	budget = c->orphaned ? LYNX_ORPHAN_RETRIES : LYNX_DATA_RETRIES;
+	if (c->snd_una != c->snd_nxt && lynx_conn_wnd_open(c)) {
+		/* Lost: only acknowledged progress resets the count. */
+		if (c->retries >= budget) {
+			lynx_conn_abort(sk, ETIMEDOUT, true);
+			return;
+		}
+		c->retries++;
+		c->in_recovery = true;
+		c->recover = c->snd_nxt;
+		c->dupacks = 0;
+		lynx_conn_retransmit_head(sk);
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
+	} else if (c->snd_una != c->snd_nxt || c->send_head) {
+		/*
+		 * The window is closed: probe it with the oldest segment
+		 * (or the next one).  An answer resets the count of a
+		 * socket with an owner (lynx_conn_ack()); silence, or an
+		 * orphan's budget, ends the connection.
+		 */
+		if (c->probes >= budget) {
+			lynx_conn_abort(sk, ETIMEDOUT, true);
+			return;
+		}
+		c->probes++;
+		if (c->snd_una != c->snd_nxt) {
+			lynx_conn_retransmit_head(sk);
+		} else if (!lynx_conn_xmit_skb(sk, c->send_head)) {
+			c->snd_nxt = lynx_seg_cb(c->send_head)->end_seq;
+			c->send_head = lynx_conn_wq_next(sk, c->send_head);
+		}
+		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->probes));
+	}
+}
+
+void lynx_conn_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		lynx_conn_arm(sk, LYNX_RTX_OWNED_RETRY);
+	else
+		lynx_conn_timeout(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* the timer's reference */
+}
