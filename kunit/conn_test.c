@@ -633,7 +633,7 @@ static struct sock *fsm_socket(struct kunit *test)
  */
 static void fsm_queue_fin(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	skb_reserve(skb, LYNX_HEADROOM);
@@ -651,7 +651,7 @@ static void fsm_queue_fin(struct sock *sk, struct sk_buff *skb)
 static void fsm_setup(struct kunit *test, struct sock *sk, int state)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_conn *c = &lsk->conn;
+	struct lynx_conn *c = lynx_sk_conn(&lsk->sk);
 	struct sk_buff *fin = NULL;
 
 	/* A FIN not acknowledged yet sits in the write queue. */
@@ -810,7 +810,7 @@ static void conn_fsm(struct kunit *test)
 	u32 rcv_before;
 
 	sk = fsm_socket(test);
-	c = &lynx_sk(sk)->conn;
+	c = lynx_sk_conn(sk);
 	fsm_setup(test, sk, state);
 	rcv_before = c->rcv_nxt;
 
@@ -917,7 +917,7 @@ static void conn_fsm_orphan_data(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, fsm_resets() - resets, 1UL);
 		KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_CLOSE);
 		KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 0U);
-		KUNIT_EXPECT_EQ(test, lynx_sk(sk)->conn.rcv_nxt,
+		KUNIT_EXPECT_EQ(test, lynx_sk_conn(sk)->rcv_nxt,
 				fsm_base(states[i]));
 		KUNIT_EXPECT_FALSE(test, timer_pending(&sk->sk_timer));
 		fsm_release(test);

@@ -415,7 +415,7 @@ static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
 	cb = lynx_seg_cb(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->flags = LYNX_F_ACK;
-	cb->seq = lsk->conn.rcv_nxt;
+	cb->seq = lynx_sk_conn(&lsk->sk)->rcv_nxt;
 	cb->end_seq = cb->seq;
 	cb->ack = ack;
 	cb->window = wnd_end - ack;
@@ -442,7 +442,7 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	lt_pair(test, ctx, SOCK_STREAM);
 	sk = ctx->csock->sk;
-	c = &lynx_sk(sk)->conn;
+	c = lynx_sk_conn(sk);
 
 	/* Nothing reaches the peer from now on: nothing is acknowledged. */
 	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
@@ -772,8 +772,8 @@ static struct sk_buff *lt_seg(struct kunit *test, struct sock *sk, u32 seq,
 	cb->flags = LYNX_F_ACK | flags;
 	cb->seq = seq;
 	cb->end_seq = seq + len;
-	cb->ack = lsk->conn.snd_una;
-	cb->window = lsk->conn.snd_wnd_end - lsk->conn.snd_una;
+	cb->ack = lynx_sk_conn(&lsk->sk)->snd_una;
+	cb->window = lynx_sk_conn(&lsk->sk)->snd_wnd_end - lynx_sk_conn(&lsk->sk)->snd_una;
 	cb->src_node = lsk->peer_node;
 	cb->src_port = lsk->peer_port;
 	return skb;
@@ -803,14 +803,14 @@ static void link_seqpacket_partial(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
 	sk = ctx->asock->sk;
 	lock_sock(sk);
-	seq = lynx_sk(sk)->conn.rcv_nxt;
+	seq = lynx_sk_conn(sk)->rcv_nxt;
 	release_sock(sk);
 	a = lt_seg(test, sk, seq, one, n1, 0);
 	b = lt_seg(test, sk, seq + n1, two, n2, LYNX_F_EOR);
 
 	lock_sock(sk);
 	lynx_conn_process(sk, a);
-	KUNIT_EXPECT_EQ(test, lynx_sk(sk)->conn.rcv_nxt, seq + n1);
+	KUNIT_EXPECT_EQ(test, lynx_sk_conn(sk)->rcv_nxt, seq + n1);
 	release_sock(sk);
 	mask = ctx->asock->ops->poll(NULL, ctx->asock, NULL);
 	KUNIT_EXPECT_FALSE_MSG(test, mask & (EPOLLIN | EPOLLRDNORM),

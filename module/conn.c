@@ -83,8 +83,9 @@ static bool lynx_conn_match(const struct lynx_sock *lsk, u8 type, u32 port,
 /* Hash @sk by its peer; the hash holds a reference.  -EADDRINUSE if taken. */
 int lynx_conn_hash(struct sock *sk)
 {
-	struct lynx_sock *lsk = lynx_sk(sk), *o;
+	struct lynx_sock *lsk = lynx_sk(sk);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
+	struct lynx_conn_sock *o;
 	struct hlist_nulls_head *head;
 	struct hlist_nulls_node *node;
 	int err = 0;
@@ -93,14 +94,14 @@ int lynx_conn_hash(struct sock *sk)
 					     lsk->peer_node, lsk->peer_port)];
 	spin_lock_bh(&ln->conn_lock);
 	hlist_nulls_for_each_entry(o, node, head, conn.hash_node) {
-		if (lynx_conn_match(o, lsk->type, lsk->port, lsk->peer_node,
+		if (lynx_conn_match(&o->lsk, lsk->type, lsk->port, lsk->peer_node,
 				    lsk->peer_port)) {
 			err = -EADDRINUSE;
 			goto out;
 		}
 	}
 	sock_hold(sk);
-	hlist_nulls_add_head_rcu(&lsk->conn.hash_node, head);
+	hlist_nulls_add_head_rcu(&lynx_sk_conn(&lsk->sk)->hash_node, head);
 out:
 	spin_unlock_bh(&ln->conn_lock);
 	return err;
@@ -113,9 +114,9 @@ static void lynx_conn_unhash(struct sock *sk)
 	bool hashed;
 
 	spin_lock_bh(&ln->conn_lock);
-	hashed = !hlist_nulls_unhashed(&lsk->conn.hash_node);
+	hashed = !hlist_nulls_unhashed(&lynx_sk_conn(&lsk->sk)->hash_node);
 	if (hashed)
-		hlist_nulls_del_init_rcu(&lsk->conn.hash_node);
+		hlist_nulls_del_init_rcu(&lynx_sk_conn(&lsk->sk)->hash_node);
 	spin_unlock_bh(&ln->conn_lock);
 	if (hashed)
 		sock_put(sk);
@@ -133,21 +134,24 @@ struct sock *lynx_conn_lookup(struct lynx_net *ln, u8 type, u32 port,
 {
 	unsigned int slot = lynx_conn_slot(type, port, pnode, pport);
 	struct hlist_nulls_node *node;
-	struct lynx_sock *lsk;
+	struct lynx_conn_sock *csk;
+	struct sock *sk;
 
 	rcu_read_lock();
 begin:
-	hlist_nulls_for_each_entry_rcu(lsk, node, &ln->conn_hash[slot],
+	hlist_nulls_for_each_entry_rcu(csk, node, &ln->conn_hash[slot],
 				       conn.hash_node) {
-		if (!lynx_conn_match(lsk, type, port, pnode, pport) ||
-		    !refcount_inc_not_zero(&lsk->sk.sk_refcnt))
+		sk = &csk->lsk.sk;
+		if (!lynx_conn_match(&csk->lsk, type, port, pnode, pport) ||
+		    !refcount_inc_not_zero(&sk->sk_refcnt))
 			continue;
-		if (unlikely(!lynx_conn_match(lsk, type, port, pnode, pport))) {
-			sock_put(&lsk->sk);
+		if (unlikely(!lynx_conn_match(&csk->lsk, type, port, pnode,
+					      pport))) {
+			sock_put(sk);
 			goto begin;
 		}
 		rcu_read_unlock();
-		return &lsk->sk;
+		return sk;
 	}
 	if (get_nulls_value(node) != slot)
 		goto begin;
@@ -171,7 +175,7 @@ begin:
 bool lynx_conn_orphan_begin(struct sock *sk)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	sock_owned_by_me(sk);
 	if (atomic_inc_return(&ln->orphans) > READ_ONCE(ln->max_orphans)) {
@@ -190,7 +194,7 @@ bool lynx_conn_orphan_begin(struct sock *sk)
 /* An orphan is over: it no longer counts against the namespace's limit. */
 static void lynx_conn_orphan_end(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	if (c->orphaned) {
 		c->orphaned = false;
@@ -201,7 +205,7 @@ static void lynx_conn_orphan_end(struct sock *sk)
 /* Has an orphan outlived its budget? */
 bool lynx_conn_orphan_expired(const struct sock *sk)
 {
-	const struct lynx_conn *c = &lynx_sk(sk)->conn;
+	const struct lynx_conn *c = lynx_sk_conn(sk);
 
 	return c->orphaned && !time_before(jiffies, c->orphan_deadline);
 }
@@ -209,14 +213,14 @@ bool lynx_conn_orphan_expired(const struct sock *sk)
 /* A child leaves its listener's accept queue; drops the queue's refs. */
 static void lynx_conn_leave_parent(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sock *parent = c->parent;
 	struct lynx_conn *pc;
 	bool queued;
 
 	if (!parent)
 		return;
-	pc = &lynx_sk(parent)->conn;
+	pc = lynx_sk_conn(parent);
 	spin_lock_bh(&pc->accept_lock);
 	queued = !list_empty(&c->accept_node);
 	if (queued) {
@@ -247,11 +251,11 @@ void lynx_conn_done(struct sock *sk)
 	lynx_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
-	sk_stop_timer(sk, &lsk->conn.ka_timer);
+	sk_stop_timer(sk, &lynx_sk_conn(&lsk->sk)->ka_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
 	WRITE_ONCE(lsk->peer_port, 0);
-	if (lsk->conn.parent) {
+	if (lynx_sk_conn(&lsk->sk)->parent) {
 		sock_orphan(sk);
 		lynx_conn_leave_parent(sk);
 	}
@@ -289,7 +293,7 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	 */
 	reset = send_rst && sk->sk_state != TCP_SYN_SENT;
 	if (reset)
-		lynx_conn_fill(sk, &rst, lynx_sk(sk)->conn.snd_nxt,
+		lynx_conn_fill(sk, &rst, lynx_sk_conn(sk)->snd_nxt,
 			       LYNX_F_RST | LYNX_F_ACK);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
@@ -302,7 +306,7 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 
 void lynx_conn_established(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	lynx_set_state(sk, TCP_ESTABLISHED);
 	c->retries = 0;
@@ -372,7 +376,7 @@ void lynx_conn_fin_acked(struct sock *sk)
 int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_conn *c = &lsk->conn;
+	struct lynx_conn *c = lynx_sk_conn(&lsk->sk);
 	int err;
 
 	sock_owned_by_me(sk);
@@ -424,13 +428,13 @@ err_peer:
 /* Is a child ready to be accepted?  Listener locked or not. */
 bool lynx_conn_accept_ready(struct sock *sk)
 {
-	struct lynx_conn *pc = &lynx_sk(sk)->conn;
-	struct lynx_sock *child;
+	struct lynx_conn *pc = lynx_sk_conn(sk);
+	struct lynx_conn_sock *child;
 	bool ready = false;
 
 	spin_lock_bh(&pc->accept_lock);
 	list_for_each_entry(child, &pc->accept_q, conn.accept_node) {
-		if (READ_ONCE(child->sk.sk_state) != TCP_SYN_RECV) {
+		if (READ_ONCE(child->lsk.sk.sk_state) != TCP_SYN_RECV) {
 			ready = true;
 			break;
 		}
@@ -449,16 +453,16 @@ bool lynx_conn_accept_ready(struct sock *sk)
  */
 struct sock *lynx_conn_accept_child(struct sock *sk)
 {
-	struct lynx_conn *pc = &lynx_sk(sk)->conn;
-	struct lynx_sock *lchild, *found = NULL;
+	struct lynx_conn *pc = lynx_sk_conn(sk);
+	struct lynx_conn_sock *lchild, *found = NULL;
 	struct sock *child;
 
 	sock_owned_by_me(sk);
 	spin_lock_bh(&pc->accept_lock);
 	list_for_each_entry(lchild, &pc->accept_q, conn.accept_node) {
-		if (READ_ONCE(lchild->sk.sk_state) != TCP_SYN_RECV) {
+		if (READ_ONCE(lchild->lsk.sk.sk_state) != TCP_SYN_RECV) {
 			found = lchild;
-			sock_hold(&found->sk);
+			sock_hold(&found->lsk.sk);
 			break;
 		}
 	}
@@ -466,7 +470,7 @@ struct sock *lynx_conn_accept_child(struct sock *sk)
 	if (!found)
 		return NULL;
 
-	child = &found->sk;
+	child = &found->lsk.sk;
 	lock_sock_nested(child, SINGLE_DEPTH_NESTING);
 	spin_lock_bh(&pc->accept_lock);
 	if (list_empty(&found->conn.accept_node)) {
@@ -492,8 +496,8 @@ struct sock *lynx_conn_accept_child(struct sock *sk)
  */
 void lynx_conn_listen_stop(struct sock *sk)
 {
-	struct lynx_conn *pc = &lynx_sk(sk)->conn;
-	struct lynx_sock *lchild;
+	struct lynx_conn *pc = lynx_sk_conn(sk);
+	struct lynx_conn_sock *lchild;
 	struct sock *child;
 
 	sock_owned_by_me(sk);
@@ -505,14 +509,14 @@ void lynx_conn_listen_stop(struct sock *sk)
 	for (;;) {
 		spin_lock_bh(&pc->accept_lock);
 		lchild = list_first_entry_or_null(&pc->accept_q,
-						  struct lynx_sock,
+						  struct lynx_conn_sock,
 						  conn.accept_node);
 		if (lchild)
-			sock_hold(&lchild->sk);
+			sock_hold(&lchild->lsk.sk);
 		spin_unlock_bh(&pc->accept_lock);
 		if (!lchild)
 			break;
-		child = &lchild->sk;
+		child = &lchild->lsk.sk;
 		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
 		sock_orphan(child);
 		if (child->sk_state != TCP_CLOSE)
@@ -527,7 +531,7 @@ void lynx_conn_listen_stop(struct sock *sk)
 /* proto .init for STREAM and SEQPACKET, after lynx_sock_init(). */
 void lynx_conn_sock_init(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	c->hash_node.pprev = NULL;	/* unhashed */
 	INIT_LIST_HEAD(&c->accept_node);
@@ -547,7 +551,7 @@ void lynx_conn_sock_init(struct sock *sk)
 /* sk_destruct of connection sockets: every queue empty, memory returned. */
 void lynx_conn_destruct(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);

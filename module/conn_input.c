@@ -18,7 +18,7 @@
 bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 {
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
 	bool fin_acked = false;
 	struct sk_buff *skb;
@@ -104,7 +104,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 static void lynx_conn_rcvq_add(struct sock *sk, struct sk_buff *skb,
 			       bool eor)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	WRITE_ONCE(c->rcvq_bytes, c->rcvq_bytes + skb->len);
 	if (eor)
@@ -124,7 +124,7 @@ static void lynx_conn_rcvq_add(struct sock *sk, struct sk_buff *skb,
  */
 bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	sock_owned_by_me(sk);
@@ -142,7 +142,7 @@ bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n)
 /* Whether anything received, in order or not, is still unread. */
 bool lynx_conn_rcv_unread(const struct sock *sk)
 {
-	const struct lynx_conn *c = &lynx_sk(sk)->conn;
+	const struct lynx_conn *c = lynx_sk_conn(sk);
 
 	return c->rcvq_bytes || !skb_queue_empty(&c->ooo_q) ||
 	       !skb_queue_empty(&sk->sk_receive_queue);
@@ -151,7 +151,7 @@ bool lynx_conn_rcv_unread(const struct sock *sk)
 /* Drop what was received and not read: the reader is gone. */
 void lynx_conn_purge_rcv(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&c->ooo_q);
@@ -167,7 +167,7 @@ void lynx_conn_purge_rcv(struct sock *sk)
  */
 static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	bool eor = (cb->flags & LYNX_F_EOR) && sk->sk_type == SOCK_SEQPACKET;
 	u8 flags = cb->flags;
@@ -196,7 +196,7 @@ static bool lynx_conn_rmem_overcommit(struct sock *sk, struct sk_buff *skb)
 {
 	int limit = max(READ_ONCE(sk->sk_rcvbuf), lynx_conn_sysctl_rmem[2]);
 
-	if (sk->sk_type != SOCK_SEQPACKET || lynx_sk(sk)->conn.rcvq_msgs ||
+	if (sk->sk_type != SOCK_SEQPACKET || lynx_sk_conn(sk)->rcvq_msgs ||
 	    atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize))
 		return false;
@@ -220,7 +220,7 @@ static bool lynx_conn_rmem_charge(struct sock *sk, struct sk_buff *skb)
 /* Insert into the out-of-order queue, sorted, duplicates dropped. */
 static void lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 seq = lynx_seg_cb(skb)->seq;
 	struct sk_buff *pos;
 
@@ -242,7 +242,7 @@ static void lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 /* Move what the out-of-order queue now continues onto the receive queue. */
 static void lynx_conn_ooo_drain(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
 
 	while ((skb = skb_peek(&c->ooo_q)) &&
@@ -277,11 +277,11 @@ static void lynx_conn_ooo_drain(struct sock *sk)
  */
 static bool lynx_conn_ooo_prune(struct sock *sk)
 {
-	struct sk_buff *skb = skb_peek_tail(&lynx_sk(sk)->conn.ooo_q);
+	struct sk_buff *skb = skb_peek_tail(&lynx_sk_conn(sk)->ooo_q);
 
 	if (!skb)
 		return false;
-	__skb_unlink(skb, &lynx_sk(sk)->conn.ooo_q);
+	__skb_unlink(skb, &lynx_sk_conn(sk)->ooo_q);
 	kfree_skb(skb);
 	return true;
 }
@@ -290,7 +290,7 @@ static bool lynx_conn_ooo_prune(struct sock *sk)
 static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	if (!lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
@@ -362,7 +362,7 @@ static void lynx_conn_reset_seg(struct sock *sk, const struct sk_buff *skb)
  */
 static bool lynx_conn_seq_ok(struct sock *sk, const struct lynx_seg_cb *cb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	return !lynx_seq_before(cb->end_seq, c->rcv_nxt) &&
 	       !lynx_seq_after(cb->seq,
@@ -371,7 +371,7 @@ static bool lynx_conn_seq_ok(struct sock *sk, const struct lynx_seg_cb *cb)
 
 static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	bool ack_ok = (cb->flags & LYNX_F_ACK) && cb->ack == c->snd_nxt;
 
@@ -411,7 +411,7 @@ drop:
  */
 void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
@@ -572,7 +572,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 		return NULL;
 	}
 	lsk = lynx_sk(sk);
-	c = &lsk->conn;
+	c = lynx_sk_conn(&lsk->sk);
 	lsk->port = plsk->port;
 	lsk->node = plsk->node;
 	lsk->peer_node = info->src_node;
@@ -596,7 +596,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
  */
 static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 {
-	struct lynx_conn *pc = &lynx_sk(parent)->conn;
+	struct lynx_conn *pc = lynx_sk_conn(parent);
 	struct lynx_net *ln = lynx_net(sock_net(parent));
 	struct sock *sk;
 
@@ -620,14 +620,14 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 	 * the socket tables), waiting on accept_lock until it is queued.
 	 */
 	sock_hold(parent);
-	lynx_sk(sk)->conn.parent = parent;
-	list_add_tail(&lynx_sk(sk)->conn.accept_node, &pc->accept_q);
+	lynx_sk_conn(sk)->parent = parent;
+	list_add_tail(&lynx_sk_conn(sk)->accept_node, &pc->accept_q);
 	pc->accept_len++;
 	if (lynx_conn_hash(sk)) {
 		/* Raced with the same SYN on another CPU. */
-		list_del_init(&lynx_sk(sk)->conn.accept_node);
+		list_del_init(&lynx_sk_conn(sk)->accept_node);
 		pc->accept_len--;
-		lynx_sk(sk)->conn.parent = NULL;
+		lynx_sk_conn(sk)->parent = NULL;
 		spin_unlock_bh(&pc->accept_lock);
 		sock_put(parent);
 		sock_orphan(sk);
@@ -644,8 +644,8 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 	bh_lock_sock(sk);
 	if (sk->sk_state == TCP_SYN_RECV) {
 		lynx_conn_xmit_ctl(sk, LYNX_F_SYN | LYNX_F_ACK,
-				   lynx_sk(sk)->conn.iss);
-		lynx_conn_arm(sk, lynx_sk(sk)->conn.rto);
+				   lynx_sk_conn(sk)->iss);
+		lynx_conn_arm(sk, lynx_sk_conn(sk)->rto);
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
@@ -721,7 +721,7 @@ int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
  */
 void lynx_conn_rcv_space(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 right = c->rcv_nxt + lynx_conn_window(sk);
 
 	sock_owned_by_me(sk);

@@ -23,7 +23,7 @@ void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 		    u32 seq, u8 flags)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_conn *c = &lsk->conn;
+	struct lynx_conn *c = lynx_sk_conn(&lsk->sk);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
 	info->type = lsk->type;
@@ -42,7 +42,7 @@ void lynx_conn_advertised(struct sock *sk,
 			  const struct lynx_hdr_info *info)
 {
 	if (info->flags & LYNX_F_ACK)
-		lynx_sk(sk)->conn.rcv_adv = info->ack + info->window;
+		lynx_sk_conn(sk)->rcv_adv = info->ack + info->window;
 }
 
 /* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
@@ -60,7 +60,7 @@ int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
 
 void lynx_conn_send_ack(struct sock *sk)
 {
-	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk(sk)->conn.snd_nxt);
+	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_nxt);
 }
 
 /*
@@ -72,7 +72,7 @@ void lynx_conn_send_ack(struct sock *sk)
  */
 bool lynx_conn_oow_allow(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	if (time_before(jiffies, c->oow_ack_until)) {
 		LYNX_INC_STATS(lynx_net(sock_net(sk)),
@@ -192,7 +192,7 @@ int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 /* Arm the timer; an orphan's never beyond its deadline. */
 void lynx_conn_arm(struct sock *sk, unsigned long when)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	unsigned long at = jiffies + when;
 
 	if (c->orphaned && time_after(at, c->orphan_deadline))
@@ -223,7 +223,7 @@ bool lynx_conn_can_send(const struct sock *sk)
  */
 void lynx_conn_push(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
 	u32 len;
 
@@ -257,7 +257,7 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_conn_push);
 void lynx_conn_retransmit_head(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	if (!skb || skb == c->send_head)
 		return;
@@ -277,7 +277,7 @@ void lynx_conn_retransmit_head(struct sock *sk)
  */
 void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	sock_owned_by_me(sk);
@@ -300,7 +300,7 @@ void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
 
 void lynx_conn_purge_write(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
@@ -315,7 +315,7 @@ void lynx_conn_purge_write(struct sock *sk)
  */
 void lynx_conn_send_fin(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
 
 	sock_owned_by_me(sk);

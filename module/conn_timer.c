@@ -27,14 +27,14 @@ void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when)
 
 	if (!when)
 		when = READ_ONCE(ln->keepalive_time) * (unsigned long)HZ;
-	sk_reset_timer(sk, &lynx_sk(sk)->conn.ka_timer, jiffies + when);
+	sk_reset_timer(sk, &lynx_sk_conn(sk)->ka_timer, jiffies + when);
 }
 
 static void lynx_conn_send_keepalive(struct sock *sk)
 {
 	struct lynx_hdr_info info;
 
-	lynx_conn_fill(sk, &info, lynx_sk(sk)->conn.snd_una - 1, LYNX_F_ACK);
+	lynx_conn_fill(sk, &info, lynx_sk_conn(sk)->snd_una - 1, LYNX_F_ACK);
 	if (lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 1) != -ENOBUFS)
 		lynx_conn_advertised(sk, &info);
 }
@@ -42,7 +42,7 @@ static void lynx_conn_send_keepalive(struct sock *sk)
 static void lynx_conn_keepalive(struct sock *sk)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	unsigned long idle, time;
 
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
@@ -71,7 +71,7 @@ static void lynx_conn_keepalive(struct sock *sk)
 void lynx_conn_keepalive_timer(struct timer_list *t)
 {
 	struct lynx_conn *c = from_timer(c, t, ka_timer);
-	struct sock *sk = &container_of(c, struct lynx_sock, conn)->sk;
+	struct sock *sk = &container_of(c, struct lynx_conn_sock, conn)->lsk.sk;
 
 	bh_lock_sock(sk);
 	if (sock_owned_by_user(sk))
@@ -90,7 +90,7 @@ void lynx_conn_keepalive_timer(struct timer_list *t)
  */
 void lynx_conn_set_keepalive(struct sock *sk, int val)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	sock_owned_by_me(sk);
 	if (!val) {
@@ -111,7 +111,7 @@ void lynx_conn_set_keepalive(struct sock *sk, int val)
  */
 static void lynx_conn_negative_advice(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 
 	if (c->retries >= 2)
 		lynx_neigh_forget(lynx_net(sock_net(sk)),
@@ -126,7 +126,7 @@ static bool lynx_conn_wnd_open(const struct lynx_conn *c)
 
 void lynx_conn_timeout(struct sock *sk)
 {
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	unsigned int budget;
 
 	if (lynx_conn_orphan_expired(sk)) {

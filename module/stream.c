@@ -93,7 +93,7 @@ static void lynx_stream_close(struct sock *sk, long timeout)
 struct proto lynx_stream_proto = {
 	.name			= "LYNX_STREAM",
 	.owner			= THIS_MODULE,
-	.obj_size		= sizeof(struct lynx_sock),
+	.obj_size		= sizeof(struct lynx_conn_sock),
 	.init			= lynx_stream_init,
 	.close			= lynx_stream_close,
 	.keepalive		= lynx_conn_set_keepalive,
@@ -107,7 +107,7 @@ struct proto lynx_stream_proto = {
 struct proto lynx_seqpacket_proto = {
 	.name			= "LYNX_SEQPACKET",
 	.owner			= THIS_MODULE,
-	.obj_size		= sizeof(struct lynx_sock),
+	.obj_size		= sizeof(struct lynx_conn_sock),
 	.init			= lynx_stream_init,
 	.close			= lynx_stream_close,
 	.keepalive		= lynx_conn_set_keepalive,
@@ -362,7 +362,7 @@ static int lynx_stream_seg_size(struct sock *sk)
 	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
 
 	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN,
-			     lsk->conn.peer_max_wnd);
+			     lynx_sk_conn(&lsk->sk)->peer_max_wnd);
 }
 
 /* SEQPACKET: the whole message is built first, then queued at once. */
@@ -660,7 +660,7 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 				 poll_table *wait)
 {
 	struct sock *sk = sock->sk;
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	int state, shutdown;
 	__poll_t mask = 0;
 
@@ -748,7 +748,7 @@ static int lynx_stream_ioctl(struct socket *sock, unsigned int cmd,
 			     unsigned long arg)
 {
 	struct sock *sk = sock->sk;
-	struct lynx_conn *c = &lynx_sk(sk)->conn;
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	int amount;
 
 	switch (cmd) {

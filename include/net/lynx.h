@@ -390,7 +390,9 @@ bool lynx_reply_allow(struct lynx_net *ln);
  * @peer_node:  connected peer node
  * @bind_node:  in lynx_net.bind_hash while bound
  * @list_node:  in lynx_net.sk_list for the socket's whole life
- * @conn:       transport state (SOCK_STREAM, SOCK_SEQPACKET)
+ *
+ * A SOCK_DGRAM socket is just this; a connection's is struct
+ * lynx_conn_sock.
  */
 struct lynx_sock {
 	struct sock		sk;
@@ -401,12 +403,32 @@ struct lynx_sock {
 	u32			peer_node;
 	struct hlist_node	bind_node;
 	struct hlist_node	list_node;
-	struct lynx_conn	conn;
 };
 
 static inline struct lynx_sock *lynx_sk(const struct sock *sk)
 {
 	return container_of(sk, struct lynx_sock, sk);
+}
+
+/**
+ * struct lynx_conn_sock - a SOCK_STREAM or SOCK_SEQPACKET socket
+ * @lsk:  the lynx socket; must stay first
+ * @conn: the connection's transport state
+ */
+struct lynx_conn_sock {
+	struct lynx_sock	lsk;
+	struct lynx_conn	conn;
+};
+
+static inline struct lynx_conn_sock *lynx_conn_sk(const struct sock *sk)
+{
+	return container_of(lynx_sk(sk), struct lynx_conn_sock, lsk);
+}
+
+/* The transport state of a connection socket (never of a datagram one). */
+static inline struct lynx_conn *lynx_sk_conn(const struct sock *sk)
+{
+	return &lynx_conn_sk(sk)->conn;
 }
 
 /* Connection states are TCP's (TCP_ESTABLISHED, ...), as /proc shows. */
