@@ -136,7 +136,7 @@ static int __init lynx_init(void)
 	}
 
 	lynx_fail_alloc_init();
-	lynx_conn_proto_init();
+	lynx_stream_mem_init();
 	for (i = 0; i < ARRAY_SIZE(lynx_protos); i++) {
 		err = proto_register(lynx_protos[i], 1);
 		if (err)

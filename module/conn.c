@@ -47,23 +47,6 @@
 #include <kunit/visibility.h>
 #include "conn.h"
 
-atomic_long_t lynx_conn_memory_allocated;
-DEFINE_PER_CPU(int, lynx_conn_fw_alloc);
-long lynx_conn_sysctl_mem[3];
-int lynx_conn_sysctl_wmem[3] = { 4096, 16384, 4 << 20 };
-int lynx_conn_sysctl_rmem[3] = { 4096, 131072, 6 << 20 };
-
-/* The memory limits of both connection protos, sized as TCP's are. */
-void lynx_conn_proto_init(void)
-{
-	unsigned long limit = nr_free_buffer_pages() / 16;
-
-	limit = max(limit, 128UL);
-	lynx_conn_sysctl_mem[0] = limit / 4 * 3;
-	lynx_conn_sysctl_mem[1] = limit;
-	lynx_conn_sysctl_mem[2] = lynx_conn_sysctl_mem[0] * 2;
-}
-
 /* ---- the connection hash ------------------------------------------------ */
 
 static unsigned int lynx_conn_slot(u8 type, u32 port, u32 pnode, u32 pport)

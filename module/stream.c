@@ -29,6 +29,23 @@ static bool lynx_is_seqpacket(const struct sock *sk)
 	return sk->sk_type == SOCK_SEQPACKET;
 }
 
+atomic_long_t lynx_conn_memory_allocated;
+DEFINE_PER_CPU(int, lynx_conn_fw_alloc);
+long lynx_conn_sysctl_mem[3];
+int lynx_conn_sysctl_wmem[3] = { 4096, 16384, 4 << 20 };
+int lynx_conn_sysctl_rmem[3] = { 4096, 131072, 6 << 20 };
+
+/* The memory limits of both connection protos, sized as TCP's are. */
+void lynx_stream_mem_init(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+
+	limit = max(limit, 128UL);
+	lynx_conn_sysctl_mem[0] = limit / 4 * 3;
+	lynx_conn_sysctl_mem[1] = limit;
+	lynx_conn_sysctl_mem[2] = lynx_conn_sysctl_mem[0] * 2;
+}
+
 static int lynx_stream_init(struct sock *sk)
 {
 	lynx_sock_init(sk);

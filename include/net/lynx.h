@@ -6,8 +6,15 @@
  *   af_lynx.c  family registration, socket creation, module init/exit
  *   sock.c     what every socket type shares: bind, port tables, getname
  *   dgram.c    SOCK_DGRAM proto_ops and proto
- *   stream.c   SOCK_STREAM and SOCK_SEQPACKET proto_ops and protos
- *   conn.c     their transport: handshake, acks, retransmission, teardown
+ *   stream.c   SOCK_STREAM and SOCK_SEQPACKET proto_ops and protos, and
+ *              their memory limits
+ *   conn.c     their transport's lifecycle: connection hash, handshake,
+ *              state changes, teardown, connect/listen/accept
+ *   conn_input.c   segments in: acks, delivery, the receive queue, the
+ *              state machine, SYNs on listeners
+ *   conn_output.c  segments out: the write queue, control segments
+ *   conn_timer.c   retransmission and keepalive timers
+ *              (module/conn.h: what the four conn files share)
  *   wire.c     the lynx header: build, parse, checksum
  *   input.c    where a frame enters: packet_type handler and demux
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
@@ -15,6 +22,16 @@
  *   dev.c      the lynx net_device, its owned segments and lynxlo
  *   net.c      per-namespace state and sysctls
  *   proc.c     /proc/net/lynx, /proc/net/lynx_neigh, /proc/net/lynx_stat
+ *   fault.c    fail_lynx_alloc (debug builds: CONFIG_LYNX_FAULT_INJECTION)
+ *
+ * What is here is the module's internal API: any file of module/ may call
+ * it, and the KUnit suites (kunit/, lynx_test.ko) may call what is here
+ * and what a file exports with EXPORT_SYMBOL_IF_KUNIT(), nothing else.
+ * Declarations sit under the file that defines them.  Beside this header:
+ * <net/lynx_conn.h> (connection state and the transport's pure helpers),
+ * <net/lynx_dev.h> and <net/lynx_neigh.h> (what only dev.c, neigh.c,
+ * proc.c and their KUnit suites use), module/conn.h (private to the conn
+ * files) and <linux/lynx.h> (user space's).
  */
 
 /* Lifetimes and locking
@@ -149,8 +166,6 @@
 #include <linux/lynx.h>
 #include <net/lynx_conn.h>
 
-/* The family number in use: AF_LYNX unless the "family" parameter says so. */
-extern int lynx_family;
 
 /* ---- wire format (wire.c) ---------------------------------------------- */
 
@@ -378,7 +393,7 @@ int lynx_net_init(void);
 void lynx_net_exit(void);
 bool lynx_reply_allow(struct lynx_net *ln);
 
-/* ---- sockets (sock.c) -------------------------------------------------- */
+/* ---- the socket structures -------------------------------------------- */
 
 /**
  * struct lynx_sock - a lynx socket
@@ -437,15 +452,16 @@ static inline void lynx_set_state(struct sock *sk, int state)
 	WRITE_ONCE(sk->sk_state, state);
 }
 
-/* Per-type socket tables, defined next to their operations. */
-extern const struct proto_ops lynx_dgram_ops;
-extern struct proto lynx_dgram_proto;
-extern const struct proto_ops lynx_stream_ops;
-extern struct proto lynx_stream_proto;
-extern const struct proto_ops lynx_seqpacket_ops;
-extern struct proto lynx_seqpacket_proto;
+
+/* ---- the family (af_lynx.c) -------------------------------------------- */
+
+/* The family number in use: AF_LYNX unless the "family" parameter says so. */
+extern int lynx_family;
 
 int lynx_sock_release(struct socket *sock);
+
+/* ---- what every socket type shares (sock.c) ---------------------------- */
+
 void lynx_sock_init(struct sock *sk);
 void lynx_sock_unlink(struct sock *sk);
 int lynx_sock_bind(struct socket *sock, struct sockaddr *addr, int len);
@@ -458,44 +474,70 @@ void lynx_unbind(struct lynx_sock *lsk);
 struct sock *lynx_lookup_bound(struct lynx_net *ln, u8 type, u32 port);
 bool lynx_node_is_local(const struct lynx_net *ln, u32 node);
 
-/* ---- input / output (input.c, output.c) -------------------------------- */
+/* ---- datagrams (dgram.c) ----------------------------------------------- */
 
-void lynx_input_init(void);
-void lynx_input_exit(void);
+extern const struct proto_ops lynx_dgram_ops;
+extern struct proto lynx_dgram_proto;
+
 int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		   const struct lynx_hdr_info *info);
-int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
-		  const struct lynx_hdr_info *info);
 
-/* ---- connections (conn.c), used by stream.c ---------------------------- */
+/* ---- connection sockets (stream.c) ------------------------------------- */
 
-void lynx_conn_proto_init(void);
-void lynx_conn_sock_init(struct sock *sk);
-int lynx_conn_connect(struct sock *sk, u32 node, u32 port);
-void lynx_conn_push(struct sock *sk);
-void lynx_conn_send_ack(struct sock *sk);
-void lynx_conn_send_fin(struct sock *sk);
-void lynx_conn_abort(struct sock *sk, int err, bool send_rst);
-void lynx_conn_done(struct sock *sk);
-bool lynx_conn_orphan_begin(struct sock *sk);
-void lynx_conn_set_keepalive(struct sock *sk, int val);
-void lynx_conn_listen_stop(struct sock *sk);
-struct sock *lynx_conn_accept_child(struct sock *sk);
-bool lynx_conn_accept_ready(struct sock *sk);
-void lynx_conn_purge_rcv(struct sock *sk);
-bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n);
-bool lynx_conn_rcv_unread(const struct sock *sk);
-void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
-void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
-void lynx_conn_rcv_space(struct sock *sk);
-int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
-void lynx_conn_process(struct sock *sk, struct sk_buff *skb);
-void lynx_conn_destruct(struct sock *sk);
+extern const struct proto_ops lynx_stream_ops;
+extern struct proto lynx_stream_proto;
+extern const struct proto_ops lynx_seqpacket_ops;
+extern struct proto lynx_seqpacket_proto;
+
+/* The memory limits of both connection protos (net.core's tcp_mem etc.). */
 extern atomic_long_t lynx_conn_memory_allocated;
 extern long lynx_conn_sysctl_mem[3];
 extern int lynx_conn_sysctl_wmem[3];
 extern int lynx_conn_sysctl_rmem[3];
 DECLARE_PER_CPU(int, lynx_conn_fw_alloc);
+void lynx_stream_mem_init(void);
+
+/* ---- connections: lifecycle (conn.c) ------------------------------------ */
+
+void lynx_conn_sock_init(struct sock *sk);
+void lynx_conn_destruct(struct sock *sk);
+int lynx_conn_connect(struct sock *sk, u32 node, u32 port);
+void lynx_conn_abort(struct sock *sk, int err, bool send_rst);
+void lynx_conn_done(struct sock *sk);
+bool lynx_conn_orphan_begin(struct sock *sk);
+void lynx_conn_listen_stop(struct sock *sk);
+struct sock *lynx_conn_accept_child(struct sock *sk);
+bool lynx_conn_accept_ready(struct sock *sk);
+
+/* ---- connections: receiving (conn_input.c) ------------------------------ */
+
+int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
+		  const struct lynx_hdr_info *info);
+int lynx_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_process(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_rcv_space(struct sock *sk);
+bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n);
+bool lynx_conn_rcv_unread(const struct sock *sk);
+void lynx_conn_purge_rcv(struct sock *sk);
+
+/* ---- connections: sending (conn_output.c) ------------------------------- */
+
+void lynx_conn_push(struct sock *sk);
+void lynx_conn_send_ack(struct sock *sk);
+void lynx_conn_send_fin(struct sock *sk);
+void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
+void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
+
+/* ---- connections: timers (conn_timer.c) --------------------------------- */
+
+void lynx_conn_set_keepalive(struct sock *sk, int val);
+
+/* ---- where a frame enters (input.c) ------------------------------------ */
+
+void lynx_input_init(void);
+void lynx_input_exit(void);
+
+/* ---- where a frame leaves (output.c) ----------------------------------- */
 
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
@@ -533,29 +575,6 @@ static inline struct sk_buff *lynx_clone_skb(struct sk_buff *skb, gfp_t gfp)
 }
 
 /* ---- neighbours (neigh.c) ---------------------------------------------- */
-
-/**
- * struct lynx_neigh - where a node was last heard from
- * @hash:    chain in lynx_neigh_table.hash
- * @node:    the node id (key)
- * @dev:     device the node's frames arrive on (holds a reference)
- * @dev_tracker: reference tracker for @dev
- * @mac:     the node's Ethernet address
- * @updated: jiffies of the last frame heard
- * @rcu:     deferred free
- */
-struct lynx_neigh {
-	struct hlist_node	hash;
-	u32			node;
-	struct net_device	*dev;
-	netdevice_tracker	dev_tracker;
-	u8			mac[ETH_ALEN];
-	unsigned long		updated;
-	struct rcu_head		rcu;
-};
-
-/* An entry not refreshed for this long is forgotten. */
-#define LYNX_NEIGH_TIMEOUT	(60 * HZ)
 
 void lynx_neigh_init(struct lynx_net *ln);
 void lynx_neigh_exit(struct lynx_net *ln);
