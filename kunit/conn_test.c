@@ -52,8 +52,7 @@ static const struct seq_cmp_case seq_cmp_cases[] = {
 	{ 0x7fffffff, 0, false, true },
 	{ 0xffffffff, 0x7ffffffe, true, false },
 	{ 0, 0x80000001, false, true },
-	/*
-	 * Exactly 2^31 apart each is "before" the other, as with TCP's
+	/* Exactly 2^31 apart each is "before" the other, as with TCP's
 	 * before()/after(): the window must stay below 2^31.
 	 */
 	{ 0, 0x80000000, true, true },
@@ -167,8 +166,7 @@ static void conn_rtt_second_sample(struct kunit *test)
 	unsigned long rto;
 
 	lynx_rtt_update(&srtt, &rttvar, 100000);
-	/*
-	 * RFC 6298 2.3 with alpha 1/8, beta 1/4, both from the old SRTT:
+	/* RFC 6298 2.3 with alpha 1/8, beta 1/4, both from the old SRTT:
 	 * RTTVAR = 3/4 * 50000 + 1/4 * |100000 - 200000| = 62500
 	 * SRTT   = 7/8 * 100000 + 1/8 * 200000 = 112500
 	 */
@@ -284,8 +282,7 @@ static void conn_seg_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(1500, LYNX_HLEN, 2000), 1000U);
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(1500, LYNX_HLEN, 1001), 500U);
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(9000, LYNX_HLEN, 4096), 2048U);
-	/*
-	 * ... but never below 256 bytes, even when that is more than the
+	/* ... but never below 256 bytes, even when that is more than the
 	 * peer's whole window (Linux's tcp_bound_to_half_wnd() bounds by
 	 * the whole window below 536 instead).
 	 */
@@ -627,8 +624,7 @@ static struct sock *fsm_socket(struct kunit *test)
 	return sock->sk;
 }
 
-/*
- * Our FIN in the write queue, sent, as lynx_conn_send_fin() leaves it
+/* Our FIN in the write queue, sent, as lynx_conn_send_fin() leaves it
  * (charged the same way, without sk_wmem_schedule()).  Socket locked.
  */
 static void fsm_queue_fin(struct sock *sk, struct sk_buff *skb)
@@ -875,8 +871,7 @@ static void conn_fsm(struct kunit *test)
 		kunit_info(test, "deviates from TCP: %s", exp->tcp);
 }
 
-/*
- * End the case's socket the way close() would, whatever state it is in:
+/* End the case's socket the way close() would, whatever state it is in:
  * lynx_conn_done() stops the timer and frees the write queue, the release
  * purges the receive queues and unlinks the socket.
  */
@@ -896,8 +891,7 @@ static void fsm_release(struct kunit *test)
 	sock_release(sock);
 }
 
-/*
- * An orphan (closed by its owner) that gets new data resets the peer, as
+/* An orphan (closed by its owner) that gets new data resets the peer, as
  * TCP does (RFC 1122 4.2.2.13, Linux tcp_rcv_state_process()).
  */
 static void conn_fsm_orphan_data(struct kunit *test)

@@ -115,8 +115,7 @@ static noinline u64 dt_stat(struct net_device *dev, size_t off)
 #define DT_STAT(dev, field) \
 	dt_stat(dev, offsetof(struct rtnl_link_stats64, field))
 
-/*
- * Waits (up to LYNX_TEST_WAIT) for @i's handler count to reach @want, then
+/* Waits (up to LYNX_TEST_WAIT) for @i's handler count to reach @want, then
  * a little for strays; returns it.
  */
 static int dt_wait(int i, int want)
@@ -374,8 +373,7 @@ static int dt_flood(void *arg)
 	return 0;
 }
 
-/*
- * Receivers, then the sender, go away while broadcasts fly: each step
+/* Receivers, then the sender, go away while broadcasts fly: each step
  * waits until frames are seen flying (not for a while), so every
  * unregister happens under traffic.
  */

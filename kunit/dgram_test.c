@@ -355,8 +355,7 @@ static u64 dg_wait_stat(struct net_device *dev, size_t off, u64 want)
 #define DG_WAIT_STAT(dev, field, want) \
 	dg_wait_stat(dev, offsetof(struct rtnl_link_stats64, field), want)
 
-/*
- * To a node nobody has heard of: a broadcast on every segment device
+/* To a node nobody has heard of: a broadcast on every segment device
  * (each hears the other's copy and drops it as not for us), nothing on
  * lynxlo, nothing delivered to the local socket at the port.
  */

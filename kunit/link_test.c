@@ -251,8 +251,7 @@ static void lt_rx_reset(struct net_device *dev)
 	spin_unlock_bh(&lt_rx_lock);
 }
 
-/*
- * Waits (up to LYNX_TEST_WAIT) for @want frames, then a little for
+/* Waits (up to LYNX_TEST_WAIT) for @want frames, then a little for
  * strays.
  */
 static unsigned int lt_rx_wait(unsigned int want)
@@ -398,8 +397,7 @@ static void link_fault_injector(struct kunit *test)
 #define LT_SEG(i)	(1000 * ((i) + 1))
 #define LT_QUEUED	(LT_SEG(0) + LT_SEG(1) + LT_SEG(2) + LT_SEG(3))
 
-/*
- * Feed the socket (locked by us, as the backlog would) an acknowledgment
+/* Feed the socket (locked by us, as the backlog would) an acknowledgment
  * from its peer of everything before @ack, keeping the right edge of the
  * peer's window at @wnd_end.
  */
@@ -548,8 +546,7 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 2);
 	release_sock(sk);
 
-	/*
-	 * Every frame was dropped by the link and counted: the four
+	/* Every frame was dropped by the link and counted: the four
 	 * segments and two retransmissions.  The ACK of what was never sent
 	 * got no answer (answering it is how ACK storms start).
 	 */
@@ -863,8 +860,7 @@ static void link_send_memory_wait(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	lt_pair(test, ctx, SOCK_STREAM);
 
-	/*
-	 * Every lynx connection over the hard limit (-1: whatever is
+	/* Every lynx connection over the hard limit (-1: whatever is
 	 * allocated exceeds it) until the work lifts it.  Nothing between
 	 * here and the flush may abort the case.
 	 */

@@ -8,8 +8,7 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 
-/*
- * The longest a suite waits for something that must happen (a frame, a
+/* The longest a suite waits for something that must happen (a frame, a
  * counter, a wakeup).  lynx_test.ko runs on the debug kernel only (KASAN,
  * lockdep, kmemleak, on 2 CPUs shared with make check's other guests):
  * 2 s of a stock kernel times LYNX_DEBUG_SLOWDOWN (4) of

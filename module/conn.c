@@ -105,8 +105,7 @@ static void lynx_conn_unhash(struct sock *sk)
 		sock_put(sk);
 }
 
-/*
- * A reconnecting socket moves to another chain while readers may walk
+/* A reconnecting socket moves to another chain while readers may walk
  * it: a reader that followed it lands in the wrong chain (its nulls end
  * says so) and starts over, and a socket that changed between the match
  * and the reference is dropped and looked for again, as TCP's
@@ -267,8 +266,7 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	sock_owned_by_me(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		return;
-	/*
-	 * At snd_nxt, never left of the peer's window.  If the peer is
+	/* At snd_nxt, never left of the peer's window.  If the peer is
 	 * further on, it answers with a challenge ACK (RFC 5961), which
 	 * must find the connection gone and get a reset at the right place:
 	 * so the reset leaves after lynx_conn_done() (over lynxlo the

@@ -28,8 +28,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	if (lynx_seq_before(ack, c->snd_una))
 		return true;		/* old duplicate */
 
-	/*
-	 * The peer answers: a window probe was heard.  An orphan's probes
+	/* The peer answers: a window probe was heard.  An orphan's probes
 	 * count until they make progress, whatever the answers (as TCP's
 	 * tcp_orphan_retries): a peer that never opens its window must not
 	 * keep it forever.
@@ -94,8 +93,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 
 /* ---- the receive queue ---------------------------------------------------- */
 
-/*
- * What sk_receive_queue and the out-of-order queue hold is counted here
+/* What sk_receive_queue and the out-of-order queue hold is counted here
  * and only here: rcvq_bytes (payload not read yet) and rcvq_msgs (whole
  * SEQPACKET messages), which poll and SIOCINQ read locklessly.  stream.c
  * reads through lynx_conn_rcvq_read() and asks lynx_conn_rcv_unread().
@@ -160,8 +158,7 @@ void lynx_conn_purge_rcv(struct sock *sk)
 	sk_mem_reclaim(sk);
 }
 
-/*
- * Queue an in-order segment, already charged, for the reader; consumes
+/* Queue an in-order segment, already charged, for the reader; consumes
  * @skb.  The last segment of a SEQPACKET message makes it readable (an
  * empty message is a message too, as on AF_UNIX).
  */
@@ -174,17 +171,15 @@ static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 
 	c->rcv_nxt = cb->end_seq;
 	cb->off = 0;
-	if (skb->len || eor) {
+	if (skb->len || eor)
 		lynx_conn_rcvq_add(sk, skb, eor);
-	} else {
+	else
 		kfree_skb(skb);
-	}
 	if (flags & LYNX_F_FIN)
 		lynx_conn_rcv_fin(sk);
 }
 
-/*
- * SEQPACKET: take the in-order @skb beyond SO_RCVBUF?  Yes while no whole
+/* SEQPACKET: take the in-order @skb beyond SO_RCVBUF?  Yes while no whole
  * message is queued: the reader can free nothing until the message being
  * assembled is whole, so refusing it would stall the connection for good
  * (TCP likewise always takes a segment into an empty receive queue).  The
@@ -270,8 +265,7 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 	}
 }
 
-/*
- * Drop the last out-of-order segment (the sender will send it again), as
+/* Drop the last out-of-order segment (the sender will send it again), as
  * TCP prunes its out-of-order queue: otherwise segments beyond a hole could
  * fill the buffer and leave no room for the one that fills it.
  */
@@ -355,8 +349,7 @@ static void lynx_conn_reset_seg(struct sock *sk, const struct sk_buff *skb)
 	lynx_conn_reply_rst(ln, &in);
 }
 
-/*
- * RFC 793's "first check sequence number": a segment is acceptable when
+/* RFC 793's "first check sequence number": a segment is acceptable when
  * it overlaps [rcv_nxt, rcv_nxt + window].  The window checked is the
  * receive buffer, which bounds every window we advertise.
  */
@@ -435,8 +428,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		c->ka_probes = 0;
 	} else {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_OOW);
-		/*
-		 * Data sent again after our ACK was lost needs that ACK; a
+		/* Data sent again after our ACK was lost needs that ACK; a
 		 * SYN gets a (rate-limited) challenge; a pure ACK or a reset
 		 * gets nothing: answering one is how ACK storms start.
 		 */
@@ -588,8 +580,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	return sk;
 }
 
-/*
- * A SYN for a listener: a child in SYN_RECV joins the accept queue (which
+/* A SYN for a listener: a child in SYN_RECV joins the accept queue (which
  * bounds handshaking and established children together, to the backlog)
  * and answers SYN|ACK.  A full queue drops the SYN, as TCP without
  * syncookies does: the client's retries may find room later.
@@ -613,8 +604,7 @@ static void lynx_conn_syn(struct sock *parent, const struct lynx_hdr_info *info)
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return;
 	}
-	/*
-	 * On the queue, its parent known, before the hash makes it visible:
+	/* On the queue, its parent known, before the hash makes it visible:
 	 * a reset on another CPU may end the child as soon as it is hashed,
 	 * and lynx_conn_done() must find it a child (to leave the queue and
 	 * the socket tables), waiting on accept_lock until it is queued.

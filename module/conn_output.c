@@ -63,8 +63,7 @@ void lynx_conn_send_ack(struct sock *sk)
 	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_nxt);
 }
 
-/*
- * Answers to segments outside the connection (a SYN on an established
+/* Answers to segments outside the connection (a SYN on an established
  * connection, a reset at the wrong place, a SYN sent again): at most one
  * per LYNX_OOW_ACK_INTERVAL per socket, as TCP's tcp_invalid_ratelimit,
  * so that two confused ends, or a forger, cannot make a socket ACK at
@@ -158,8 +157,7 @@ static u32 lynx_conn_mss(struct sock *sk)
 	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN, 0);
 }
 
-/*
- * Transmit a write-queue segment.  The queued skb stays for retransmission;
+/* Transmit a write-queue segment.  The queued skb stays for retransmission;
  * a clone goes out with the header written into the shared headroom,
  * unless an earlier clone may still be in flight, which gets a private
  * copy instead (as TCP does).
@@ -335,8 +333,7 @@ void lynx_conn_send_fin(struct sock *sk)
 	lynx_conn_push(sk);
 }
 
-/*
- * sk_write_space: an acknowledgment freed send buffer.  Writers waiting
+/* sk_write_space: an acknowledgment freed send buffer.  Writers waiting
  * for room for a whole SEQPACKET message test their own condition, so
  * sleepers are woken on any freed space; poll and SIGIO only once the
  * socket is writeable by the stream rule (a third of the buffer free).

@@ -10,8 +10,7 @@
 
 /* ---- keepalive ----------------------------------------------------------- */
 
-/*
- * SO_KEEPALIVE, as TCP's: after net.lynx.keepalive_time seconds without a
+/* SO_KEEPALIVE, as TCP's: after net.lynx.keepalive_time seconds without a
  * segment from the peer on an idle connection, a probe every
  * net.lynx.keepalive_intvl seconds; net.lynx.keepalive_probes unanswered
  * probes end the connection with ETIMEDOUT.  The probe repeats the last
@@ -104,8 +103,7 @@ void lynx_conn_set_keepalive(struct sock *sk, int val)
 
 /* ---- the timer ----------------------------------------------------------- */
 
-/*
- * Two timeouts in a row: the path may be wrong, not just lossy (see
+/* Two timeouts in a row: the path may be wrong, not just lossy (see
  * lynx_neigh_forget()); the next tries are broadcast until the peer's
  * answer is learned again.
  */
@@ -175,8 +173,7 @@ void lynx_conn_timeout(struct sock *sk)
 		lynx_conn_retransmit_head(sk);
 		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
 	} else if (c->snd_una != c->snd_nxt || c->send_head) {
-		/*
-		 * The window is closed: probe it with the oldest segment
+		/* The window is closed: probe it with the oldest segment
 		 * (or the next one).  An answer resets the count of a
 		 * socket with an owner (lynx_conn_ack()); silence, or an
 		 * orphan's budget, ends the connection.

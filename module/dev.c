@@ -62,8 +62,7 @@ struct lynx_segment {
 };
 
 #if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
-/*
- * How long a frame held back for reordering waits for one to overtake it
+/* How long a frame held back for reordering waits for one to overtake it
  * before it goes anyway, unless lynx_dev_faults.hold_ms says otherwise.
  */
 #define LYNX_FAULT_HOLD_MS	5
@@ -181,8 +180,7 @@ static int lynx_segment_join(struct lynx_dev *ld)
 	return 0;
 }
 
-/*
- * Drops @ld's hold on its segment, which goes with its last device.  @ld
+/* Drops @ld's hold on its segment, which goes with its last device.  @ld
  * left the segment's @devs already and sends nothing any more.  RTNL.
  */
 static void lynx_segment_put(struct lynx_dev *ld)
@@ -257,8 +255,7 @@ static bool lynx_fault_roll(struct lynx_dev_fault *f, u16 per_mille)
 	return prandom_u32_state(&f->rnd) % 1000 < per_mille;
 }
 
-/*
- * xmit with faults on: drop @skb, or send it, maybe twice, maybe held
+/* xmit with faults on: drop @skb, or send it, maybe twice, maybe held
  * back until the next frame has gone.  BHs off.
  */
 static noinline void lynx_fault_xmit(struct lynx_dev *ld, struct sk_buff *skb)
@@ -434,8 +431,7 @@ static void lynx_lo_uninit(struct net_device *dev)
 	struct lynx_dev *ld = netdev_priv(dev);
 
 	lynx_fault_shutdown(ld);
-	/*
-	 * The notifier does it too, but at module exit it is gone before
+	/* The notifier does it too, but at module exit it is gone before
 	 * net.c destroys lynxlo.  A device that never got registered has
 	 * never received anything.
 	 */
@@ -443,8 +439,7 @@ static void lynx_lo_uninit(struct net_device *dev)
 		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
 }
 
-/*
- * ndo_init of a segment device: whoever registers it checked with
+/* ndo_init of a segment device: whoever registers it checked with
  * lynx_segment_may_join() that it may join segment @ld->seg_id.
  */
 static int lynx_dev_init_seg(struct net_device *dev)
@@ -465,8 +460,7 @@ static void lynx_dev_uninit_seg(struct net_device *dev)
 
 	/* No longer a receiver; still a sender until its timer is stopped. */
 	list_del_rcu(&ld->seg);
-	/*
-	 * unregister_netdevice() waits for a grace period before the device
+	/* unregister_netdevice() waits for a grace period before the device
 	 * can be freed; a failing register_netdevice() does not.
 	 */
 	if (dev->reg_state != NETREG_UNREGISTERING)
@@ -506,8 +500,7 @@ static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
 		dev_sw_netstats_rx_add(peer, len);
 }
 
-/*
- * @dev's segment: @skb (consumed) to every running device of it that
+/* @dev's segment: @skb (consumed) to every running device of it that
  * wants it.  No other segment's device ever sees it.
  */
 static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev)
@@ -695,8 +688,7 @@ static int lynx_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return nla_put_u32(skb, IFLA_LYNX_SEGMENT, ld->seg_id) ? -EMSGSIZE : 0;
 }
 
-/*
- * No netns_refund: default_device_exit_batch() deletes the segment devices
+/* No netns_refund: default_device_exit_batch() deletes the segment devices
  * of a dying namespace instead of moving them to init_net.  No changelink:
  * a device stays on the segment it was created on.
  */
@@ -712,8 +704,7 @@ static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.fill_info	= lynx_fill_info,
 };
 
-/*
- * Registers and opens a new device made by @setup; takes the RTNL.  A
+/* Registers and opens a new device made by @setup; takes the RTNL.  A
  * segment device (@ops set) joins segment @seg_id, if its creator may.
  */
 static struct net_device *lynx_dev_new(struct net *net, const char *name,
@@ -870,8 +861,7 @@ bool lynx_dev_is_lynx(const struct net_device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_is_lynx);
 
-/*
- * Neighbours hold references on their devices: forget them when one goes.
+/* Neighbours hold references on their devices: forget them when one goes.
  * A namespace whose setup failed in or before lynx's own init has no lynx
  * state, yet the core takes its devices (lo) down all the same.
  */

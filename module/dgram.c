@@ -316,8 +316,7 @@ int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 
 	lynx_cb(skb)->src_node = info->src_node;
 	lynx_cb(skb)->src_port = info->src_port;
-	/*
-	 * SO_RCVBUF is a hard bound: a datagram that would push the queue
+	/* SO_RCVBUF is a hard bound: a datagram that would push the queue
 	 * past it is dropped, unless the queue is empty (so that one larger
 	 * than the whole buffer still gets through, as with UDP).
 	 */

@@ -39,8 +39,7 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	struct lynx_hdr_info info;
 	enum lynx_parse_err perr;
 
-	/*
-	 * No lynx state (the namespace's setup failed in or before lynx's
+	/* No lynx state (the namespace's setup failed in or before lynx's
 	 * init), or it is being torn down: lynx_net_pre_exit() set @dying a
 	 * grace period before the exit frees the counters, the neighbours
 	 * and lynxlo, while the namespace's devices still receive.  Packet

@@ -336,8 +336,7 @@ static struct pernet_operations lynx_net_ops = {
 	.size		= sizeof(struct lynx_net),
 };
 
-/*
- * A device pernet operation, not a subsys one: lynxlo must be registered
+/* A device pernet operation, not a subsys one: lynxlo must be registered
  * after the namespace's "lo" (which must get ifindex 1), and torn down
  * before the core unregisters the devices that remain.
  */
@@ -349,8 +348,7 @@ int lynx_net_init(void)
 void lynx_net_exit(void)
 {
 	unregister_pernet_device(&lynx_net_ops);
-	/*
-	 * The neighbour tables' call_rcu() callbacks run this module's code,
+	/* The neighbour tables' call_rcu() callbacks run this module's code,
 	 * and one may still run although it already dropped what it held:
 	 * wait for all of them, always, before the module can go.
 	 */

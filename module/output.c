@@ -71,8 +71,7 @@ static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
 	return err;
 }
 
-/*
- * To this namespace's own node, through lynxlo.  The namespace's exit
+/* To this namespace's own node, through lynxlo.  The namespace's exit
  * clears ln->lo before it unregisters the device, whose unregistration
  * waits for a grace period: a reader that saw it may use it until
  * rcu_read_unlock().

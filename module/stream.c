@@ -16,8 +16,7 @@
 #include <net/sock.h>
 #include <net/lynx.h>
 
-/*
- * The largest SEQPACKET message, whatever SO_SNDBUF: the receiver lets the
+/* The largest SEQPACKET message, whatever SO_SNDBUF: the receiver lets the
  * message it assembles exceed SO_RCVBUF only up to the largest receive
  * buffer (lynx_conn_sysctl_rmem[2], 6 MiB); a quarter of it leaves room
  * for the skb overhead of small segments, so any message sent arrives.
@@ -153,8 +152,7 @@ static int lynx_stream_wait_connect(struct sock *sk, long timeo)
 	return timeo;
 }
 
-/*
- * connect(), as inet_stream_connect() behaves: EINPROGRESS for a
+/* connect(), as inet_stream_connect() behaves: EINPROGRESS for a
  * non-blocking start, EALREADY while in progress, EISCONN once connected,
  * the error (ECONNREFUSED, ETIMEDOUT, ...) when the handshake failed, after
  * which the socket may connect again.
@@ -332,8 +330,7 @@ static int lynx_stream_wait_space(struct sock *sk, long *timeo, int need)
 	return err;
 }
 
-/*
- * A write-queue skb of @size payload bytes, filled from @msg.  Out of
+/* A write-queue skb of @size payload bytes, filled from @msg.  Out of
  * memory, it waits for memory as TCP does (sk_stream_wait_memory(): a
  * short pause when the protocol, not the socket, is short), so a blocking
  * sender never sees ENOBUFS; a non-blocking one gets EAGAIN.
@@ -721,8 +718,7 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-/*
- * shutdown(), as inet_shutdown() does for TCP: on a connection still in
+/* shutdown(), as inet_shutdown() does for TCP: on a connection still in
  * SYN_SENT, any @how ends the attempt (tcp_disconnect(): closed, ECONNRESET
  * for a waiting connect(), free to connect again); SHUT_WR on a connection
  * queues our FIN after the data.

@@ -166,7 +166,6 @@
 #include <linux/lynx.h>
 #include <net/lynx_conn.h>
 
-
 /* ---- wire format (wire.c) ---------------------------------------------- */
 
 #define LYNX_VERSION		1
@@ -293,6 +292,8 @@ struct lynx_mib_stats {
 };
 
 #define LYNX_BIND_HASH_BITS	10
+/* One bind table per frame type, indexed by enum lynx_frame_type. */
+#define LYNX_BIND_TYPES		(LYNX_T_MAX + 1)
 #define LYNX_CONN_HASH_BITS	10
 #define LYNX_NEIGH_HASH_BITS	8
 
@@ -351,7 +352,7 @@ struct lynx_net {
 	u32			eph_low;
 	u32			eph_high;
 	spinlock_t		bind_lock;	/* @bind_hash, bound ports */
-	struct hlist_head	bind_hash[LYNX_T_MAX + 1][1 << LYNX_BIND_HASH_BITS];
+	struct hlist_head	bind_hash[LYNX_BIND_TYPES][1 << LYNX_BIND_HASH_BITS];
 	spinlock_t		conn_lock;	/* @conn_hash */
 	struct hlist_nulls_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
 	spinlock_t		sk_list_lock;	/* @sk_list */
@@ -451,7 +452,6 @@ static inline void lynx_set_state(struct sock *sk, int state)
 {
 	WRITE_ONCE(sk->sk_state, state);
 }
-
 
 /* ---- the family (af_lynx.c) -------------------------------------------- */
 

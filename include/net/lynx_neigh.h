@@ -32,7 +32,6 @@ struct lynx_neigh {
 /* An entry not refreshed for this long is forgotten. */
 #define LYNX_NEIGH_TIMEOUT	(60 * HZ)
 
-
 /* Prints "node dev mac age_ms" then one line per entry of @ln's table. */
 int lynx_neigh_seq_show_all(struct seq_file *seq, struct lynx_net *ln);
 
