@@ -23,6 +23,7 @@
 #include <net/tcp_states.h>
 #include <net/net_namespace.h>
 #include <net/lynx.h>
+#include "lynx_test.h"
 
 /* ---- lynx_conn_math: sequence arithmetic ------------------------------- */
 
@@ -66,7 +67,7 @@ static void seq_cmp_desc(const struct seq_cmp_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(seq_cmp, seq_cmp_cases, seq_cmp_desc);
 
-static void conn_seq_cmp(struct kunit *test)
+static void lynx_conn_math_test_seq_cmp(struct kunit *test)
 {
 	const struct seq_cmp_case *c = test->param_value;
 
@@ -116,7 +117,7 @@ static void seq_between_desc(const struct seq_between_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(seq_between, seq_between_cases, seq_between_desc);
 
-static void conn_seq_between(struct kunit *test)
+static void lynx_conn_math_test_seq_between(struct kunit *test)
 {
 	const struct seq_between_case *c = test->param_value;
 
@@ -132,7 +133,7 @@ static unsigned long rtt_rto(u64 rto_us)
 		       LYNX_RTO_MAX);
 }
 
-static void conn_rtt_first_sample(struct kunit *test)
+static void lynx_conn_math_test_rtt_first_sample(struct kunit *test)
 {
 	u32 srtt = 0, rttvar = 0;
 	unsigned long rto;
@@ -160,7 +161,7 @@ static void conn_rtt_first_sample(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MAX);
 }
 
-static void conn_rtt_second_sample(struct kunit *test)
+static void lynx_conn_math_test_rtt_second_sample(struct kunit *test)
 {
 	u32 srtt = 0, rttvar = 0;
 	unsigned long rto;
@@ -183,7 +184,7 @@ static void conn_rtt_second_sample(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rttvar >> 2, 57500U);	/* 37500 + 80000 / 4 */
 }
 
-static void conn_rtt_converges(struct kunit *test)
+static void lynx_conn_math_test_rtt_converges(struct kunit *test)
 {
 	u32 srtt = 0, rttvar = 0;
 	unsigned long rto = 0;
@@ -212,7 +213,7 @@ static void conn_rtt_converges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MAX);
 }
 
-static void conn_rto_backoff(struct kunit *test)
+static void lynx_conn_math_test_rto_backoff(struct kunit *test)
 {
 	static const unsigned int big[] = { 16, 17, 31, 32, 63, 64, 1000,
 					    UINT_MAX };
@@ -249,7 +250,7 @@ static void conn_rto_backoff(struct kunit *test)
 
 /* ---- lynx_conn_math: windows and segment sizes ------------------------- */
 
-static void conn_rcv_window(struct kunit *test)
+static void lynx_conn_math_test_rcv_window(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 0), 500U);
 	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1), 499U);
@@ -266,7 +267,7 @@ static void conn_rcv_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_rcv_window(INT_MAX, INT_MAX - 1), 0U);
 }
 
-static void conn_seg_size(struct kunit *test)
+static void lynx_conn_math_test_seg_size(struct kunit *test)
 {
 	/* mtu - hlen without a window yet, or with a large one */
 	KUNIT_EXPECT_EQ(test, lynx_seg_size(1500, LYNX_HLEN, 0),
@@ -304,7 +305,7 @@ static void conn_seg_size(struct kunit *test)
 			100U);
 }
 
-static void conn_snd_usable(struct kunit *test)
+static void lynx_conn_math_test_snd_usable(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, lynx_snd_usable(100, 200), 100U);
 	KUNIT_EXPECT_EQ(test, lynx_snd_usable(199, 200), 1U);
@@ -326,15 +327,15 @@ static void conn_snd_usable(struct kunit *test)
 }
 
 static struct kunit_case conn_math_cases[] = {
-	KUNIT_CASE_PARAM(conn_seq_cmp, seq_cmp_gen_params),
-	KUNIT_CASE_PARAM(conn_seq_between, seq_between_gen_params),
-	KUNIT_CASE(conn_rtt_first_sample),
-	KUNIT_CASE(conn_rtt_second_sample),
-	KUNIT_CASE(conn_rtt_converges),
-	KUNIT_CASE(conn_rto_backoff),
-	KUNIT_CASE(conn_rcv_window),
-	KUNIT_CASE(conn_seg_size),
-	KUNIT_CASE(conn_snd_usable),
+	KUNIT_CASE_PARAM(lynx_conn_math_test_seq_cmp, seq_cmp_gen_params),
+	KUNIT_CASE_PARAM(lynx_conn_math_test_seq_between, seq_between_gen_params),
+	KUNIT_CASE(lynx_conn_math_test_rtt_first_sample),
+	KUNIT_CASE(lynx_conn_math_test_rtt_second_sample),
+	KUNIT_CASE(lynx_conn_math_test_rtt_converges),
+	KUNIT_CASE(lynx_conn_math_test_rto_backoff),
+	KUNIT_CASE(lynx_conn_math_test_rcv_window),
+	KUNIT_CASE(lynx_conn_math_test_seg_size),
+	KUNIT_CASE(lynx_conn_math_test_snd_usable),
 	{}
 };
 
@@ -600,11 +601,6 @@ static const void *fsm_gen_params(const void *prev, char *desc)
 	return next;
 }
 
-static unsigned long fsm_resets(void)
-{
-	return lynx_stats_read(lynx_net(&init_net), LYNX_MIB_RESETS);
-}
-
 /* A bound kernel stream socket, released by fsm_exit(). */
 static struct sock *fsm_socket(struct kunit *test)
 {
@@ -795,7 +791,7 @@ static void fsm_deliver(struct sock *sk, struct sk_buff *skb)
 	local_bh_enable();
 }
 
-static void conn_fsm(struct kunit *test)
+static void lynx_conn_fsm_test_table(struct kunit *test)
 {
 	const struct fsm_exp *exp = test->param_value;
 	unsigned int i = exp - &fsm_table[0][0];
@@ -810,9 +806,9 @@ static void conn_fsm(struct kunit *test)
 	fsm_setup(test, sk, state);
 	rcv_before = c->rcv_nxt;
 
-	resets = fsm_resets();
+	resets = lynx_test_mib(LYNX_MIB_RESETS);
 	fsm_deliver(sk, fsm_frame(test, state, frame));
-	resets = fsm_resets() - resets;
+	resets = lynx_test_mib(LYNX_MIB_RESETS) - resets;
 
 	lock_sock(sk);
 	KUNIT_EXPECT_STREQ_MSG(test, fsm_state_name(sk->sk_state),
@@ -894,7 +890,7 @@ static void fsm_release(struct kunit *test)
 /* An orphan (closed by its owner) that gets new data resets the peer, as
  * TCP does (RFC 1122 4.2.2.13, Linux tcp_rcv_state_process()).
  */
-static void conn_fsm_orphan_data(struct kunit *test)
+static void lynx_conn_fsm_test_orphan_data(struct kunit *test)
 {
 	static const u8 states[] = { TCP_FIN_WAIT1, TCP_FIN_WAIT2 };
 	unsigned long resets;
@@ -906,9 +902,9 @@ static void conn_fsm_orphan_data(struct kunit *test)
 		fsm_setup(test, sk, states[i]);
 		sock_set_flag(sk, SOCK_DEAD);
 
-		resets = fsm_resets();
+		resets = lynx_test_mib(LYNX_MIB_RESETS);
 		fsm_deliver(sk, fsm_frame(test, states[i], F_DATA));
-		KUNIT_EXPECT_EQ(test, fsm_resets() - resets, 1UL);
+		KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RESETS) - resets, 1UL);
 		KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_CLOSE);
 		KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_receive_queue), 0U);
 		KUNIT_EXPECT_EQ(test, lynx_sk_conn(sk)->rcv_nxt,
@@ -924,8 +920,8 @@ static void fsm_exit(struct kunit *test)
 }
 
 static struct kunit_case conn_fsm_cases[] = {
-	KUNIT_CASE_PARAM(conn_fsm, fsm_gen_params),
-	KUNIT_CASE(conn_fsm_orphan_data),
+	KUNIT_CASE_PARAM(lynx_conn_fsm_test_table, fsm_gen_params),
+	KUNIT_CASE(lynx_conn_fsm_test_orphan_data),
 	{}
 };
 

@@ -18,7 +18,7 @@
 #include "lynx_test.h"
 
 #define DT_ETH_P	0x88B6	/* local experimental EtherType 2 */
-#define DT_NDEV		6	/* a, b, c, lynxlo, and d, e of dt_segments */
+#define DT_NDEV		6	/* a, b, c, lynxlo, and d, e of lynx_dev_test_segments */
 #define DT_LEN		100
 
 static struct net_device *dt_devs[DT_NDEV];
@@ -103,18 +103,6 @@ static int dt_send(struct net_device *from, const u8 *dest, unsigned int len)
 	return dev_queue_xmit(skb);
 }
 
-/* One counter of @dev's statistics; out of line to keep frames small. */
-static noinline u64 dt_stat(struct net_device *dev, size_t off)
-{
-	struct rtnl_link_stats64 s;
-
-	dev_get_stats(dev, &s);
-	return *(u64 *)((u8 *)&s + off);
-}
-
-#define DT_STAT(dev, field) \
-	dt_stat(dev, offsetof(struct rtnl_link_stats64, field))
-
 /* Waits (up to LYNX_TEST_WAIT) for @i's handler count to reach @want, then
  * a little for strays; returns it.
  */
@@ -125,7 +113,7 @@ static int dt_wait(int i, int want)
 	return atomic_read(&dt_rx[i]);
 }
 
-static void dt_properties(struct kunit *test)
+static void lynx_dev_test_properties(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0];
 
@@ -147,7 +135,7 @@ static void dt_properties(struct kunit *test)
 	rtnl_unlock();
 }
 
-static void dt_mtu(struct kunit *test)
+static void lynx_dev_test_mtu(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0];
 
@@ -162,58 +150,58 @@ static void dt_mtu(struct kunit *test)
 	rtnl_unlock();
 }
 
-static void dt_unicast(struct kunit *test)
+static void lynx_dev_test_unicast(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0], *b = dt_devs[1], *c = dt_devs[2];
-	u64 a_tx = DT_STAT(a, tx_packets), a_txb = DT_STAT(a, tx_bytes);
-	u64 a_rx = DT_STAT(a, rx_packets), b_tx = DT_STAT(b, tx_packets);
-	u64 b_rx = DT_STAT(b, rx_packets), b_rxb = DT_STAT(b, rx_bytes);
-	u64 c_rx = DT_STAT(c, rx_packets);
+	u64 a_tx = LYNX_TEST_DEV_STAT(a, tx_packets), a_txb = LYNX_TEST_DEV_STAT(a, tx_bytes);
+	u64 a_rx = LYNX_TEST_DEV_STAT(a, rx_packets), b_tx = LYNX_TEST_DEV_STAT(b, tx_packets);
+	u64 b_rx = LYNX_TEST_DEV_STAT(b, rx_packets), b_rxb = LYNX_TEST_DEV_STAT(b, rx_bytes);
+	u64 c_rx = LYNX_TEST_DEV_STAT(c, rx_packets);
 
 	KUNIT_ASSERT_EQ(test, dt_send(a, b->dev_addr, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[2]), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[0]), 0);
 
-	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
-	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_bytes), a_txb + ETH_HLEN + DT_LEN);
-	KUNIT_EXPECT_EQ(test, DT_STAT(a, rx_packets), a_rx);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx + 1);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_bytes), b_rxb + ETH_HLEN + DT_LEN);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, tx_packets), b_tx);
-	KUNIT_EXPECT_EQ(test, DT_STAT(c, rx_packets), c_rx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_packets), a_tx + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_bytes), a_txb + ETH_HLEN + DT_LEN);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, rx_packets), a_rx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_packets), b_rx + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_bytes), b_rxb + ETH_HLEN + DT_LEN);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, tx_packets), b_tx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(c, rx_packets), c_rx);
 }
 
-static void dt_broadcast(struct kunit *test)
+static void lynx_dev_test_broadcast(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0];
-	u64 a_tx = DT_STAT(a, tx_packets);
+	u64 a_tx = LYNX_TEST_DEV_STAT(a, tx_packets);
 
 	KUNIT_ASSERT_EQ(test, dt_send(a, a->broadcast, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 1);
 	KUNIT_EXPECT_EQ(test, dt_wait(2, 1), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[0]), 0);
-	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_packets), a_tx + 1);
 }
 
 /* Sent to a MAC nobody has: gone, counted as sent, nothing received. */
-static void dt_unknown_unicast(struct kunit *test)
+static void lynx_dev_test_unknown_unicast(struct kunit *test)
 {
 	static const u8 nobody[ETH_ALEN] = { 0x02, 0, 0xde, 0xad, 0xbe, 0xef };
 	struct net_device *a = dt_devs[0], *b = dt_devs[1];
-	u64 a_tx = DT_STAT(a, tx_packets), b_rx = DT_STAT(b, rx_packets);
-	u64 b_drop = DT_STAT(b, rx_dropped);
+	u64 a_tx = LYNX_TEST_DEV_STAT(a, tx_packets), b_rx = LYNX_TEST_DEV_STAT(b, rx_packets);
+	u64 b_drop = LYNX_TEST_DEV_STAT(b, rx_dropped);
 
 	KUNIT_ASSERT_EQ(test, dt_send(a, nobody, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[2]), 0);
-	KUNIT_EXPECT_EQ(test, DT_STAT(a, tx_packets), a_tx + 1);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_dropped), b_drop);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_packets), a_tx + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_packets), b_rx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_dropped), b_drop);
 }
 
 /* A device that is down hears nothing. */
-static void dt_peer_down(struct kunit *test)
+static void lynx_dev_test_peer_down(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0], *c = dt_devs[2];
 
@@ -226,7 +214,7 @@ static void dt_peer_down(struct kunit *test)
 }
 
 /* Bigger than the receiver's MTU: dropped there, counted there. */
-static void dt_over_mtu(struct kunit *test)
+static void lynx_dev_test_over_mtu(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0], *b = dt_devs[1];
 	u64 b_rx, b_drop;
@@ -236,16 +224,16 @@ static void dt_over_mtu(struct kunit *test)
 	err = dev_set_mtu(b, 60);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, err, 0);
-	b_rx = DT_STAT(b, rx_packets);
-	b_drop = DT_STAT(b, rx_dropped);
+	b_rx = LYNX_TEST_DEV_STAT(b, rx_packets);
+	b_drop = LYNX_TEST_DEV_STAT(b, rx_dropped);
 	KUNIT_ASSERT_EQ(test, dt_send(a, b->dev_addr, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_wait(1, 1), 0);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_dropped), b_drop + 1);
-	KUNIT_EXPECT_EQ(test, DT_STAT(b, rx_packets), b_rx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_dropped), b_drop + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, rx_packets), b_rx);
 }
 
 /* lynxlo hears whatever it sends, and is on no segment. */
-static void dt_lo(struct kunit *test)
+static void lynx_dev_test_lo(struct kunit *test)
 {
 	static const u8 other[ETH_ALEN] = { 0x02, 0, 0, 0, 0x10, 0x01 };
 	struct net_device *lo;
@@ -259,14 +247,14 @@ static void dt_lo(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, lo->features & NETIF_F_NETNS_LOCAL);
 	KUNIT_EXPECT_PTR_EQ(test, lo->rtnl_link_ops, NULL);
 
-	tx = DT_STAT(lo, tx_packets);
-	rx = DT_STAT(lo, rx_packets);
+	tx = LYNX_TEST_DEV_STAT(lo, tx_packets);
+	rx = LYNX_TEST_DEV_STAT(lo, rx_packets);
 	KUNIT_EXPECT_EQ(test, dt_send(lo, other, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_send(lo, lo->broadcast, DT_LEN), 0);
 	KUNIT_EXPECT_EQ(test, dt_wait(3, 2), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dt_rx[1]), 0);
-	KUNIT_EXPECT_EQ(test, DT_STAT(lo, tx_packets), tx + 2);
-	KUNIT_EXPECT_EQ(test, DT_STAT(lo, rx_packets), rx + 2);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(lo, tx_packets), tx + 2);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(lo, rx_packets), rx + 2);
 
 	/* Nor does it hear the segment. */
 	KUNIT_EXPECT_EQ(test, dt_send(dt_devs[0], lo->broadcast, DT_LEN), 0);
@@ -283,7 +271,7 @@ static void dt_lo(struct kunit *test)
 #define DT_SEG_NEW	0x5e7
 
 /* A frame reaches the devices of its own segment only. */
-static void dt_segments(struct kunit *test)
+static void lynx_dev_test_segments(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0], *d, *e;
 	int err;
@@ -336,7 +324,7 @@ static void dt_segments(struct kunit *test)
 }
 
 /* Without CAP_NET_ADMIN, no device joins or makes a segment. */
-static void dt_segment_needs_cap(struct kunit *test)
+static void lynx_dev_test_segment_needs_cap(struct kunit *test)
 {
 	unsigned int on0 = lynx_segment_devices(LYNX_SEGMENT_DEFAULT);
 	const struct cred *old;
@@ -377,7 +365,7 @@ static int dt_flood(void *arg)
  * waits until frames are seen flying (not for a while), so every
  * unregister happens under traffic.
  */
-static void dt_unregister_under_traffic(struct kunit *test)
+static void lynx_dev_test_unregister_under_traffic(struct kunit *test)
 {
 	struct net_device *a = dt_devs[0], *b = dt_devs[1], *c = dt_devs[2];
 	struct task_struct *t;
@@ -395,24 +383,24 @@ static void dt_unregister_under_traffic(struct kunit *test)
 			  lynx_test_wait_until(atomic_read(&dt_rx[2]) > c_rx));
 	WRITE_ONCE(dt_devs[2], NULL);
 	unregister_netdev(c);
-	a_tx = DT_STAT(a, tx_packets);
+	a_tx = LYNX_TEST_DEV_STAT(a, tx_packets);
 	KUNIT_EXPECT_TRUE(test,
-			  lynx_test_wait_until(DT_STAT(a, tx_packets) > a_tx));
+			  lynx_test_wait_until(LYNX_TEST_DEV_STAT(a, tx_packets) > a_tx));
 	kthread_stop(t);
 }
 
 static struct kunit_case dt_cases[] = {
-	KUNIT_CASE(dt_properties),
-	KUNIT_CASE(dt_mtu),
-	KUNIT_CASE(dt_unicast),
-	KUNIT_CASE(dt_broadcast),
-	KUNIT_CASE(dt_unknown_unicast),
-	KUNIT_CASE(dt_peer_down),
-	KUNIT_CASE(dt_over_mtu),
-	KUNIT_CASE(dt_lo),
-	KUNIT_CASE(dt_segments),
-	KUNIT_CASE(dt_segment_needs_cap),
-	KUNIT_CASE(dt_unregister_under_traffic),
+	KUNIT_CASE(lynx_dev_test_properties),
+	KUNIT_CASE(lynx_dev_test_mtu),
+	KUNIT_CASE(lynx_dev_test_unicast),
+	KUNIT_CASE(lynx_dev_test_broadcast),
+	KUNIT_CASE(lynx_dev_test_unknown_unicast),
+	KUNIT_CASE(lynx_dev_test_peer_down),
+	KUNIT_CASE(lynx_dev_test_over_mtu),
+	KUNIT_CASE(lynx_dev_test_lo),
+	KUNIT_CASE(lynx_dev_test_segments),
+	KUNIT_CASE(lynx_dev_test_segment_needs_cap),
+	KUNIT_CASE(lynx_dev_test_unregister_under_traffic),
 	{}
 };
 

@@ -104,31 +104,17 @@ static int dg_send(struct socket *sock, u32 node, u32 port, const void *buf,
 		.slx_port	= port,
 		.slx_node	= node,
 	};
-	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_name	= &slx,
-		.msg_namelen	= sizeof(slx),
-		.msg_flags	= MSG_DONTWAIT,
-	};
 
-	return kernel_sendmsg(sock, &msg, &vec, 1, len);
+	return lynx_test_sendmsg(sock, &slx, buf, len, MSG_DONTWAIT);
 }
 
 /* Receives without blocking; @slx and @msg_flags get what recvmsg says. */
 static int dg_recv(struct socket *sock, void *buf, size_t len, int flags,
 		   struct sockaddr_lynx *slx, int *msg_flags)
 {
-	struct kvec vec = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_name	= slx,
-		.msg_namelen	= sizeof(*slx),
-	};
-	int ret;
-
 	memset(slx, 0xa5, sizeof(*slx));
-	ret = kernel_recvmsg(sock, &msg, &vec, 1, len, flags | MSG_DONTWAIT);
-	*msg_flags = msg.msg_flags;
-	return ret;
+	return lynx_test_recvmsg(sock, buf, len, flags | MSG_DONTWAIT, slx,
+				 msg_flags);
 }
 
 /* Waits up to DG_TIMEOUT for something to read; true if there is. */
@@ -173,7 +159,7 @@ static void dg_expect_empty(struct kunit *test, struct socket *sock)
 				      &msg_flags), -EAGAIN);
 }
 
-static void dg_local_delivery(struct kunit *test)
+static void lynx_dgram_test_local_delivery(struct kunit *test)
 {
 	static const char hello[] = "hello, lynx";
 	static const char again[] = "and again, to our node id";
@@ -206,7 +192,7 @@ static void dg_local_delivery(struct kunit *test)
 }
 
 /* An unbound sender is bound to an ephemeral port, which the peer sees. */
-static void dg_autobind_source(struct kunit *test)
+static void lynx_dgram_test_autobind_source(struct kunit *test)
 {
 	static const char ping[] = "ping";
 	struct socket *r, *s;
@@ -225,7 +211,7 @@ static void dg_autobind_source(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(buf, ping, sizeof(ping)), 0);
 }
 
-static void dg_zero_length(struct kunit *test)
+static void lynx_dgram_test_zero_length(struct kunit *test)
 {
 	struct socket *r, *s;
 	char buf[16];
@@ -240,7 +226,7 @@ static void dg_zero_length(struct kunit *test)
 	dg_expect_empty(test, r);
 }
 
-static void dg_trunc(struct kunit *test)
+static void lynx_dgram_test_trunc(struct kunit *test)
 {
 	struct socket *r, *s;
 	u8 data[100], buf[sizeof(data)];
@@ -284,7 +270,7 @@ static void dg_trunc(struct kunit *test)
 }
 
 /* A connected socket sending to a port nobody has hears ECONNREFUSED. */
-static void dg_refused(struct kunit *test)
+static void lynx_dgram_test_refused(struct kunit *test)
 {
 	struct sockaddr_lynx peer = {
 		.slx_family	= lynx_family,
@@ -312,23 +298,6 @@ static void dg_refused(struct kunit *test)
 	dg_expect_empty(test, s);
 }
 
-/* One counter of @dev's statistics; out of line to keep frames small. */
-static noinline u64 dg_stat(struct net_device *dev, size_t off)
-{
-	struct rtnl_link_stats64 s;
-
-	dev_get_stats(dev, &s);
-	return *(u64 *)((u8 *)&s + off);
-}
-
-#define DG_STAT(dev, field) \
-	dg_stat(dev, offsetof(struct rtnl_link_stats64, field))
-
-static unsigned long dg_mib(enum lynx_mib field)
-{
-	return lynx_stats_read(lynx_net(&init_net), field);
-}
-
 /* Whether init_net has a running lynx segment device. */
 static bool dg_have_segment_dev(void)
 {
@@ -348,8 +317,8 @@ static bool dg_have_segment_dev(void)
 /* Waits up to LYNX_TEST_WAIT for the counter at @off to reach @want. */
 static u64 dg_wait_stat(struct net_device *dev, size_t off, u64 want)
 {
-	lynx_test_wait_until(dg_stat(dev, off) >= want);
-	return dg_stat(dev, off);
+	lynx_test_wait_until(lynx_test_dev_stat(dev, off) >= want);
+	return lynx_test_dev_stat(dev, off);
 }
 
 #define DG_WAIT_STAT(dev, field, want) \
@@ -359,7 +328,7 @@ static u64 dg_wait_stat(struct net_device *dev, size_t off, u64 want)
  * (each hears the other's copy and drops it as not for us), nothing on
  * lynxlo, nothing delivered to the local socket at the port.
  */
-static void dg_unknown_node_flood(struct kunit *test)
+static void lynx_dgram_test_unknown_node_flood(struct kunit *test)
 {
 	const unsigned int flen = ETH_HLEN + LYNX_HLEN + 64;
 	struct dg_ctx *ctx = test->priv;
@@ -393,29 +362,29 @@ static void dg_unknown_node_flood(struct kunit *test)
 	a = ctx->devs[0];
 	b = ctx->devs[1];
 
-	a_tx = DG_STAT(a, tx_packets);
-	a_txb = DG_STAT(a, tx_bytes);
-	a_rx = DG_STAT(a, rx_packets);
-	b_tx = DG_STAT(b, tx_packets);
-	b_txb = DG_STAT(b, tx_bytes);
-	b_rx = DG_STAT(b, rx_packets);
-	lo_tx = DG_STAT(lo, tx_packets);
-	not_for_us = dg_mib(LYNX_MIB_DROP_NOT_FOR_US);
+	a_tx = LYNX_TEST_DEV_STAT(a, tx_packets);
+	a_txb = LYNX_TEST_DEV_STAT(a, tx_bytes);
+	a_rx = LYNX_TEST_DEV_STAT(a, rx_packets);
+	b_tx = LYNX_TEST_DEV_STAT(b, tx_packets);
+	b_txb = LYNX_TEST_DEV_STAT(b, tx_bytes);
+	b_rx = LYNX_TEST_DEV_STAT(b, rx_packets);
+	lo_tx = LYNX_TEST_DEV_STAT(lo, tx_packets);
+	not_for_us = lynx_test_mib(LYNX_MIB_DROP_NOT_FOR_US);
 
 	KUNIT_ASSERT_EQ(test, dg_send(s, DG_NODE_UNKNOWN, 40510, data, 64), 64);
 
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(a, tx_packets, a_tx + 1), a_tx + 1);
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(b, tx_packets, b_tx + 1), b_tx + 1);
-	KUNIT_EXPECT_EQ(test, DG_STAT(a, tx_bytes), a_txb + flen);
-	KUNIT_EXPECT_EQ(test, DG_STAT(b, tx_bytes), b_txb + flen);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_bytes), a_txb + flen);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, tx_bytes), b_txb + flen);
 	/* On the hub, each device hears the other's broadcast. */
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(a, rx_packets, a_rx + 1), a_rx + 1);
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(b, rx_packets, b_rx + 1), b_rx + 1);
-	lynx_test_wait_until(dg_mib(LYNX_MIB_DROP_NOT_FOR_US) >=
+	lynx_test_wait_until(lynx_test_mib(LYNX_MIB_DROP_NOT_FOR_US) >=
 			     not_for_us + 2);
-	KUNIT_EXPECT_GE(test, dg_mib(LYNX_MIB_DROP_NOT_FOR_US),
+	KUNIT_EXPECT_GE(test, lynx_test_mib(LYNX_MIB_DROP_NOT_FOR_US),
 			not_for_us + 2);
-	KUNIT_EXPECT_EQ(test, DG_STAT(lo, tx_packets), lo_tx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(lo, tx_packets), lo_tx);
 
 	/* And none of it reached the socket bound to the port here. */
 	msleep(50);
@@ -425,8 +394,8 @@ static void dg_unknown_node_flood(struct kunit *test)
 	dg_expect_empty(test, s);
 
 	/* The path MTU is the smallest of the devices'. */
-	a_tx = DG_STAT(a, tx_packets);
-	b_tx = DG_STAT(b, tx_packets);
+	a_tx = LYNX_TEST_DEV_STAT(a, tx_packets);
+	b_tx = LYNX_TEST_DEV_STAT(b, tx_packets);
 	rtnl_lock();
 	err = dev_set_mtu(b, LYNX_HLEN + 100);
 	rtnl_unlock();
@@ -446,22 +415,22 @@ static void dg_unknown_node_flood(struct kunit *test)
 			200);
 	KUNIT_EXPECT_EQ(test, DG_WAIT_STAT(a, tx_packets, a_tx + 2), a_tx + 2);
 	msleep(20);
-	KUNIT_EXPECT_EQ(test, DG_STAT(b, tx_packets), b_tx + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(b, tx_packets), b_tx + 1);
 
 	/* Local traffic still goes over lynxlo, not the segment. */
-	a_tx = DG_STAT(a, tx_packets);
+	a_tx = LYNX_TEST_DEV_STAT(a, tx_packets);
 	KUNIT_EXPECT_EQ(test, dg_send(s, LYNX_NODE_LOCAL, 40510, data, 64), 64);
 	KUNIT_EXPECT_TRUE(test, dg_wait_rx(r));
-	KUNIT_EXPECT_EQ(test, DG_STAT(a, tx_packets), a_tx);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_packets), a_tx);
 }
 
 static struct kunit_case dg_test_cases[] = {
-	KUNIT_CASE(dg_local_delivery),
-	KUNIT_CASE(dg_autobind_source),
-	KUNIT_CASE(dg_zero_length),
-	KUNIT_CASE(dg_trunc),
-	KUNIT_CASE(dg_refused),
-	KUNIT_CASE(dg_unknown_node_flood),
+	KUNIT_CASE(lynx_dgram_test_local_delivery),
+	KUNIT_CASE(lynx_dgram_test_autobind_source),
+	KUNIT_CASE(lynx_dgram_test_zero_length),
+	KUNIT_CASE(lynx_dgram_test_trunc),
+	KUNIT_CASE(lynx_dgram_test_refused),
+	KUNIT_CASE(lynx_dgram_test_unknown_node_flood),
 	{}
 };
 

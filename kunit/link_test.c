@@ -7,25 +7,25 @@
  *                   dropped, duplicated and reordered, and what the
  *                   connections above deliver must still be exact.
  *
- *   link_fault_injector the test link itself, on two segment devices:
+ *   lynx_conn_link_test_fault_injector the test link itself, on two segment devices:
  *                       drop, duplicate, reorder (by the next frame and by
  *                       the timer), turning faults off sends the held
  *                       frame, stopping or unregistering frees it
- *   link_retrans_queue  a connected stream pair over a link that drops
+ *   lynx_conn_link_test_retrans_queue  a connected stream pair over a link that drops
  *                       everything; acknowledgements made here are fed to
  *                       the sender through lynx_conn_process(): what a
  *                       cumulative ACK frees, fast retransmit after three
  *                       duplicates, NewReno's partial ACK, an ACK of data
  *                       never sent refused
- *   link_stream_bytes   a byte stream, written by a work item while the
+ *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
- *   link_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
+ *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
  *                       MTU is 65535: the large ones take two segments)
  *                       arrive whole, in order, with MSG_EOR
- *   link_seqpacket_partial  half a SEQPACKET message, fed as from the peer,
+ *   lynx_conn_link_test_seqpacket_partial  half a SEQPACKET message, fed as from the peer,
  *                       is not readable: no EPOLLIN, recv EAGAIN; the
  *                       other half makes it so
- *   link_send_memory_wait a blocking send over the protocol's memory limit
+ *   lynx_conn_link_test_send_memory_wait a blocking send over the protocol's memory limit
  *                       waits for memory (as TCP's sk_stream_wait_memory)
  *                       instead of failing or returning short
  *
@@ -52,16 +52,16 @@
 #define LT_TIMEO	(4 * LYNX_TEST_WAIT)	/* SO_SNDTIMEO and SO_RCVTIMEO */
 #define LT_SEED		0x6c796e78U
 
-/* link_stream_bytes */
+/* lynx_conn_link_test_stream_bytes */
 #define LT_STREAM_LEN	SZ_2M
 #define LT_CHUNK_MAX	SZ_32K
 #define LT_CHUNK_MIN	SZ_4K
 
-/* link_seqpacket_msgs */
+/* lynx_conn_link_test_seqpacket_msgs */
 #define LT_NMSG		40
 #define LT_MSG_MAX	(100 << 10)
 
-/* link_fault_injector */
+/* lynx_conn_link_test_fault_injector */
 #define LT_ETH_P	0x88B6	/* local experimental EtherType 2 */
 #define LT_FRAME_LEN	64
 #define LT_MAX_RX	16
@@ -69,7 +69,7 @@
 /**
  * struct lt_ctx - one case's devices, sockets and writer, for the exit hook
  * @lo:      init_net's lynxlo
- * @a:       a segment device (link_fault_injector), or NULL
+ * @a:       a segment device (lynx_conn_link_test_fault_injector), or NULL
  * @b:       another, on the same segment, or NULL
  * @pack:    lt_pt is registered
  * @lsock:   the listener
@@ -101,20 +101,6 @@ struct lt_ctx {
 	size_t			written;
 	int			werr;
 };
-
-static unsigned long lt_mib(int field)
-{
-	return lynx_stats_read(lynx_net(&init_net), field);
-}
-
-/* One counter of @dev's statistics; out of line to keep frames small. */
-static noinline u64 lt_tx_dropped(struct net_device *dev)
-{
-	struct rtnl_link_stats64 s;
-
-	dev_get_stats(dev, &s);
-	return s.tx_dropped;
-}
 
 static int lt_faults(struct lt_ctx *ctx, u16 drop, u16 dup, u16 reorder)
 {
@@ -185,25 +171,15 @@ static void lt_pair(struct kunit *test, struct lt_ctx *ctx, int type)
 
 static int lt_send(struct socket *sock, const void *buf, size_t len)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
-
-	return kernel_sendmsg(sock, &msg, &vec, 1, len);
+	return lynx_test_sendmsg(sock, NULL, buf, len, MSG_NOSIGNAL);
 }
 
 static int lt_recv(struct socket *sock, void *buf, size_t len, int *flags)
 {
-	struct msghdr msg = {};
-	struct kvec vec = { .iov_base = buf, .iov_len = len };
-	int ret;
-
-	ret = kernel_recvmsg(sock, &msg, &vec, 1, len, 0);
-	if (flags)
-		*flags = msg.msg_flags;
-	return ret;
+	return lynx_test_recvmsg(sock, buf, len, 0, NULL, flags);
 }
 
-/* ---- link_fault_injector ----------------------------------------------- */
+/* ---- lynx_conn_link_test_fault_injector ----------------------------------------------- */
 
 /* What lt_pt saw arrive on lt_rx_dev: each frame's tag, in order. */
 static DEFINE_SPINLOCK(lt_rx_lock);
@@ -294,7 +270,7 @@ static int lt_dev_faults(struct net_device *dev, u16 drop, u16 dup,
 	return lynx_dev_set_faults(dev, &f);
 }
 
-static void link_fault_injector(struct kunit *test)
+static void lynx_conn_link_test_fault_injector(struct kunit *test)
 {
 	struct lynx_dev_faults bad = { .reorder = 1001 };
 	struct lt_ctx *ctx = test->priv;
@@ -361,11 +337,11 @@ static void link_fault_injector(struct kunit *test)
 
 	/* Dropped, and counted as such. */
 	lt_rx_reset(b);
-	dropped = lt_tx_dropped(a);
+	dropped = LYNX_TEST_DEV_STAT(a, tx_dropped);
 	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 1000, 0, 0, 0), 0);
 	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 6), 0);
 	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
-	KUNIT_EXPECT_EQ(test, lt_tx_dropped(a), dropped + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_dropped), dropped + 1);
 	lynx_dev_fault_counts(a, &counts);
 	KUNIT_EXPECT_EQ(test, counts.dropped, 1ULL);
 
@@ -373,11 +349,11 @@ static void link_fault_injector(struct kunit *test)
 	lt_rx_reset(b);
 	KUNIT_ASSERT_EQ(test, lt_dev_faults(a, 0, 0, 1000, 60000), 0);
 	KUNIT_ASSERT_EQ(test, lt_xmit(a, b, 7), 0);
-	dropped = lt_tx_dropped(a);
+	dropped = LYNX_TEST_DEV_STAT(a, tx_dropped);
 	rtnl_lock();
 	dev_close(a);
 	rtnl_unlock();
-	KUNIT_EXPECT_EQ(test, lt_tx_dropped(a), dropped + 1);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(a, tx_dropped), dropped + 1);
 	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
 
 	/* ... and so is one held when it goes away (kmemleak would tell). */
@@ -391,7 +367,7 @@ static void link_fault_injector(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lt_rx_wait(0), 0U);
 }
 
-/* ---- link_retrans_queue ------------------------------------------------ */
+/* ---- lynx_conn_link_test_retrans_queue ------------------------------------------------ */
 
 #define LT_NSEG		4	/* segments of 1000, 2000, 3000, 4000 bytes */
 #define LT_SEG(i)	(1000 * ((i) + 1))
@@ -422,7 +398,7 @@ static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
 	lynx_conn_process(sk, skb);
 }
 
-static void link_retrans_queue(struct kunit *test)
+static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
 	unsigned int truesize[LT_NSEG];
@@ -444,7 +420,7 @@ static void link_retrans_queue(struct kunit *test)
 
 	/* Nothing reaches the peer from now on: nothing is acknowledged. */
 	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
-	tx_dropped = lt_tx_dropped(ctx->lo);
+	tx_dropped = LYNX_TEST_DEV_STAT(ctx->lo, tx_dropped);
 	/* No timeout may retransmit behind the test's back. */
 	lock_sock(sk);
 	c->rto = 60 * HZ;
@@ -473,7 +449,7 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_QUEUED);
 	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
 	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
-	retrans = lt_mib(LYNX_MIB_RETRANS);
+	retrans = lynx_test_mib(LYNX_MIB_RETRANS);
 
 	/* A cumulative ACK of the first two segments frees exactly them. */
 	lt_ack(test, sk, una + LT_SEG(0) + LT_SEG(1), wnd_end);
@@ -494,15 +470,15 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
 	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans);
 
 	/* Two duplicates: nothing; the third: the head goes again, once. */
 	lt_ack(test, sk, una, wnd_end);
 	lt_ack(test, sk, una, wnd_end);
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans);
 	KUNIT_EXPECT_FALSE(test, c->in_recovery);
 	lt_ack(test, sk, una, wnd_end);
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
 	KUNIT_EXPECT_TRUE(test, c->in_recovery);
 	KUNIT_EXPECT_EQ(test, c->recover, c->snd_nxt);
 	skb = skb_peek(&sk->sk_write_queue);
@@ -510,26 +486,26 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_seg_cb(skb)->retrans, 1);
 	/* ... and not again on the fourth. */
 	lt_ack(test, sk, una, wnd_end);
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
 	KUNIT_EXPECT_EQ(test, c->snd_una, una);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
 
 	/* An ACK of what was never sent is refused: nothing moves. */
-	oow = lt_mib(LYNX_MIB_DROP_OOW);
+	oow = lynx_test_mib(LYNX_MIB_DROP_OOW);
 	lt_ack(test, sk, c->snd_nxt + 1000, wnd_end);
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_DROP_OOW), oow + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_DROP_OOW), oow + 1);
 	KUNIT_EXPECT_EQ(test, c->snd_una, una);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
 	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
 	KUNIT_EXPECT_EQ(test, (int)sk->sk_state, TCP_ESTABLISHED);
 
 	/* A partial ACK in recovery: the next hole goes at once (NewReno). */
 	una = c->snd_nxt - LT_SEG(3);
 	lt_ack(test, sk, una, wnd_end);
 	queued -= truesize[2];
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 2);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 2);
 	KUNIT_EXPECT_TRUE(test, c->in_recovery);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
@@ -543,7 +519,7 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, 0);
 	KUNIT_EXPECT_EQ(test, c->wq_bytes, 0U);
 	KUNIT_EXPECT_FALSE(test, timer_pending(&sk->sk_timer));
-	KUNIT_EXPECT_EQ(test, lt_mib(LYNX_MIB_RETRANS), retrans + 2);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 2);
 	release_sock(sk);
 
 	/* Every frame was dropped by the link and counted: the four
@@ -554,10 +530,10 @@ static void link_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, counts.dropped, (u64)LT_NSEG + 2);
 	KUNIT_EXPECT_EQ(test, counts.duplicated, 0ULL);
 	KUNIT_EXPECT_EQ(test, counts.reordered, 0ULL);
-	KUNIT_EXPECT_EQ(test, lt_tx_dropped(ctx->lo), tx_dropped + LT_NSEG + 2);
+	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(ctx->lo, tx_dropped), tx_dropped + LT_NSEG + 2);
 }
 
-/* ---- link_stream_bytes ------------------------------------------------- */
+/* ---- lynx_conn_link_test_stream_bytes ------------------------------------------------- */
 
 static u8 lt_byte(size_t off)
 {
@@ -592,7 +568,7 @@ static void lt_stream_writer(struct work_struct *work)
 	kernel_sock_shutdown(ctx->csock, SHUT_WR);
 }
 
-static void link_stream_bytes(struct kunit *test)
+static void lynx_conn_link_test_stream_bytes(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
 	struct lynx_dev_fault_counts counts;
@@ -605,7 +581,7 @@ static void link_stream_bytes(struct kunit *test)
 	rbuf = kunit_kmalloc(test, LT_CHUNK_MAX, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wbuf);
 	KUNIT_ASSERT_NOT_NULL(test, rbuf);
-	retrans = lt_mib(LYNX_MIB_RETRANS);
+	retrans = lynx_test_mib(LYNX_MIB_RETRANS);
 	/* The handshake crosses the lossy link too. */
 	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 100, 50, 250), 0);
 	lt_pair(test, ctx, SOCK_STREAM);
@@ -634,18 +610,18 @@ static void link_stream_bytes(struct kunit *test)
 	flush_work(&ctx->writer);
 	KUNIT_EXPECT_EQ(test, ctx->werr, 0);
 	KUNIT_EXPECT_EQ(test, ctx->written, (size_t)LT_STREAM_LEN);
-	KUNIT_EXPECT_GT(test, lt_mib(LYNX_MIB_RETRANS), retrans);
+	KUNIT_EXPECT_GT(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans);
 
 	lynx_dev_fault_counts(ctx->lo, &counts);
 	kunit_info(test, "link: %llu dropped, %llu duplicated, %llu reordered; %lu retransmissions",
 		   counts.dropped, counts.duplicated, counts.reordered,
-		   lt_mib(LYNX_MIB_RETRANS) - retrans);
+		   lynx_test_mib(LYNX_MIB_RETRANS) - retrans);
 	KUNIT_EXPECT_GT(test, counts.dropped, 0ULL);
 	KUNIT_EXPECT_GT(test, counts.duplicated, 0ULL);
 	KUNIT_EXPECT_GT(test, counts.reordered, 0ULL);
 }
 
-/* ---- link_seqpacket_msgs ----------------------------------------------- */
+/* ---- lynx_conn_link_test_seqpacket_msgs ----------------------------------------------- */
 
 static u8 lt_msg_byte(unsigned int msg, size_t off)
 {
@@ -689,7 +665,7 @@ static void lt_msg_sizes(u32 *sizes, unsigned int n)
 			   1 + prandom_u32_state(&rnd) % LT_MSG_MAX;
 }
 
-static void link_seqpacket_msgs(struct kunit *test)
+static void lynx_conn_link_test_seqpacket_msgs(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
 	struct lynx_dev_fault_counts counts;
@@ -707,7 +683,7 @@ static void link_seqpacket_msgs(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->wbuf);
 	KUNIT_ASSERT_NOT_NULL(test, rbuf);
 	lt_msg_sizes(sizes, LT_NMSG);
-	retrans = lt_mib(LYNX_MIB_RETRANS);
+	retrans = lynx_test_mib(LYNX_MIB_RETRANS);
 	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 100, 50, 250), 0);
 	lt_pair(test, ctx, SOCK_SEQPACKET);
 
@@ -746,11 +722,11 @@ static void link_seqpacket_msgs(struct kunit *test)
 	lynx_dev_fault_counts(ctx->lo, &counts);
 	kunit_info(test, "link: %llu dropped, %llu duplicated, %llu reordered; %lu retransmissions",
 		   counts.dropped, counts.duplicated, counts.reordered,
-		   lt_mib(LYNX_MIB_RETRANS) - retrans);
+		   lynx_test_mib(LYNX_MIB_RETRANS) - retrans);
 	KUNIT_EXPECT_GT(test, counts.dropped, 0ULL);
 }
 
-/* ---- link_seqpacket_partial ------------------------------------------- */
+/* ---- lynx_conn_link_test_seqpacket_partial ------------------------------------------- */
 
 /* A segment from @sk's peer: @len bytes of @data at @seq, acking nothing new. */
 static struct sk_buff *lt_seg(struct kunit *test, struct sock *sk, u32 seq,
@@ -784,7 +760,7 @@ static int lt_recv_nb(struct socket *sock, void *buf, size_t len)
 	return kernel_recvmsg(sock, &msg, &vec, 1, len, MSG_DONTWAIT);
 }
 
-static void link_seqpacket_partial(struct kunit *test)
+static void lynx_conn_link_test_seqpacket_partial(struct kunit *test)
 {
 	static const char one[] = "first half, ", two[] = "second half";
 	const u32 n1 = sizeof(one) - 1, n2 = sizeof(two) - 1;
@@ -831,7 +807,7 @@ static void link_seqpacket_partial(struct kunit *test)
 			       (unsigned int)mask);
 }
 
-/* ---- link_send_memory_wait --------------------------------------------- */
+/* ---- lynx_conn_link_test_send_memory_wait --------------------------------------------- */
 
 #define LT_MEM_LEN	SZ_256K
 #define LT_MEM_HOLD	(HZ / 2)	/* the limit is lifted after this */
@@ -849,7 +825,7 @@ static void lt_mem_restore(struct work_struct *work)
 
 static DECLARE_DELAYED_WORK(lt_mem_work, lt_mem_restore);
 
-static void link_send_memory_wait(struct kunit *test)
+static void lynx_conn_link_test_send_memory_wait(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
 	unsigned long t0, waited;
@@ -919,12 +895,12 @@ static void lt_exit(struct kunit *test)
 }
 
 static struct kunit_case lt_cases[] = {
-	KUNIT_CASE(link_fault_injector),
-	KUNIT_CASE(link_retrans_queue),
-	KUNIT_CASE(link_stream_bytes),
-	KUNIT_CASE(link_seqpacket_msgs),
-	KUNIT_CASE(link_seqpacket_partial),
-	KUNIT_CASE(link_send_memory_wait),
+	KUNIT_CASE(lynx_conn_link_test_fault_injector),
+	KUNIT_CASE(lynx_conn_link_test_retrans_queue),
+	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
+	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),
+	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),
+	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
 	{}
 };
 

@@ -101,7 +101,7 @@ static void nt_expect(struct kunit *test, struct lynx_net *ln, u32 node,
 	dev_put(dev);
 }
 
-static void nt_learn_lookup(struct kunit *test)
+static void lynx_neigh_test_learn_lookup(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 
@@ -115,7 +115,7 @@ static void nt_learn_lookup(struct kunit *test)
 }
 
 /* The same source again only moves the time stamp, in place. */
-static void nt_refresh(struct kunit *test)
+static void lynx_neigh_test_refresh(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 	struct lynx_neigh *n;
@@ -133,7 +133,7 @@ static void nt_refresh(struct kunit *test)
 }
 
 /* A new MAC or device for a node replaces its entry. */
-static void nt_replace(struct kunit *test)
+static void lynx_neigh_test_replace(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 
@@ -145,7 +145,7 @@ static void nt_replace(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nt_count(ctx->ln), 1U);
 }
 
-static void nt_flush_dev(struct kunit *test)
+static void lynx_neigh_test_flush_dev(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 
@@ -159,7 +159,7 @@ static void nt_flush_dev(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nt_count(ctx->ln), 1U);
 }
 
-static void nt_expire(struct kunit *test)
+static void lynx_neigh_test_expire(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 	unsigned long now;
@@ -183,7 +183,7 @@ static void nt_expire(struct kunit *test)
 }
 
 /* Lookup ignores an entry past its time even before the sweep. */
-static void nt_lookup_stale(struct kunit *test)
+static void lynx_neigh_test_lookup_stale(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 	struct lynx_neigh *n;
@@ -199,7 +199,7 @@ static void nt_lookup_stale(struct kunit *test)
 }
 
 /* Nothing is learned through a device that is not running. */
-static void nt_not_running(struct kunit *test)
+static void lynx_neigh_test_not_running(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 
@@ -211,7 +211,7 @@ static void nt_not_running(struct kunit *test)
 }
 
 /* A chain holds at most 16 entries; a new node evicts the oldest. */
-static void nt_chain_limit(struct kunit *test)
+static void lynx_neigh_test_chain_limit(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 	u32 nodes[17], node, i = 0;
@@ -227,7 +227,7 @@ static void nt_chain_limit(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, nt_entry(ctx->ln, nodes[16]));
 }
 
-static void nt_seq_show(struct kunit *test)
+static void lynx_neigh_test_seq_show(struct kunit *test)
 {
 	struct nt_ctx *ctx = test->priv;
 	struct seq_file seq = { .size = PAGE_SIZE };
@@ -244,7 +244,7 @@ static void nt_seq_show(struct kunit *test)
 }
 
 /* Any device going down or away leaves its namespace's table. */
-static void nt_notifier(struct kunit *test)
+static void lynx_neigh_test_notifier(struct kunit *test)
 {
 	struct lynx_net *ln = lynx_net(&init_net);
 	struct nt_ctx *ctx = test->priv;
@@ -267,16 +267,16 @@ static void nt_notifier(struct kunit *test)
 }
 
 static struct kunit_case nt_cases[] = {
-	KUNIT_CASE(nt_learn_lookup),
-	KUNIT_CASE(nt_refresh),
-	KUNIT_CASE(nt_replace),
-	KUNIT_CASE(nt_flush_dev),
-	KUNIT_CASE(nt_expire),
-	KUNIT_CASE(nt_lookup_stale),
-	KUNIT_CASE(nt_not_running),
-	KUNIT_CASE(nt_chain_limit),
-	KUNIT_CASE(nt_seq_show),
-	KUNIT_CASE(nt_notifier),
+	KUNIT_CASE(lynx_neigh_test_learn_lookup),
+	KUNIT_CASE(lynx_neigh_test_refresh),
+	KUNIT_CASE(lynx_neigh_test_replace),
+	KUNIT_CASE(lynx_neigh_test_flush_dev),
+	KUNIT_CASE(lynx_neigh_test_expire),
+	KUNIT_CASE(lynx_neigh_test_lookup_stale),
+	KUNIT_CASE(lynx_neigh_test_not_running),
+	KUNIT_CASE(lynx_neigh_test_chain_limit),
+	KUNIT_CASE(lynx_neigh_test_seq_show),
+	KUNIT_CASE(lynx_neigh_test_notifier),
 	{}
 };
 

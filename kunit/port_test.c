@@ -264,7 +264,7 @@ static void pt_case_desc(const struct pt_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(pt_conflict, pt_cases, pt_case_desc);
 
-static void pt_bind_conflict(struct kunit *test)
+static void lynx_port_test_bind_conflict(struct kunit *test)
 {
 	const struct pt_case *c = test->param_value;
 	struct lynx_net *ln = lynx_net(&init_net);
@@ -336,7 +336,7 @@ static void pt_bind_conflict(struct kunit *test)
 }
 
 /* A conflict lasts as long as the holder: released, the port is free. */
-static void pt_release_frees_port(struct kunit *test)
+static void lynx_port_test_release_frees_port(struct kunit *test)
 {
 	static const int types[] = { SOCK_DGRAM, SOCK_STREAM, SOCK_SEQPACKET };
 	struct socket *s;
@@ -355,7 +355,7 @@ static void pt_release_frees_port(struct kunit *test)
 }
 
 /* Ephemeral ports come from the configured range, distinct per type. */
-static void pt_ephemeral_in_range(struct kunit *test)
+static void lynx_port_test_ephemeral_in_range(struct kunit *test)
 {
 	const u32 low = 40200, high = 40263;
 	DECLARE_BITMAP(seen, 64) = {};
@@ -395,7 +395,7 @@ static void pt_ephemeral_in_range(struct kunit *test)
 }
 
 /* A range of 3: three binds, then -EADDRINUSE until one is released. */
-static void pt_ephemeral_exhaustion(struct kunit *test)
+static void lynx_port_test_ephemeral_exhaustion(struct kunit *test)
 {
 	struct socket *s;
 	u32 ports[3], port;
@@ -443,7 +443,7 @@ static void pt_ephemeral_exhaustion(struct kunit *test)
 }
 
 /* A range of one port, used by a fixed bind: nothing ephemeral left. */
-static void pt_ephemeral_fixed_taken(struct kunit *test)
+static void lynx_port_test_ephemeral_fixed_taken(struct kunit *test)
 {
 	struct socket *s;
 
@@ -459,11 +459,11 @@ static void pt_ephemeral_fixed_taken(struct kunit *test)
 }
 
 static struct kunit_case pt_test_cases[] = {
-	KUNIT_CASE_PARAM(pt_bind_conflict, pt_conflict_gen_params),
-	KUNIT_CASE(pt_release_frees_port),
-	KUNIT_CASE(pt_ephemeral_in_range),
-	KUNIT_CASE(pt_ephemeral_exhaustion),
-	KUNIT_CASE(pt_ephemeral_fixed_taken),
+	KUNIT_CASE_PARAM(lynx_port_test_bind_conflict, pt_conflict_gen_params),
+	KUNIT_CASE(lynx_port_test_release_frees_port),
+	KUNIT_CASE(lynx_port_test_ephemeral_in_range),
+	KUNIT_CASE(lynx_port_test_ephemeral_exhaustion),
+	KUNIT_CASE(lynx_port_test_ephemeral_fixed_taken),
 	{}
 };
 

@@ -19,7 +19,7 @@ static void lynx_type_desc(const int *type, char *desc)
 
 KUNIT_ARRAY_PARAM(lynx_type, lynx_test_types, lynx_type_desc);
 
-static void lynx_sock_create_release(struct kunit *test)
+static void lynx_sock_test_create_release(struct kunit *test)
 {
 	const int *type = test->param_value;
 	struct socket *sock;
@@ -35,7 +35,7 @@ static void lynx_sock_create_release(struct kunit *test)
 	sock_release(sock);
 }
 
-static void lynx_sock_bad_type(struct kunit *test)
+static void lynx_sock_test_bad_type(struct kunit *test)
 {
 	static const int bad[] = { SOCK_RAW, SOCK_RDM, SOCK_DCCP, SOCK_PACKET };
 	struct socket *sock;
@@ -47,7 +47,7 @@ static void lynx_sock_bad_type(struct kunit *test)
 				-ESOCKTNOSUPPORT);
 }
 
-static void lynx_sock_bad_protocol(struct kunit *test)
+static void lynx_sock_test_bad_protocol(struct kunit *test)
 {
 	struct socket *sock;
 
@@ -60,7 +60,7 @@ static void lynx_sock_bad_protocol(struct kunit *test)
 }
 
 /* Operations a type does not have must fail cleanly, never crash. */
-static void lynx_sock_unsupported_ops(struct kunit *test)
+static void lynx_sock_test_unsupported_ops(struct kunit *test)
 {
 	struct socket *sock;
 
@@ -71,10 +71,10 @@ static void lynx_sock_unsupported_ops(struct kunit *test)
 }
 
 static struct kunit_case lynx_sock_cases[] = {
-	KUNIT_CASE_PARAM(lynx_sock_create_release, lynx_type_gen_params),
-	KUNIT_CASE(lynx_sock_bad_type),
-	KUNIT_CASE(lynx_sock_bad_protocol),
-	KUNIT_CASE(lynx_sock_unsupported_ops),
+	KUNIT_CASE_PARAM(lynx_sock_test_create_release, lynx_type_gen_params),
+	KUNIT_CASE(lynx_sock_test_bad_type),
+	KUNIT_CASE(lynx_sock_test_bad_protocol),
+	KUNIT_CASE(lynx_sock_test_unsupported_ops),
 	{}
 };
 

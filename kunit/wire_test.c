@@ -156,7 +156,7 @@ static void wt_rt_desc(const struct wt_rt_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(wt_rt, wt_rt_cases, wt_rt_desc);
 
-static void wt_round_trip(struct kunit *test)
+static void lynx_wire_test_round_trip(struct kunit *test)
 {
 	const struct wt_rt_case *c = test->param_value;
 	struct lynx_hdr_info in = wt_info, out;
@@ -266,7 +266,7 @@ static void wt_refix_csum(struct sk_buff *skb)
 	h->csum = csum_fold(skb_checksum(skb, 0, skb->len, 0));
 }
 
-static void wt_malformed(struct kunit *test)
+static void lynx_wire_test_malformed(struct kunit *test)
 {
 	const struct wt_bad_case *c = test->param_value;
 	struct lynx_hdr_info out;
@@ -283,7 +283,7 @@ static void wt_malformed(struct kunit *test)
 }
 
 /* Ethernet pads short frames: the padding is neither payload nor summed. */
-static void wt_padding(struct kunit *test)
+static void lynx_wire_test_padding(struct kunit *test)
 {
 	struct lynx_hdr_info out;
 	struct sk_buff *skb;
@@ -306,7 +306,7 @@ static void wt_padding(struct kunit *test)
 }
 
 /* Parsing a clone (trim included) leaves the original's bytes alone. */
-static void wt_clone(struct kunit *test)
+static void lynx_wire_test_clone(struct kunit *test)
 {
 	struct sk_buff *skb, *clone;
 	struct lynx_hdr_info out;
@@ -327,7 +327,7 @@ static void wt_clone(struct kunit *test)
 }
 
 /* A CHECKSUM_COMPLETE sum is used when right and not trusted when wrong. */
-static void wt_csum_complete(struct kunit *test)
+static void lynx_wire_test_csum_complete(struct kunit *test)
 {
 	struct lynx_hdr_info out;
 	struct sk_buff *skb;
@@ -357,11 +357,11 @@ static void wt_csum_complete(struct kunit *test)
 }
 
 static struct kunit_case wt_cases[] = {
-	KUNIT_CASE_PARAM(wt_round_trip, wt_rt_gen_params),
-	KUNIT_CASE_PARAM(wt_malformed, wt_bad_gen_params),
-	KUNIT_CASE(wt_padding),
-	KUNIT_CASE(wt_clone),
-	KUNIT_CASE(wt_csum_complete),
+	KUNIT_CASE_PARAM(lynx_wire_test_round_trip, wt_rt_gen_params),
+	KUNIT_CASE_PARAM(lynx_wire_test_malformed, wt_bad_gen_params),
+	KUNIT_CASE(lynx_wire_test_padding),
+	KUNIT_CASE(lynx_wire_test_clone),
+	KUNIT_CASE(lynx_wire_test_csum_complete),
 	{}
 };
 
