@@ -133,7 +133,9 @@ function lynx.dissector(tvb, pinfo, tree)
 	end
 	local ti = root:add(f.type, tvb(1, 1))
 	local fi = root:add(f.flags, tvb(2, 1))
-	fi:append_text(" (" .. flag_string(flags) .. ")")
+	if flags ~= 0 then
+		fi:append_text(" (" .. flag_string(flags) .. ")")
+	end
 	fi:add(f.f_syn, tvb(2, 1))
 	fi:add(f.f_ack, tvb(2, 1))
 	fi:add(f.f_fin, tvb(2, 1))
