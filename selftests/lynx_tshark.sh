@@ -36,14 +36,30 @@ lx_fields() {	# file -> lines
 hexof() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 
 # tcpdump -i lynxlo in NS, writing FILE; sets TD_PID.  COUNT 0: until
-# stopped with SIGINT.
+# stopped with SIGINT.  Immediate mode: each frame is written as it comes
+# (without it, frames wait in the capture ring for a block timeout, and
+# those still there when tcpdump is stopped are lost).
 capture_bg() {	# ns file count
 	local c=()
 	[ "$3" -gt 0 ] && c=(-c "$3")
-	ip netns exec "$1" tcpdump -Z root -i lynxlo -U "${c[@]}" -w "$2" \
-		ether proto 0x88b5 2> "$2.err" &
+	ip netns exec "$1" tcpdump -Z root -i lynxlo --immediate-mode -U \
+		"${c[@]}" -w "$2" ether proto 0x88b5 2> "$2.err" &
 	TD_PID=$!
 	lx_wait_for "$2.err" 'listening on' 10 "$TD_PID"
+}
+
+# Waits (up to 30 s, times LX_SLOW) until FILE has not grown for 1 s.
+capture_settle() {	# file
+	local i size last=-1 same=0
+	for ((i = 0; i < 30 * LX_SLOW * 20 && same < 20; i++)); do
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			same=$((same + 1))
+		else
+			same=0 last=$size
+		fi
+		lx_nap
+	done
 }
 
 test_dgram_fields() {
@@ -55,7 +71,7 @@ test_dgram_fields() {
 	lx_recv_bg "$ns" "$LX_TMP/recv.out" -t 15000 6801 1 || return 1
 	lx_ok "$TOOL" -N "$ns" send -p 6800 local 6801 "$pay" || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "datagram not received" || return 1
-	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump captured nothing" || return 1
+	lx_wait_pid "$TD_PID" 30 || lx_fail "tcpdump captured nothing" || return 1
 
 	# A second frame, the same one damaged (its payload's last byte,
 	# the last of the record: the frame needs no padding), which the
@@ -105,10 +121,12 @@ test_stream_session() {
 	printf '%s' "$pay" | lx_ok "$TOOL" -N "$ns" stream-send -t 15000 local 6802 || return 1
 	lx_wait_pid "$srv" || lx_fail "stream-recv failed: $(cat "$LX_TMP/srv.err")" || return 1
 	[ "$(cat "$LX_TMP/srv.out")" = "$pay" ] || lx_fail "payload not received" || return 1
-	# Let the last ACK go out, then stop the capture.
-	lx_nap 0.5
+	# Every frame was sent by now (the last ACK before stream-send saw
+	# the peer's FIN): stop the capture once tcpdump has written them,
+	# when the file has not grown for a second.
+	capture_settle "$f"
 	kill -INT "$TD_PID"
-	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump did not stop" || return 1
+	lx_wait_pid "$TD_PID" 30 || lx_fail "tcpdump did not stop" || return 1
 
 	lx_fields "$f" > "$LX_TMP/fields" ||
 		lx_fail "tshark -T fields failed: $(head -3 "$LX_TMP/tshark.err")" || return 1
