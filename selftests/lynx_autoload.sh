@@ -85,6 +85,7 @@ modtree() {	# with_lynx
 # lynx loaded with the default family.
 restore() {
 	rm -f /run/modprobe.d/lynx-autoload-test.conf
+	rmdir /run/modprobe.d 2>/dev/null	# if it was ours (empty)
 	if loaded && [ "$(cat /sys/module/lynx/parameters/family 2>/dev/null)" != "$AF_LYNX" ]; then
 		unload >/dev/null
 	fi
