@@ -711,6 +711,7 @@ static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.get_size	= lynx_get_size,
 	.fill_info	= lynx_fill_info,
 };
+
 /* "ip link add NAME type lynx" loads lynx. */
 MODULE_ALIAS_RTNL_LINK("lynx");
 
