@@ -45,6 +45,7 @@ define build_tree
 	@mkdir -p $(addprefix $(LYNX_BUILD)/$(1)/,$(SRC_DIRS))
 	@for d in $(SRC_DIRS); do \
 		for f in $(ROOT)/$$d/*.[ch] $(ROOT)/$$d/Kbuild; do \
+			case $$f in *.mod.c) continue ;; esac; \
 			ln -sfn $$f $(LYNX_BUILD)/$(1)/$$d/; \
 		done; \
 	done
