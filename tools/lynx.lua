@@ -101,6 +101,9 @@ local function flag_string(flags)
 			t[#t + 1] = fl[2]
 		end
 	end
+	if flags > F_ALL then
+		t[#t + 1] = string.format("0x%02x", flags - flags % 0x20)
+	end
 	return table.concat(t, ", ")
 end
 
