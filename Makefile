@@ -9,6 +9,10 @@
 #   make demo       boot the stock kernel in QEMU and show what lynx does
 #   make fuzz       run the fuzzers at length on both kernels (FUZZ_MINUTES=N,
 #                   default 10)
+#   make man-lint   check doc/lynx.7 (mandoc -Tlint, groff's warnings)
+#   make install    install module/lynx.ko into /lib/modules/KREL/extra (then
+#                   depmod) and doc/lynx.7 into MANDIR/man7; DESTDIR=/tmp/x
+#                   stages them there instead; make uninstall undoes it
 #
 # KDIR defaults to the running kernel's build tree, or, where that does not
 # exist (as on a build host whose kernel has no headers), to the tree of
@@ -28,7 +32,7 @@ SRC_DIRS := module kunit
 LYNX_BUILD ?= $(ROOT)/build
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
-	checkpatch sparse fuzz
+	checkpatch sparse fuzz man-lint install uninstall
 
 all: module
 
@@ -41,6 +45,7 @@ define build_tree
 	@mkdir -p $(addprefix $(LYNX_BUILD)/$(1)/,$(SRC_DIRS))
 	@for d in $(SRC_DIRS); do \
 		for f in $(ROOT)/$$d/*.[ch] $(ROOT)/$$d/Kbuild; do \
+			case $$f in *.mod.c) continue ;; esac; \
 			ln -sfn $$f $(LYNX_BUILD)/$(1)/$$d/; \
 		done; \
 	done
@@ -88,6 +93,43 @@ fuzz: deps
 
 checkpatch:
 	@$(ROOT)/scripts/checkpatch
+
+# The man page: mandoc's lint (every message, style ones included, fails)
+# and groff's warnings as man(1) renders it.
+man-lint:
+	@out=$$(mandoc -Tlint $(ROOT)/doc/lynx.7 2>&1); rc=$$?; \
+		[ -z "$$out" ] || echo "$$out"; \
+		[ $$rc -eq 0 ] && [ -z "$$out" ] || \
+		{ echo "man-lint: mandoc -Tlint doc/lynx.7 is not clean"; exit 1; }
+	@out=$$(LC_ALL=C.UTF-8 MANROFFSEQ= MANWIDTH=80 \
+		man --warnings -E UTF-8 -l $(ROOT)/doc/lynx.7 2>&1 >/dev/null); \
+		[ -z "$$out" ] || { echo "$$out"; \
+		echo "man-lint: groff warns about doc/lynx.7"; exit 1; }
+	@echo "man-lint: doc/lynx.7 clean"
+
+# make install: the module for the kernel it was built against (KREL,
+# default: the release in lynx.ko's vermagic; build it with KDIR= for
+# another kernel), indexed by depmod so that socket(AF_LYNX, ...) and
+# "ip link add NAME type lynx" load it (its aliases); the man page.
+# DESTDIR stages both under a directory (depmod -b there).
+MANDIR ?= /usr/local/share/man
+KREL ?=
+install: module
+	@krel='$(KREL)'; \
+	[ -n "$$krel" ] || krel=$$(modinfo -F vermagic $(ROOT)/module/lynx.ko | cut -d' ' -f1); \
+	[ -n "$$krel" ] || { echo "install: no kernel release (KREL=)"; exit 1; }; \
+	set -ex; \
+	install -D -m 644 $(ROOT)/module/lynx.ko $(DESTDIR)/lib/modules/$$krel/extra/lynx.ko; \
+	install -D -m 644 $(ROOT)/doc/lynx.7 $(DESTDIR)$(MANDIR)/man7/lynx.7; \
+	if [ -n "$(DESTDIR)" ]; then depmod -b $(DESTDIR) $$krel; else depmod -a $$krel; fi
+
+uninstall:
+	@krel='$(KREL)'; \
+	[ -n "$$krel" ] || krel=$$(modinfo -F vermagic $(ROOT)/module/lynx.ko | cut -d' ' -f1); \
+	[ -n "$$krel" ] || { echo "uninstall: no kernel release (KREL=)"; exit 1; }; \
+	set -ex; \
+	rm -f $(DESTDIR)/lib/modules/$$krel/extra/lynx.ko $(DESTDIR)$(MANDIR)/man7/lynx.7; \
+	if [ -n "$(DESTDIR)" ]; then depmod -b $(DESTDIR) $$krel; else depmod -a $$krel; fi
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
