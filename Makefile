@@ -9,6 +9,8 @@
 #   make demo       boot the stock kernel in QEMU and show what lynx does
 #   make fuzz       run the fuzzers at length on both kernels (FUZZ_MINUTES=N,
 #                   default 10)
+#   make bench      one stock guest measures lynx beside AF_UNIX, TCP/UDP,
+#                   vsock (BENCH_ROUNDS=N, BENCH_SECONDS=S): build/bench/
 #
 # KDIR defaults to the running kernel's build tree, or, where that does not
 # exist (as on a build host whose kernel has no headers), to the tree of
@@ -28,7 +30,7 @@ SRC_DIRS := module kunit
 LYNX_BUILD ?= $(ROOT)/build
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
-	checkpatch sparse fuzz
+	checkpatch sparse fuzz bench
 
 all: module
 
@@ -86,10 +88,17 @@ FUZZ_MINUTES ?= 10
 fuzz: deps
 	@FUZZ_MINUTES=$(FUZZ_MINUTES) $(ROOT)/scripts/fuzz
 
+# Numbers, not tests: not part of make check (its smoke test is).
+BENCH_ROUNDS ?= 3
+BENCH_SECONDS ?= 2
+bench: deps
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) $(ROOT)/scripts/bench
+
 checkpatch:
 	@$(ROOT)/scripts/checkpatch
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
 	$(MAKE) -C $(ROOT)/selftests clean
+	$(MAKE) -C $(ROOT)/bench clean
 	rm -rf $(LYNX_BUILD)
