@@ -1,0 +1,109 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench's program, briefly (make bench itself gives numbers, not
+# verdicts, and is not part of make check): every figure of bench/lynx_bench
+# for a fifth of a second against lynx and one peer, and across two
+# namespaces joined by lynx devices.  Each run must exit 0 and print one
+# well-formed line, "bench FIGURE FAMILY value=V unit=U ...", with V > 0.
+. "$(dirname "$0")/lynx_lib.bash"
+
+BENCH_DIR=$(cd "$LX_DIR/../bench" && pwd)
+BENCH_SRC=$BENCH_DIR/lynx_bench.c
+BENCH_HDR=$LX_DIR/../include/uapi/linux/lynx.h
+# bench/lynx_bench as make bench built it, when it is newer than its
+# sources; else one compiled here (build, below), in the scratch
+# directory: the guest sees the tree read-only.
+BENCH=$BENCH_DIR/lynx_bench
+[ -x "$BENCH" ] && [ "$BENCH" -nt "$BENCH_SRC" ] && [ "$BENCH" -nt "$BENCH_HDR" ] ||
+	BENCH=$LX_TOP/lynx_bench
+
+test_build() {
+	if [ "$BENCH" = "$BENCH_DIR/lynx_bench" ]; then
+		lx_log "using $BENCH"
+		return 0
+	fi
+	lx_log "compiling $BENCH_SRC into $BENCH"
+	lx_ok cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-I"$LX_DIR/../include/uapi" -o "$BENCH" "$BENCH_SRC"
+}
+
+# bs_check FIGURE FAMILY OUTPUT: one line, its fields in order, a positive
+# value.
+bs_check() {
+	awk -v fig="$1" -v fam="$2" '
+		$1 != "bench" || $2 != fig || $3 != fam ||
+		$4 !~ /^value=[0-9][0-9.e+-]*$/ || $5 !~ /^unit=[A-Za-z\/]+$/ { bad = 1 }
+		{ if (!(substr($4, 7) + 0 > 0)) bad = 1 }
+		END { exit bad || NR != 1 }' <<< "$3"
+}
+
+# bs_run FIGURE FAMILY [ARGS...]: one short run, checked.
+bs_run() {
+	local out rc
+	[ -x "$BENCH" ] || lx_fail "no $BENCH" || return 1
+	out=$(timeout -k 5 $((25 * LX_SLOW)) "$BENCH" "$@" -t 0.2 2>&1); rc=$?
+	[ "$rc" -eq 0 ] || lx_fail "lynx_bench $*: exit $rc: $out" || return 1
+	bs_check "$1" "$2" "$out" ||
+		lx_fail "lynx_bench $*: malformed or zero: $out" || return 1
+	lx_log "$out"
+}
+
+# The checker itself: what it must refuse.
+test_checker() {
+	local bad
+	for bad in "" "bench rr lynx value=0 unit=us" "bench rr lynx value=-3 unit=us" \
+		   "bench rr lynx value=nan unit=us" "bench rr tcp value=5 unit=us" \
+		   "bench rr lynx unit=us value=5" "bench rr lynx value=5" \
+		   "bench rr lynx value=5 unit=us
+bench rr lynx value=5 unit=us" "lynx_bench: rr lynx connect: refused"; do
+		if bs_check rr lynx "$bad"; then
+			lx_fail "the checker took \"$bad\""
+			return 1
+		fi
+	done
+	bs_check rr lynx "bench rr lynx value=12.5 unit=us count=3" ||
+		lx_fail "the checker refused a good line" || return 1
+}
+
+# mem first: its Slab delta is the figure most disturbed by what the tests
+# before it left to free.
+test_mem() {
+	bs_run mem lynx -n 500 -p 7901 && bs_run mem tcp -n 500 -p 7901
+}
+
+test_stream() {
+	bs_run stream lynx -s 65536 -p 7902 && bs_run stream unix -s 65536 -p 7902 &&
+	bs_run stream lynx -s 1024 -p 7903 && bs_run stream unix -s 1024 -p 7903
+}
+
+test_rr() {
+	bs_run rr lynx -p 7904 && bs_run rr tcp -p 7904 &&
+	bs_run dgram-rr lynx -p 7905 && bs_run dgram-rr udp -p 7905
+}
+
+test_crr() {
+	bs_run crr lynx -p 7906 && bs_run crr tcp -p 7906
+}
+
+test_connlat() {
+	bs_run connlat lynx -n 200 -p 7907 && bs_run connlat tcp -n 200 -p 7907
+}
+
+# Across two namespaces joined by lynx devices (make bench's netns and
+# lossy figures), the server in B, the client in A.
+test_netns() {
+	lx_pair bs || return 1
+	bs_run stream lynx -S "$NSB" -C "$NSA" -L "$NODEB" -p 7908 &&
+	bs_run rr lynx -S "$NSB" -C "$NSA" -L "$NODEB" -p 7909
+}
+
+lx_test build test_build 60
+lx_test checker test_checker 10
+lx_test mem test_mem 30
+lx_test stream test_stream 30
+lx_test rr test_rr 30
+lx_test crr test_crr 30
+lx_test connlat test_connlat 30
+lx_test netns test_netns 30
+lx_finish
