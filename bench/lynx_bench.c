@@ -45,6 +45,8 @@
 #include <linux/lynx.h>
 #include <linux/vm_sockets.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #ifndef VMADDR_CID_LOCAL
 #define VMADDR_CID_LOCAL	1
 #endif
@@ -190,10 +192,19 @@ static int new_socket(void)
 	int domain = 0, fd;
 
 	switch (opt.fam) {
-	case FAM_LYNX: domain = lynx_af(); break;
-	case FAM_UNIX: domain = AF_UNIX; break;
-	case FAM_TCP: case FAM_UDP: domain = AF_INET; break;
-	case FAM_VSOCK: domain = AF_VSOCK; break;
+	case FAM_LYNX:
+		domain = lynx_af();
+		break;
+	case FAM_UNIX:
+		domain = AF_UNIX;
+		break;
+	case FAM_TCP:
+	case FAM_UDP:
+		domain = AF_INET;
+		break;
+	case FAM_VSOCK:
+		domain = AF_VSOCK;
+		break;
 	}
 	fd = socket(domain, opt.type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -663,10 +674,11 @@ static const struct {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: lynx_bench FIGURE FAMILY [-t SECONDS] [-s SIZE] [-n N] [-p PORT]\n"
+		"usage: %s FIGURE FAMILY [-t SECONDS] [-s SIZE] [-n N] [-p PORT]\n"
 		"                  [-L NODE] [-I ADDR] [-V CID] [-S NETNS] [-C NETNS]\n"
 		"  FIGURE: stream rr crr dgram-rr mem connlat\n"
-		"  FAMILY: lynx unix tcp (stream) udp (dgram-rr) vsock\n");
+		"  FAMILY: lynx unix tcp (stream) udp (dgram-rr) vsock\n",
+		program_invocation_short_name);
 	exit(2);
 }
 
@@ -678,12 +690,12 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage();
 	opt.figure = argv[1];
-	for (i = 0; i < sizeof(fam_names) / sizeof(fam_names[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fam_names); i++)
 		if (!strcmp(argv[2], fam_names[i]))
 			opt.fam = i;
 	if (strcmp(argv[2], fam_names[opt.fam]))
 		usage();
-	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(figures); i++)
 		if (!strcmp(opt.figure, figures[i].name))
 			f = i;
 	if (f < 0)
@@ -696,16 +708,35 @@ int main(int argc, char **argv)
 	optind = 3;
 	while ((c = getopt(argc, argv, "t:s:n:p:L:I:V:S:C:")) != -1) {
 		switch (c) {
-		case 't': opt.seconds = strtod(optarg, NULL); break;
-		case 's': opt.size = strtoul(optarg, NULL, 0); break;
-		case 'n': opt.n = strtol(optarg, NULL, 0); break;
-		case 'p': opt.port = strtoul(optarg, NULL, 0); break;
-		case 'L': opt.lynx_node = strtoul(optarg, NULL, 0); break;
-		case 'I': opt.ip = optarg; break;
-		case 'V': opt.cid = strtoul(optarg, NULL, 0); break;
-		case 'S': opt.server_ns = optarg; break;
-		case 'C': opt.client_ns = optarg; break;
-		default: usage();
+		case 't':
+			opt.seconds = strtod(optarg, NULL);
+			break;
+		case 's':
+			opt.size = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			opt.n = strtol(optarg, NULL, 0);
+			break;
+		case 'p':
+			opt.port = strtoul(optarg, NULL, 0);
+			break;
+		case 'L':
+			opt.lynx_node = strtoul(optarg, NULL, 0);
+			break;
+		case 'I':
+			opt.ip = optarg;
+			break;
+		case 'V':
+			opt.cid = strtoul(optarg, NULL, 0);
+			break;
+		case 'S':
+			opt.server_ns = optarg;
+			break;
+		case 'C':
+			opt.client_ns = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || opt.seconds <= 0 || !opt.size || opt.n < 1)
