@@ -240,15 +240,18 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "}"
 } > "$out/results.json"
 
+# The table: a row per figure and peer (the figures' titles are in
+# results.json and the README, by id); 4 significant digits, or units.
 {
-	printf '%-66s %-7s %-6s %12s  %-7s %12s %10s\n' figure unit better lynx peer "peer value" "lynx/peer"
+	printf '%-16s %-7s %-6s %10s  %-7s %10s %9s\n' figure unit better lynx peer value lynx/peer
 	for f in "${figures[@]}"; do
 		IFS='|' read -r id title unit better fams args <<< "$f"
-		awk -v id="$id" -v t="$title" -v u="$unit" -v b="$better" '
+		awk -v id="$id" -v u="$unit" -v b="$better" '
+			function g(v) { return v == "null" ? "-" : sprintf(v >= 1000 ? "%.0f" : "%.4g", v) }
 			$1 == id { if (n++ == 0) { l = $3; next }
 				r = (l == "null" || $3 == "null" || $3 == 0) ? "-" : sprintf("%.2fx", l / $3)
-				printf "%-66s %-7s %-6s %12s  %-7s %12s %10s\n", n == 2 ? t : "", n == 2 ? u : "",
-					n == 2 ? b : "", n == 2 ? l : "", $2, $3, r }' "$out/results"
+				printf "%-16s %-7s %-6s %10s  %-7s %10s %9s\n", n == 2 ? id : "", n == 2 ? u : "",
+					n == 2 ? b : "", n == 2 ? g(l) : "", $2, g($3), r }' "$out/results"
 	done
 } > "$out/table"
 
