@@ -86,6 +86,10 @@ test_connlat() {
 	bs_run connlat lynx -n 100 -p 7907 && bs_run connlat tcp -n 100 -p 7907
 }
 
+test_loopback() {
+	test_mem && test_stream && test_rr && test_crr && test_connlat
+}
+
 # Across two namespaces joined by lynx devices (make bench's netns and
 # lossy figures), the server in B, the client in A.
 test_netns() {
@@ -95,10 +99,8 @@ test_netns() {
 }
 
 lx_test checker test_checker 30
-lx_test mem test_mem 30
-lx_test stream test_stream 30
-lx_test rr test_rr 30
-lx_test crr test_crr 30
-lx_test connlat test_connlat 30
+# One test for all the loopback figures: each lx_test costs seconds of
+# its own in a guest on a busy host.
+lx_test loopback test_loopback 60
 lx_test netns test_netns 30
 lx_finish
