@@ -13,6 +13,8 @@
 #   make install    install module/lynx.ko into /lib/modules/KREL/extra (then
 #                   depmod) and doc/lynx.7 into MANDIR/man7; DESTDIR=/tmp/x
 #                   stages them there instead; make uninstall undoes it
+#   make bench      one stock guest measures lynx beside AF_UNIX, TCP/UDP,
+#                   vsock (BENCH_ROUNDS=N, BENCH_SECONDS=S): build/bench/
 #
 # KDIR defaults to the running kernel's build tree, or, where that does not
 # exist (as on a build host whose kernel has no headers), to the tree of
@@ -32,7 +34,7 @@ SRC_DIRS := module kunit
 LYNX_BUILD ?= $(ROOT)/build
 
 .PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
-	checkpatch sparse fuzz man-lint install uninstall
+	checkpatch sparse fuzz man-lint install uninstall bench
 
 all: module
 
@@ -91,6 +93,12 @@ FUZZ_MINUTES ?= 10
 fuzz: deps
 	@FUZZ_MINUTES=$(FUZZ_MINUTES) $(ROOT)/scripts/fuzz
 
+# Numbers, not tests: not part of make check (its smoke test is).
+BENCH_ROUNDS ?= 3
+BENCH_SECONDS ?= 2
+bench: deps
+	@BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_SECONDS=$(BENCH_SECONDS) $(ROOT)/scripts/bench
+
 checkpatch:
 	@$(ROOT)/scripts/checkpatch
 
@@ -134,4 +142,5 @@ uninstall:
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
 	$(MAKE) -C $(ROOT)/selftests clean
+	$(MAKE) -C $(ROOT)/bench clean
 	rm -rf $(LYNX_BUILD)
