@@ -194,8 +194,7 @@ module_exit(lynx_exit);
 MODULE_DESCRIPTION("lynx socket address family");
 MODULE_AUTHOR("lynx maintainers");
 MODULE_LICENSE("GPL");
-/*
- * socket(AF_LYNX, ...) loads lynx ("net-pf-22"): the default number only,
+/* socket(AF_LYNX, ...) loads lynx ("net-pf-22"): the default number only,
  * whatever "family" is set to (see README, "Autoloading").
  */
 MODULE_ALIAS_NETPROTO(PF_LYNX);

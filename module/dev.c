@@ -707,8 +707,7 @@ static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 /* "ip link add NAME type lynx" loads lynx. */
 MODULE_ALIAS_RTNL_LINK("lynx");
 
-/*
- * Registers and opens a new device made by @setup; takes the RTNL.  A
+/* Registers and opens a new device made by @setup; takes the RTNL.  A
  * segment device (@ops set) joins segment @seg_id, if its creator may.
  */
 static struct net_device *lynx_dev_new(struct net *net, const char *name,
