@@ -585,8 +585,12 @@ TEST_F(dgram, sndbuf_blocks)
 	static char buf[1000];
 	long long t0, dt;
 
-	/* 1000 bytes/s after the first frame (netem would orphan them). */
-	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root tbf rate 8kbit burst 1600 limit 1000000"))
+	/*
+	 * 100 bytes/s after the first frame (netem would orphan them): no
+	 * frame leaves, and so no room opens, for some 10 s, far beyond the
+	 * time a starved guest takes from here to the end of the timed send.
+	 */
+	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root tbf rate 800bit burst 1600 limit 1000000"))
 		TH_LOG("tbf unavailable");
 	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
