@@ -84,7 +84,7 @@ int lynx_conn_hash(struct sock *sk)
 		}
 	}
 	sock_hold(sk);
-	hlist_nulls_add_head_rcu(&lynx_sk_conn(&lsk->sk)->hash_node, head);
+	hlist_nulls_add_head_rcu(&lynx_sk_conn(sk)->hash_node, head);
 out:
 	spin_unlock_bh(&ln->conn_lock);
 	return err;
@@ -92,14 +92,13 @@ out:
 
 static void lynx_conn_unhash(struct sock *sk)
 {
-	struct lynx_sock *lsk = lynx_sk(sk);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 	bool hashed;
 
 	spin_lock_bh(&ln->conn_lock);
-	hashed = !hlist_nulls_unhashed(&lynx_sk_conn(&lsk->sk)->hash_node);
+	hashed = !hlist_nulls_unhashed(&lynx_sk_conn(sk)->hash_node);
 	if (hashed)
-		hlist_nulls_del_init_rcu(&lynx_sk_conn(&lsk->sk)->hash_node);
+		hlist_nulls_del_init_rcu(&lynx_sk_conn(sk)->hash_node);
 	spin_unlock_bh(&ln->conn_lock);
 	if (hashed)
 		sock_put(sk);
@@ -233,11 +232,11 @@ void lynx_conn_done(struct sock *sk)
 	lynx_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
-	sk_stop_timer(sk, &lynx_sk_conn(&lsk->sk)->ka_timer);
+	sk_stop_timer(sk, &lynx_sk_conn(sk)->ka_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
 	WRITE_ONCE(lsk->peer_port, 0);
-	if (lynx_sk_conn(&lsk->sk)->parent) {
+	if (lynx_sk_conn(sk)->parent) {
 		sock_orphan(sk);
 		lynx_conn_leave_parent(sk);
 	}
@@ -357,7 +356,7 @@ void lynx_conn_fin_acked(struct sock *sk)
 int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_conn *c = lynx_sk_conn(&lsk->sk);
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	int err;
 
 	sock_owned_by_me(sk);

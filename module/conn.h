@@ -23,9 +23,8 @@ void lynx_conn_fin_acked(struct sock *sk);
 u32 lynx_conn_window(struct sock *sk);
 void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 		    u32 seq, u8 flags);
-void lynx_conn_advertised(struct sock *sk,
-			  const struct lynx_hdr_info *info);
 int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq);
+void lynx_conn_send_keepalive(struct sock *sk);
 bool lynx_conn_oow_allow(struct sock *sk);
 void lynx_conn_send_challenge_ack(struct sock *sk);
 void lynx_conn_reply_rst(struct lynx_net *ln,

@@ -564,7 +564,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 		return NULL;
 	}
 	lsk = lynx_sk(sk);
-	c = lynx_sk_conn(&lsk->sk);
+	c = lynx_sk_conn(sk);
 	lsk->port = plsk->port;
 	lsk->node = plsk->node;
 	lsk->peer_node = info->src_node;

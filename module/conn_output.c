@@ -23,7 +23,7 @@ void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 		    u32 seq, u8 flags)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_conn *c = lynx_sk_conn(&lsk->sk);
+	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 
 	info->type = lsk->type;
@@ -38,24 +38,39 @@ void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 }
 
 /* @info was built into a frame: the peer may now send up to its window. */
-void lynx_conn_advertised(struct sock *sk,
-			  const struct lynx_hdr_info *info)
+static void lynx_conn_advertised(struct sock *sk,
+				 const struct lynx_hdr_info *info)
 {
 	if (info->flags & LYNX_F_ACK)
 		lynx_sk_conn(sk)->rcv_adv = info->ack + info->window;
 }
 
-/* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
-int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+/* A segment without payload, followed by @pad bytes of zero padding. */
+static int lynx_conn_xmit_ctl_pad(struct sock *sk, u8 flags, u32 seq,
+				  unsigned int pad)
 {
 	struct lynx_hdr_info info;
 	int err;
 
 	lynx_conn_fill(sk, &info, seq, flags);
-	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 0);
+	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, pad);
 	if (err != -ENOBUFS)
 		lynx_conn_advertised(sk, &info);
 	return err;
+}
+
+/* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
+int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
+{
+	return lynx_conn_xmit_ctl_pad(sk, flags, seq, 0);
+}
+
+/* A keepalive probe, as TCP's: an ACK for snd_una - 1 with one byte of
+ * padding, which the peer's receive path answers with an ACK.
+ */
+void lynx_conn_send_keepalive(struct sock *sk)
+{
+	lynx_conn_xmit_ctl_pad(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_una - 1, 1);
 }
 
 void lynx_conn_send_ack(struct sock *sk)

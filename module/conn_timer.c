@@ -29,15 +29,6 @@ void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when)
 	sk_reset_timer(sk, &lynx_sk_conn(sk)->ka_timer, jiffies + when);
 }
 
-static void lynx_conn_send_keepalive(struct sock *sk)
-{
-	struct lynx_hdr_info info;
-
-	lynx_conn_fill(sk, &info, lynx_sk_conn(sk)->snd_una - 1, LYNX_F_ACK);
-	if (lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, 1) != -ENOBUFS)
-		lynx_conn_advertised(sk, &info);
-}
-
 static void lynx_conn_keepalive(struct sock *sk)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));

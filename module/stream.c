@@ -376,7 +376,7 @@ static int lynx_stream_seg_size(struct sock *sk)
 	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
 
 	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN,
-			     lynx_sk_conn(&lsk->sk)->peer_max_wnd);
+			     lynx_sk_conn(sk)->peer_max_wnd);
 }
 
 /* SEQPACKET: the whole message is built first, then queued at once. */
