@@ -296,12 +296,14 @@ static int lynx_raw_recvmsg(struct socket *sock, struct msghdr *msg,
 
 	sock_recv_cmsgs(msg, sk, skb);
 	if (slx) {
-		/* Every queued frame has its header (lynx_raw_rcv()). */
+		/* A socket filter (SO_ATTACH_FILTER) may have cut the header. */
 		h = skb_header_pointer(skb, 0, sizeof(buf), &buf);
 		memset(slx, 0, sizeof(*slx));
 		slx->slx_family = lynx_family;
-		slx->slx_node = ntohl(h->src_node);
-		slx->slx_port = ntohl(h->src_port);
+		if (h) {
+			slx->slx_node = ntohl(h->src_node);
+			slx->slx_port = ntohl(h->src_port);
+		}
 		msg->msg_namelen = sizeof(*slx);
 	}
 	err = (flags & MSG_TRUNC) ? skb->len : copied;
