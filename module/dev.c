@@ -926,7 +926,8 @@ static void lynx_dev_raw_update(struct net_device *dev)
 }
 
 /* Neighbours hold references on their devices: forget them when one goes.
- * A namespace whose setup failed in or before lynx's own init has no lynx
+ * A segment device entering a namespace gets its raw_ok there.  A
+ * namespace whose setup failed in or before lynx's own init has no lynx
  * state, yet the core takes its devices (lo) down all the same.
  */
 static int lynx_dev_event(struct notifier_block *nb, unsigned long event,
