@@ -119,6 +119,9 @@ static void lynx_dev_test_properties(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, lynx_dev_is_lynx(a));
 	KUNIT_EXPECT_FALSE(test, lynx_dev_is_lynx(init_net.loopback_dev));
+	/* init_net's user namespace owns segment 0: its raw sockets see it. */
+	KUNIT_EXPECT_TRUE(test, lynx_dev_raw_ok(a));
+	KUNIT_EXPECT_FALSE(test, lynx_dev_raw_ok(init_net.loopback_dev));
 	KUNIT_EXPECT_STREQ(test, a->rtnl_link_ops->kind, "lynx");
 	KUNIT_EXPECT_EQ(test, a->type, ARPHRD_ETHER);
 	KUNIT_EXPECT_EQ(test, a->mtu, 1500U);
@@ -246,6 +249,7 @@ static void lynx_dev_test_lo(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, lynx_dev_is_lynx(lo));
 	KUNIT_EXPECT_TRUE(test, lo->features & NETIF_F_NETNS_LOCAL);
 	KUNIT_EXPECT_PTR_EQ(test, lo->rtnl_link_ops, NULL);
+	KUNIT_EXPECT_TRUE(test, lynx_dev_raw_ok(lo));
 
 	tx = LYNX_TEST_DEV_STAT(lo, tx_packets);
 	rx = LYNX_TEST_DEV_STAT(lo, rx_packets);

@@ -9,8 +9,9 @@
 #include <net/net_namespace.h>
 #include <net/lynx.h>
 
+/* SOCK_RAW too: a kernel socket needs no CAP_NET_RAW. */
 static const int lynx_test_types[] = { SOCK_STREAM, SOCK_DGRAM,
-				       SOCK_SEQPACKET };
+				       SOCK_SEQPACKET, SOCK_RAW };
 
 static void lynx_type_desc(const int *type, char *desc)
 {
@@ -37,7 +38,7 @@ static void lynx_sock_test_create_release(struct kunit *test)
 
 static void lynx_sock_test_bad_type(struct kunit *test)
 {
-	static const int bad[] = { SOCK_RAW, SOCK_RDM, SOCK_DCCP, SOCK_PACKET };
+	static const int bad[] = { SOCK_RDM, SOCK_DCCP, SOCK_PACKET };
 	struct socket *sock;
 	int i;
 

@@ -3,7 +3,7 @@
  * lynx: address family registration, socket creation and module init/exit.
  *
  * sys_socket() reaches lynx_create() through the net_proto_family registered
- * here; everything type-specific lives in dgram.c and stream.c.
+ * here; everything type-specific lives in dgram.c, stream.c and raw.c.
  *
  * Init order: socket protos, per-namespace state (which creates each
  * namespace's lynxlo), the device type and its notifier, the packet
@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) "lynx: " fmt
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/socket.h>
@@ -40,6 +41,7 @@ static const struct lynx_type *lynx_type_of(int type)
 		[SOCK_STREAM]	 = { &lynx_stream_ops, &lynx_stream_proto },
 		[SOCK_DGRAM]	 = { &lynx_dgram_ops, &lynx_dgram_proto },
 		[SOCK_SEQPACKET] = { &lynx_seqpacket_ops, &lynx_seqpacket_proto },
+		[SOCK_RAW]	 = { &lynx_raw_ops, &lynx_raw_proto },
 	};
 
 	if (type < 0 || type >= ARRAY_SIZE(types) || !types[type].ops)
@@ -66,6 +68,10 @@ static int lynx_create(struct net *net, struct socket *sock, int protocol,
 	t = lynx_type_of(sock->type);
 	if (!t)
 		return -ESOCKTNOSUPPORT;
+	/* As for IP: over the user namespace owning the socket's netns. */
+	if (sock->type == SOCK_RAW && !kern &&
+	    !ns_capable(net->user_ns, CAP_NET_RAW))
+		return -EPERM;
 
 	sk = sk_alloc(net, lynx_family, GFP_KERNEL, t->prot, kern);
 	if (!sk)
@@ -123,6 +129,7 @@ static struct proto *const lynx_protos[] = {
 	&lynx_dgram_proto,
 	&lynx_stream_proto,
 	&lynx_seqpacket_proto,
+	&lynx_raw_proto,
 };
 
 static int __init lynx_init(void)

@@ -17,8 +17,17 @@
  * on no segment.  Both have a real qdisc: frames reach lynx_dev_xmit() and
  * lynx_lo_xmit() through it.
  *
+ * Raw sockets (raw.c) are held to the same ownership: a raw socket sees
+ * and sends the frames of lynxlo and of the segment devices of its
+ * namespace whose segment that namespace owns, that is whose owner is the
+ * namespace's user namespace or one below it, the segments a root of the
+ * namespace could have joined itself (lynx_dev_raw_ok()).  A device the
+ * host's administrator created on one of its segments and handed to a
+ * container carries the container's ordinary sockets, not its raw ones.
+ *
  * The netdevice notifier here flushes the neighbour entries of any device
- * (not only ours) that goes down or away.
+ * (not only ours) that goes down or away, and decides a segment device's
+ * raw_ok as it enters a namespace.
  *
  * Test facility, in KUnit builds only (CONFIG_LYNX_KUNIT_TEST): every lynx
  * device, lynxlo included, has a fault injector on its transmit side that
@@ -101,12 +110,18 @@ struct lynx_dev_fault {
  * @seg_id:  the number of the segment it joins at ndo_init, then is on
  * @dev:     back pointer
  * @out:     hands a frame that passed lynx_tx_begin() to its receivers
+ * @raw_ok:  raw sockets of its namespace see and send its frames: lynxlo
+ *           always, a segment device if its namespace owns its segment;
+ *           written under the RTNL as it enters a namespace
+ *           (NETDEV_REGISTER: registration, a move, both while it is
+ *           down), read with READ_ONCE()
  * @fault:   the fault injector (KUnit builds only)
  */
 struct lynx_dev {
 	struct list_head		seg;
 	struct lynx_segment __rcu	*segment;
 	u32				seg_id;
+	bool				raw_ok;
 	struct net_device		*dev;
 	void				(*out)(struct sk_buff *skb,
 					       struct net_device *dev);
@@ -156,6 +171,19 @@ static int lynx_segment_may_join(u32 id, struct netlink_ext_ack *extack)
 	NL_SET_ERR_MSG(extack,
 		       "lynx: no CAP_NET_ADMIN over the user namespace owning the segment");
 	return -EPERM;
+}
+
+/* Is @ns the owner of @seg or an ancestor of it (in_userns(), which is
+ * not exported)?  Then whoever is privileged over @ns may join @seg.
+ */
+static bool lynx_segment_owned_by(const struct lynx_segment *seg,
+				  const struct user_namespace *ns)
+{
+	const struct user_namespace *o = seg->owner;
+
+	while (o->level > ns->level)
+		o = o->parent;
+	return o == ns;
 }
 
 /* Puts @ld on segment @ld->seg_id, made if need be.  ndo_init, RTNL. */
@@ -411,6 +439,7 @@ static int lynx_lo_init(struct net_device *dev)
 
 	ld->dev = dev;
 	ld->out = lynx_lo_out;
+	ld->raw_ok = true;	/* lynxlo is its namespace's own */
 	lynx_fault_setup(ld);
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
@@ -451,6 +480,7 @@ static int lynx_dev_init_seg(struct net_device *dev)
 	if (err)
 		return err;
 	ld->out = lynx_dev_out;
+	ld->raw_ok = false;	/* until NETDEV_REGISTER decides */
 	return lynx_segment_join(ld);
 }
 
@@ -864,8 +894,40 @@ bool lynx_dev_is_lynx(const struct net_device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_is_lynx);
 
+/**
+ * lynx_dev_raw_ok - may raw sockets of @dev's namespace use @dev?
+ * @dev: a device
+ *
+ * Yes for lynxlo, and for a segment device whose segment is owned by its
+ * namespace's user namespace or one below it (see the top of this file).
+ * Callable from any context.
+ *
+ * Return: whether raw sockets see @dev's frames and send through it.
+ */
+bool lynx_dev_raw_ok(const struct net_device *dev)
+{
+	const struct lynx_dev *ld = netdev_priv(dev);
+
+	return lynx_dev_is_lynx(dev) && READ_ONCE(ld->raw_ok);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_dev_raw_ok);
+
+/* A segment device entered a namespace: may its raw sockets use it?  A
+ * device is down while it registers or moves, so no frame crosses it
+ * before the answer is in.  RTNL.
+ */
+static void lynx_dev_raw_update(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+	struct lynx_segment *seg = rtnl_dereference(ld->segment);
+
+	WRITE_ONCE(ld->raw_ok,
+		   seg && lynx_segment_owned_by(seg, dev_net(dev)->user_ns));
+}
+
 /* Neighbours hold references on their devices: forget them when one goes.
- * A namespace whose setup failed in or before lynx's own init has no lynx
+ * A segment device entering a namespace gets its raw_ok there.  A
+ * namespace whose setup failed in or before lynx's own init has no lynx
  * state, yet the core takes its devices (lo) down all the same.
  */
 static int lynx_dev_event(struct notifier_block *nb, unsigned long event,
@@ -877,6 +939,10 @@ static int lynx_dev_event(struct notifier_block *nb, unsigned long event,
 	if (!ln)
 		return NOTIFY_DONE;
 	switch (event) {
+	case NETDEV_REGISTER:
+		if (dev->netdev_ops == &lynx_netdev_ops)
+			lynx_dev_raw_update(dev);
+		break;
 	case NETDEV_DOWN:
 	case NETDEV_UNREGISTER:
 		lynx_neigh_flush_dev(ln, dev);

@@ -222,8 +222,15 @@ static int lynx_dgram_shutdown(struct socket *sock, int how)
 	return err;
 }
 
-static int lynx_dgram_ioctl(struct socket *sock, unsigned int cmd,
-			    unsigned long arg)
+/**
+ * lynx_dgram_ioctl - SIOCINQ and SIOCOUTQ of a socket with message queues
+ * @sock: a SOCK_DGRAM or SOCK_RAW socket
+ * @cmd:  the ioctl
+ * @arg:  where the int answer goes
+ *
+ * Return: 0, -EFAULT, or -ENOIOCTLCMD for an ioctl of no lynx socket's.
+ */
+int lynx_dgram_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;

@@ -2,8 +2,9 @@
 /*
  * lynx: where a frame enters.  One packet_type for ETH_P_LYNX; frames are
  * taken only from lynx devices (a LAN host on eth0 must not reach lynx
- * sockets by guessing a node id), validated, their sender learned, and
- * handed to the socket type that owns their port space.
+ * sockets by guessing a node id), validated, their sender learned, copied
+ * to the namespace's raw sockets if it has any (raw.c), and handed to the
+ * socket type that owns their port space.
  */
 #include <linux/netdevice.h>
 #include <linux/if_arp.h>
@@ -82,6 +83,9 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 	if (info.src_node != info.dst_node && dev != ln->lo)
 		lynx_neigh_learn(ln, info.src_node, dev, eth_hdr(skb)->h_source);
+	/* Raw sockets get copies; the frame goes on as if they were not. */
+	if (lynx_raw_wanted(ln))
+		lynx_raw_rcv(ln, skb, &info);
 
 	switch (info.type) {
 	case LYNX_T_DGRAM:

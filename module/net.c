@@ -252,6 +252,8 @@ static int __net_init lynx_net_init_one(struct net *net)
 		INIT_HLIST_NULLS_HEAD(&ln->conn_hash[t], t);
 	spin_lock_init(&ln->sk_list_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
+	spin_lock_init(&ln->raw_lock);
+	INIT_HLIST_HEAD(&ln->raw_list);
 	atomic_set(&ln->orphans, 0);
 	ln->max_orphans = LYNX_MAX_ORPHANS_DEFAULT;
 	ln->orphan_timeout = LYNX_ORPHAN_TIMEOUT_DEFAULT;
@@ -326,6 +328,7 @@ static void __net_exit lynx_net_exit_one(struct net *net)
 	free_percpu(ln->mib);
 	ln->mib = NULL;
 	WARN_ON_ONCE(!hlist_empty(&ln->sk_list));
+	WARN_ON_ONCE(!hlist_empty(&ln->raw_list));
 }
 
 static struct pernet_operations lynx_net_ops = {

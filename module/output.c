@@ -3,7 +3,8 @@
  * lynx: where a frame leaves.  The destination node picks the device and
  * MAC: this namespace's own node goes out on lynxlo, a learned node on the
  * device it was heard on, an unknown node as a broadcast on every lynx
- * device of the namespace.
+ * device of the namespace.  A raw socket's frames (lynx_output_raw()) leave
+ * only by the devices its namespace may use raw (lynx_dev_raw_ok()).
  */
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
@@ -39,8 +40,10 @@ static bool lynx_segment_dev(struct lynx_net *ln, struct net_device *dev)
 	return dev != READ_ONCE(ln->lo) && lynx_dev_is_lynx(dev) && netif_running(dev);
 }
 
-/* Broadcast to every lynx device of the namespace; the last gets @skb. */
-static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
+/* Broadcast to every lynx device of the namespace (only those a raw socket
+ * may use, for @raw); the last gets @skb.
+ */
+static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb, bool raw)
 {
 	struct net_device *dev, *prev = NULL;
 	struct sk_buff *nskb;
@@ -48,7 +51,8 @@ static int lynx_xmit_flood(struct lynx_net *ln, struct sk_buff *skb)
 
 	rcu_read_lock();
 	for_each_netdev_rcu(ln->net, dev) {
-		if (!lynx_segment_dev(ln, dev))
+		if (!lynx_segment_dev(ln, dev) ||
+		    (raw && !lynx_dev_raw_ok(dev)))
 			continue;
 		if (prev) {
 			nskb = lynx_clone_skb(skb, GFP_ATOMIC);
@@ -94,6 +98,29 @@ static int lynx_xmit_lo(struct lynx_net *ln, struct sk_buff *skb)
 	return err;
 }
 
+static int __lynx_output(struct lynx_net *ln, struct sk_buff *skb,
+			 u32 dst_node, bool raw)
+{
+	struct net_device *dev;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	if (lynx_node_is_local(ln, dst_node))
+		return lynx_xmit_lo(ln, skb);
+
+	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
+		if (raw && !lynx_dev_raw_ok(dev)) {
+			kfree_skb(skb);
+			err = -EPERM;
+		} else {
+			err = lynx_xmit_one(ln, skb, dev, mac);
+		}
+		dev_put(dev);
+		return err;
+	}
+	return lynx_xmit_flood(ln, skb, raw);
+}
+
 /**
  * lynx_output - send a frame whose lynx header is already pushed
  * @ln: the sending namespace
@@ -105,19 +132,25 @@ static int lynx_xmit_lo(struct lynx_net *ln, struct sk_buff *skb)
  */
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
 {
-	struct net_device *dev;
-	u8 mac[ETH_ALEN];
-	int err;
+	return __lynx_output(ln, skb, dst_node, false);
+}
 
-	if (lynx_node_is_local(ln, dst_node))
-		return lynx_xmit_lo(ln, skb);
-
-	if (lynx_neigh_lookup(ln, dst_node, &dev, mac)) {
-		err = lynx_xmit_one(ln, skb, dev, mac);
-		dev_put(dev);
-		return err;
-	}
-	return lynx_xmit_flood(ln, skb);
+/**
+ * lynx_output_raw - send a frame a raw socket's user wrote
+ * @ln: the sending namespace
+ * @skb: the frame, data at the lynx header; always consumed
+ * @dst_node: the destination node, this one's id for itself
+ *
+ * As lynx_output(), through the devices a raw socket of @ln may use only:
+ * lynxlo, and the devices of the segments @ln owns (lynx_dev_raw_ok()).
+ *
+ * Return: 0, -EPERM when the node was learned behind a device of another
+ * segment, -ENETUNREACH when no device a broadcast may take is up, or
+ * lynx_output()'s error.
+ */
+int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
+{
+	return __lynx_output(ln, skb, dst_node, true);
 }
 
 /**

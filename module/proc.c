@@ -15,10 +15,9 @@ static const char *const lynx_type_names[] = {
 	[LYNX_T_SEQPACKET]	= "SEQPACKET",
 };
 
-static const char *lynx_state_name(const struct lynx_sock *lsk)
+/* A socket's state; @port is the one it is bound to (0: none). */
+static const char *lynx_state_name(const struct sock *sk, u32 port)
 {
-	const struct sock *sk = &lsk->sk;
-
 	switch (READ_ONCE(sk->sk_state)) {
 	case TCP_LISTEN:
 		return "LISTEN";
@@ -39,7 +38,7 @@ static const char *lynx_state_name(const struct lynx_sock *lsk)
 	case TCP_CLOSING:
 		return "CLOSING";
 	default:
-		return READ_ONCE(lsk->port) ? "BOUND" : "UNBOUND";
+		return port ? "BOUND" : "UNBOUND";
 	}
 }
 
@@ -73,7 +72,7 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
 	const struct lynx_sock *lsk;
 	const struct sock *sk;
-	u32 node;
+	u32 node, port;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_puts(seq, "type      state       local               peer                rx_queue tx_queue   uid    inode\n");
@@ -81,14 +80,20 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 	}
 	lsk = hlist_entry(v, struct lynx_sock, list_node);
 	sk = &lsk->sk;
-	node = READ_ONCE(lsk->node);
-	if (node == LYNX_NODE_LOCAL)
-		node = READ_ONCE(ln->node);
-	if (!READ_ONCE(lsk->port))
-		node = LYNX_NODE_ANY;
+	if (sk->sk_type == SOCK_RAW) {
+		/* Bound to a filter, not to a port of the tables. */
+		lynx_raw_filter(sk, &node, &port);
+	} else {
+		node = READ_ONCE(lsk->node);
+		port = READ_ONCE(lsk->port);
+		if (node == LYNX_NODE_LOCAL)
+			node = READ_ONCE(ln->node);
+		if (!port)
+			node = LYNX_NODE_ANY;
+	}
 	seq_printf(seq, "%-9s %-11s %08x:%-10u %08x:%-10u %8d %8d %5u %8lu\n",
-		   lynx_type_names[lsk->type], lynx_state_name(lsk),
-		   node, READ_ONCE(lsk->port),
+		   sk->sk_type == SOCK_RAW ? "RAW" : lynx_type_names[lsk->type],
+		   lynx_state_name(sk, port), node, port,
 		   READ_ONCE(lsk->peer_port) ? READ_ONCE(lsk->peer_node) : 0,
 		   READ_ONCE(lsk->peer_port),
 		   sk_rmem_alloc_get(sk), sk_wmem_alloc_get(sk),
@@ -121,6 +126,7 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 	[LYNX_MIB_RESETS]		= "resets_sent",
 	[LYNX_MIB_REPLY_RATELIMITED]	= "replies_ratelimited",
 	[LYNX_MIB_DROP_DEVICE]		= "drop_device",
+	[LYNX_MIB_RAW_DROPS]		= "raw_drops",
 };
 
 static int lynx_stat_show(struct seq_file *seq, void *v)

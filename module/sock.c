@@ -15,6 +15,7 @@
 #include <net/lynx.h>
 #include <kunit/visibility.h>
 
+/* The port space of a socket type; 0 for SOCK_RAW, which takes no port. */
 static u8 lynx_type_of_sock(int sk_type)
 {
 	switch (sk_type) {
@@ -22,8 +23,10 @@ static u8 lynx_type_of_sock(int sk_type)
 		return LYNX_T_DGRAM;
 	case SOCK_STREAM:
 		return LYNX_T_STREAM;
-	default:
+	case SOCK_SEQPACKET:
 		return LYNX_T_SEQPACKET;
+	default:
+		return 0;
 	}
 }
 

@@ -3,7 +3,8 @@
  * lynx: the wire header.  lynx_hdr_push() puts a struct lynxhdr in front of
  * a payload and checksums both; lynx_hdr_parse() validates a received
  * header, drops the Ethernet padding after the payload and leaves skb->data
- * on the payload.
+ * on the payload.  lynx_hdr_check() and lynx_hdr_csum() are their parts a
+ * raw socket's send (raw.c) uses on a header its user wrote.
  */
 #include <linux/skbuff.h>
 #include <net/checksum.h>
@@ -40,9 +41,42 @@ void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info)
 	h->seq = htonl(info->seq);
 	h->ack = htonl(info->ack);
 	h->window = htonl(info->window);
-	h->csum = csum_fold(skb_checksum(skb, 0, skb->len, 0));
+	lynx_hdr_csum(skb);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_hdr_push);
+
+/**
+ * lynx_hdr_csum - fill in the checksum of a frame's lynx header
+ * @skb: the frame, from its lynx header (at skb->data, writable) to the
+ *       end of its payload
+ */
+void lynx_hdr_csum(struct sk_buff *skb)
+{
+	struct lynxhdr *h = (struct lynxhdr *)skb->data;
+
+	h->csum = 0;
+	h->csum = csum_fold(skb_checksum(skb, 0, skb->len, 0));
+}
+
+/**
+ * lynx_hdr_check - the checks of a header's own fields
+ * @h: a lynx header, received or written by a raw socket's user
+ *
+ * The version, the type, the flags and the reserved byte; not the
+ * lengths nor the checksum, which depend on the frame around it.
+ *
+ * Return: LYNX_PARSE_OK, LYNX_PARSE_VERSION or LYNX_PARSE_MALFORMED.
+ */
+enum lynx_parse_err lynx_hdr_check(const struct lynxhdr *h)
+{
+	if (h->version != LYNX_VERSION)
+		return LYNX_PARSE_VERSION;
+	if (!h->type || h->type > LYNX_T_MAX || (h->flags & ~LYNX_F_ALL) ||
+	    h->reserved)
+		return LYNX_PARSE_MALFORMED;
+	return LYNX_PARSE_OK;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_hdr_check);
 
 /* The header and payload, csum field included, must sum to 0xffff. */
 static bool lynx_csum_ok(struct sk_buff *skb)
@@ -69,16 +103,15 @@ enum lynx_parse_err lynx_hdr_parse(struct sk_buff *skb,
 				   struct lynx_hdr_info *info)
 {
 	const struct lynxhdr *h;
+	enum lynx_parse_err err;
 	unsigned int len;
 
 	if (!pskb_may_pull(skb, LYNX_HLEN))
 		return LYNX_PARSE_TRUNCATED;
 	h = (const struct lynxhdr *)skb->data;
-	if (h->version != LYNX_VERSION)
-		return LYNX_PARSE_VERSION;
-	if (!h->type || h->type > LYNX_T_MAX || (h->flags & ~LYNX_F_ALL) ||
-	    h->reserved)
-		return LYNX_PARSE_MALFORMED;
+	err = lynx_hdr_check(h);
+	if (err)
+		return err;
 	len = LYNX_HLEN + ntohs(h->len);
 	if (skb->len < len)
 		return LYNX_PARSE_TRUNCATED;

@@ -15,15 +15,7 @@
 
 #include "lynx_util.h"
 
-#define LYNX_T_DGRAM		1
-#define LYNX_T_STREAM		2
-#define LYNX_T_SEQPACKET	3
-
-#define LYNX_F_SYN	0x01
-#define LYNX_F_ACK	0x02
-#define LYNX_F_FIN	0x04
-#define LYNX_F_RST	0x08
-#define LYNX_F_EOR	0x10
+/* LYNX_T_*, LYNX_F_* and struct lynxhdr come from <linux/lynx.h>. */
 
 /* The header as it is on the wire (big-endian fields). */
 struct lynx_wire_hdr {

@@ -6,6 +6,8 @@
  *   af_lynx.c  family registration, socket creation, module init/exit
  *   sock.c     what every socket type shares: bind, port tables, getname
  *   dgram.c    SOCK_DGRAM proto_ops and proto
+ *   raw.c      SOCK_RAW proto_ops and proto: whole frames, copies of what
+ *              enters
  *   stream.c   SOCK_STREAM and SOCK_SEQPACKET proto_ops and protos, and
  *              their memory limits
  *   conn.c     their transport's lifecycle: connection hash, handshake,
@@ -48,7 +50,8 @@
  * accept_len), which is under its accept_lock.  "@sk: the socket, locked"
  * means either form, asserted with sock_owned_by_me().
  * A datagram socket's receive queue is under the queue's spinlock alone
- * (sock_queue_rcv_skb(), skb_recv_datagram()), as UDP's.
+ * (sock_queue_rcv_skb(), skb_recv_datagram()), as UDP's, and so is a raw
+ * socket's.
  *
  * - Lock order, outer first, as the code nests them:
  *
@@ -70,7 +73,9 @@
  * No socket lock is taken under an accept_lock.  bind_lock, conn_lock,
  * sk_list_lock, reply_lock and neigh.lock are leaves: none of lynx's locks
  * is taken under them (bind_lock reads the eph_lock seqlock; /proc's walk
- * under sk_list_lock takes sk_callback_lock), all with BHs off.  Frames
+ * under sk_list_lock takes sk_callback_lock), all with BHs off.  raw_lock
+ * is a leaf taken under no other lock, in process context only (a raw
+ * socket's init and close): the receive path reads raw_list under RCU.  Frames
  * reach receivers through netif_rx(): a sender that owns its socket may
  * run the receive softirq when lynx_output() turns BHs back on, and finds
  * its own socket owned (backlog); one holding a socket spinlock never does.
@@ -103,6 +108,12 @@
  *                   holds one on the new child while it sends SYN|ACK
  *     transmit      clones in flight hold sk_wmem_alloc, which defers
  *                   __sk_free(), not a reference
+ *     raw list      none: lynx_raw_close() takes a socket off
+ *                   lynx_net.raw_list before its last reference goes, and
+ *                   lynx_raw_rcv() queues copies under RCU without taking
+ *                   one, as IP's raw sockets do: SOCK_RCU_FREE keeps the
+ *                   socket for the walk, and its destructor, after the
+ *                   grace period, frees a copy queued after close()
  *
  * lynx_conn_done() drops the conn hash's and the timers' references, so
  * its caller holds one of its own; for a SOCK_DEAD socket it also ends the
@@ -138,6 +149,8 @@
  *                   (which checks again once it holds a reference),
  *                   lynx_dgram_rcv(), /proc
  *     rcvq_bytes, rcvq_msgs, wq_bytes  under the socket lock; poll, ioctl
+ *     port, node, types  of a lynx_raw_sock (its filter), under the socket
+ *                   lock; lynx_raw_rcv(), /proc
  *     lynx_net      node (sysctl), dying (pre_exit), lo (exit: lynx_rcv()
  *                   reads it plainly, no receiver runs by then), the
  *                   sysctls (proc_dointvec*() write them with WRITE_ONCE())
@@ -168,23 +181,7 @@
 
 /* ---- wire format (wire.c) ---------------------------------------------- */
 
-#define LYNX_VERSION		1
-
-/* lynxhdr.type: which socket type a frame belongs to (its port space). */
-enum lynx_frame_type {
-	LYNX_T_DGRAM		= 1,
-	LYNX_T_STREAM		= 2,
-	LYNX_T_SEQPACKET	= 3,
-	LYNX_T_MAX		= LYNX_T_SEQPACKET,
-};
-
-/* lynxhdr.flags, for the connection-oriented types. */
-#define LYNX_F_SYN	0x01
-#define LYNX_F_ACK	0x02
-#define LYNX_F_FIN	0x04
-#define LYNX_F_RST	0x08
-#define LYNX_F_EOR	0x10	/* last segment of a SEQPACKET message */
-#define LYNX_F_ALL	0x1f
+/* LYNX_VERSION, the frame types and flags, struct lynxhdr: <linux/lynx.h>. */
 
 /*
  * The sequence space a segment takes: its payload, one for SYN and FIN,
@@ -197,40 +194,6 @@ static inline u32 lynx_seg_seq_len(u32 len, u8 flags)
 	return len + !!(flags & LYNX_F_SYN) + !!(flags & LYNX_F_FIN) +
 	       (!len && (flags & LYNX_F_EOR));
 }
-
-/**
- * struct lynxhdr - the lynx header, after the Ethernet header
- * @version:  LYNX_VERSION
- * @type:     enum lynx_frame_type
- * @flags:    LYNX_F_* (0 for datagrams)
- * @reserved: 0 on send; frames with it non-zero are dropped
- * @len:      payload length in bytes (the frame may carry Ethernet padding)
- * @csum:     Internet checksum over header (with @csum 0) and payload
- * @src_node: sender's node id
- * @dst_node: receiver's node id
- * @src_port: sender's port
- * @dst_port: receiver's port
- * @seq:      sequence number of the first payload byte (connections)
- * @ack:      cumulative acknowledgment (connections, with LYNX_F_ACK)
- * @window:   receive window in bytes, from @ack on (connections)
- *
- * All fields are big-endian on the wire.  36 bytes.
- */
-struct lynxhdr {
-	__u8	version;
-	__u8	type;
-	__u8	flags;
-	__u8	reserved;
-	__be16	len;
-	__sum16	csum;
-	__be32	src_node;
-	__be32	dst_node;
-	__be32	src_port;
-	__be32	dst_port;
-	__be32	seq;
-	__be32	ack;
-	__be32	window;
-} __packed;
 
 #define LYNX_HLEN	((int)sizeof(struct lynxhdr))
 /* Room to reserve in front of a payload for the lynx and Ethernet headers. */
@@ -260,6 +223,8 @@ enum lynx_parse_err {
 };
 
 void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info);
+void lynx_hdr_csum(struct sk_buff *skb);
+enum lynx_parse_err lynx_hdr_check(const struct lynxhdr *h);
 enum lynx_parse_err lynx_hdr_parse(struct sk_buff *skb,
 				   struct lynx_hdr_info *info);
 
@@ -283,6 +248,7 @@ enum lynx_mib {
 	LYNX_MIB_RESETS,		/* resets sent */
 	LYNX_MIB_REPLY_RATELIMITED,	/* resets, refusals, ACKs not sent */
 	LYNX_MIB_DROP_DEVICE,		/* arrived on a device not lynx's */
+	LYNX_MIB_RAW_DROPS,		/* copies a raw socket could not take */
 	LYNX_MIB_MAX
 };
 
@@ -327,6 +293,9 @@ struct lynx_neigh_table {
  * @sk_list_lock: protects @sk_list (taken with BHs off: children are
  *              added from the receive path)
  * @sk_list:    every lynx socket of the namespace, for /proc/net/lynx
+ * @raw_lock:   protects @raw_list (writers, process context only)
+ * @raw_list:   the namespace's SOCK_RAW sockets; the receive path reads
+ *              it under RCU, and skips it while it is empty
  * @neigh:      the neighbour table
  * @lo:         this namespace's lynxlo device; NULL once the namespace's
  *              exit destroyed it (readers: READ_ONCE() under RCU)
@@ -357,6 +326,8 @@ struct lynx_net {
 	struct hlist_nulls_head	conn_hash[1 << LYNX_CONN_HASH_BITS];
 	spinlock_t		sk_list_lock;	/* @sk_list */
 	struct hlist_head	sk_list;
+	spinlock_t		raw_lock;	/* @raw_list */
+	struct hlist_head	raw_list;
 	struct lynx_neigh_table	neigh;
 	struct net_device	*lo;
 	struct lynx_mib_stats __percpu *mib;
@@ -399,7 +370,8 @@ bool lynx_reply_allow(struct lynx_net *ln);
 /**
  * struct lynx_sock - a lynx socket
  * @sk:         the generic socket; must stay first
- * @type:       enum lynx_frame_type of this socket (its port space)
+ * @type:       enum lynx_frame_type of this socket (its port space); 0
+ *              for a SOCK_RAW socket, which takes no port
  * @port:       bound port (0: unbound), under lynx_net.bind_lock to change
  * @node:       node bound to, LYNX_NODE_ANY for the wildcard
  * @peer_port:  connected peer port (0: none), under the socket lock
@@ -408,7 +380,7 @@ bool lynx_reply_allow(struct lynx_net *ln);
  * @list_node:  in lynx_net.sk_list for the socket's whole life
  *
  * A SOCK_DGRAM socket is just this; a connection's is struct
- * lynx_conn_sock.
+ * lynx_conn_sock, a raw socket's struct lynx_raw_sock (raw.c).
  */
 struct lynx_sock {
 	struct sock		sk;
@@ -481,6 +453,24 @@ extern struct proto lynx_dgram_proto;
 
 int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		   const struct lynx_hdr_info *info);
+int lynx_dgram_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+
+/* ---- raw sockets (raw.c) ------------------------------------------------ */
+
+extern const struct proto_ops lynx_raw_ops;
+extern struct proto lynx_raw_proto;
+
+void lynx_raw_rcv(struct lynx_net *ln, struct sk_buff *skb,
+		  const struct lynx_hdr_info *info);
+void lynx_raw_filter(const struct sock *sk, u32 *node, u32 *port);
+
+/* Whether a frame must be offered to raw sockets: the fast path's one
+ * test while the namespace has none.
+ */
+static inline bool lynx_raw_wanted(const struct lynx_net *ln)
+{
+	return !hlist_empty(&ln->raw_list);
+}
 
 /* ---- connection sockets (stream.c) ------------------------------------- */
 
@@ -540,6 +530,7 @@ void lynx_input_exit(void);
 /* ---- where a frame leaves (output.c) ----------------------------------- */
 
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
+int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
 		    const struct sock *sk, unsigned int pad);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
@@ -594,6 +585,7 @@ void lynx_neigh_expire(struct lynx_net *ln, unsigned long now);
 int lynx_dev_init(void);
 void lynx_dev_exit(void);
 bool lynx_dev_is_lynx(const struct net_device *dev);
+bool lynx_dev_raw_ok(const struct net_device *dev);
 struct net_device *lynx_dev_create_lo(struct net *net);
 
 /* ---- /proc (proc.c) ---------------------------------------------------- */

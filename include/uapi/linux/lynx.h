@@ -52,6 +52,78 @@ struct sockaddr_lynx {
 };
 
 /*
+ * The wire format: a struct lynxhdr follows the Ethernet header, then the
+ * payload.  A SOCK_RAW socket reads and writes frames from the lynx header
+ * on, as they are on the wire.
+ */
+#define LYNX_VERSION	1
+
+/* lynxhdr.type: which socket type a frame belongs to (its port space). */
+enum lynx_frame_type {
+	LYNX_T_DGRAM		= 1,
+	LYNX_T_STREAM		= 2,
+	LYNX_T_SEQPACKET	= 3,
+	LYNX_T_MAX		= LYNX_T_SEQPACKET,
+};
+
+/* lynxhdr.flags, for the connection-oriented types. */
+#define LYNX_F_SYN	0x01
+#define LYNX_F_ACK	0x02
+#define LYNX_F_FIN	0x04
+#define LYNX_F_RST	0x08
+#define LYNX_F_EOR	0x10	/* last segment of a SEQPACKET message */
+#define LYNX_F_ALL	0x1f
+
+/**
+ * struct lynxhdr - the lynx header, after the Ethernet header
+ * @version:  LYNX_VERSION
+ * @type:     enum lynx_frame_type
+ * @flags:    LYNX_F_* (0 for datagrams, but LYNX_F_RST for a refusal)
+ * @reserved: 0 on send; frames with it non-zero are dropped
+ * @len:      payload length in bytes (the frame may carry Ethernet padding)
+ * @csum:     Internet checksum over header (with @csum 0) and payload
+ * @src_node: sender's node id
+ * @dst_node: receiver's node id
+ * @src_port: sender's port
+ * @dst_port: receiver's port
+ * @seq:      sequence number of the first payload byte (connections)
+ * @ack:      cumulative acknowledgment (connections, with LYNX_F_ACK)
+ * @window:   receive window in bytes, from @ack on (connections)
+ *
+ * All fields are big-endian on the wire.  36 bytes.
+ */
+struct lynxhdr {
+	__u8	version;
+	__u8	type;
+	__u8	flags;
+	__u8	reserved;
+	__be16	len;
+	__sum16	csum;
+	__be32	src_node;
+	__be32	dst_node;
+	__be32	src_port;
+	__be32	dst_port;
+	__be32	seq;
+	__be32	ack;
+	__be32	window;
+} __attribute__((packed));
+
+/*
+ * Socket options of level SOL_LYNX.  The level reaches lynx's own sockets
+ * only (the kernel hands every level but SOL_SOCKET to the family), so
+ * its number need not be one of <linux/socket.h>'s.
+ *
+ *   LYNX_RAW_TYPES  u32, SOCK_RAW only: the frame types the socket
+ *                   receives, bit (1 << LYNX_T_*) each; default every
+ *                   type (LYNX_RAW_TYPES_ALL), 0 for none (a socket that
+ *                   only sends).  Other bits: EINVAL.
+ */
+#define SOL_LYNX		299
+#define LYNX_RAW_TYPES		1
+#define LYNX_RAW_TYPES_ALL	((1U << LYNX_T_DGRAM) | (1U << LYNX_T_STREAM) | \
+				 (1U << LYNX_T_SEQPACKET))
+
+/*
  * Link attributes of a "lynx" device (nested in IFLA_INFO_DATA of
  * IFLA_LINKINFO, RTM_NEWLINK):
  *   IFLA_LYNX_SEGMENT  u32: the segment the device is on.  Set at creation
