@@ -291,8 +291,10 @@ static void lynx_conn_cc_test_rto(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, c->in_loss);
 	KUNIT_EXPECT_EQ(test, c->recover, c->snd_nxt);
 	KUNIT_EXPECT_EQ(test, c->dupacks, 0);
-	/* The same segment lost again: ssthresh stays (RFC 5681 3.1). */
-	lynx_cc_on_rto(c, 16, false);
+	/* The same segment lost again: ssthresh stays (RFC 5681 3.1), what
+	 * the window shrank to since notwithstanding.
+	 */
+	lynx_cc_on_rto(c, 6, false);
 	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
 	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 8U);
 	/* Duplicates after a timeout neither inflate nor retransmit. */
