@@ -351,6 +351,36 @@ static void lynx_conn_cc_test_ssthresh_floor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
 }
 
+static void lynx_conn_cc_test_idle_restart(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn(test, 0);
+
+	/* Idle no longer than the RTO: the window stands. */
+	cc_set(c, 40, 30);
+	lynx_cc_idle_restart(c, 50, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 40U);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 30U);
+	/* Halved per RTO idle, as tcp_cwnd_restart(); ssthresh keeps 3/4. */
+	lynx_cc_idle_restart(c, 51, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 20U);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 30U);
+	cc_set(c, 40, 20);
+	lynx_cc_idle_restart(c, 120, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 30U);
+	/* Never below the initial window ... */
+	cc_set(c, 40, 20);
+	lynx_cc_idle_restart(c, 100000, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	cc_set(c, 13, 20);
+	lynx_cc_idle_restart(c, 100000, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	/* ... nor raised to it. */
+	cc_set(c, 6, 20);
+	lynx_cc_idle_restart(c, 100000, 50);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 6U);
+}
+
 static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_initial_window),
 	KUNIT_CASE(lynx_conn_cc_test_slow_start),
@@ -364,6 +394,7 @@ static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_full_ack),
 	KUNIT_CASE(lynx_conn_cc_test_rto),
 	KUNIT_CASE(lynx_conn_cc_test_ssthresh_floor),
+	KUNIT_CASE(lynx_conn_cc_test_idle_restart),
 	{}
 };
 

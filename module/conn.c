@@ -379,6 +379,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->retries = 0;
 	c->probes = 0;
 	lynx_cc_init(c);
+	c->lsndtime = jiffies;
 	WRITE_ONCE(c->total_retrans, 0);
 	c->fin_queued = false;
 	c->rto = LYNX_RTO_INIT;
@@ -522,6 +523,7 @@ void lynx_conn_sock_init(struct sock *sk)
 	skb_queue_head_init(&c->ooo_q);
 	c->rto = LYNX_RTO_INIT;
 	lynx_cc_init(c);
+	c->lsndtime = jiffies;
 	c->oow_ack_until = jiffies;
 	c->rcv_tstamp = jiffies;
 	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);

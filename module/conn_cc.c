@@ -18,6 +18,8 @@
  *              start
  *   RFC 3042   limited transmit: one new segment on each of the first
  *              two duplicate ACKs
+ *   RFC 5681 4.1  restart after idle: the window shrinks back toward the
+ *              initial one, halving per RTO without sending
  *
  * The window counts segments of the path's MSS (TCP's unit), so that the
  * arithmetic is TCP's line for line; what is in flight is counted in
@@ -303,3 +305,34 @@ void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 	c->dupacks = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_rto);
+
+/**
+ * lynx_cc_idle_restart - new data after an idle period
+ * @c:    the connection, nothing in flight
+ * @idle: jiffies since it last sent new data
+ * @rto:  the retransmission timeout, jiffies
+ *
+ * RFC 5681 4.1, as tcp_cwnd_restart(): a window no ACK has clocked for
+ * longer than the RTO is stale.  It halves for every RTO of @idle, down
+ * to the initial window (or what it was, if smaller); ssthresh first
+ * keeps three quarters of it (tcp_current_ssthresh()).
+ */
+void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
+			  unsigned long rto)
+{
+	u32 cwnd = c->snd_cwnd;
+	u32 restart = min_t(u32, LYNX_INIT_CWND, cwnd);
+
+	rto = max(rto, 1UL);
+	if (idle <= rto)
+		return;
+	lynx_cc_set_ssthresh(c, max(c->snd_ssthresh,
+				    (cwnd >> 1) + (cwnd >> 2)));
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	lynx_cc_set_cwnd(c, max(cwnd, restart));
+	c->snd_cwnd_cnt = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_idle_restart);

@@ -249,6 +249,8 @@ void lynx_conn_push(struct sock *sk)
 	if (!lynx_conn_can_send(sk) || !c->send_head)
 		return;
 	mss = lynx_conn_mss(sk);
+	if (c->snd_una == c->snd_nxt)
+		lynx_cc_idle_restart(c, jiffies - c->lsndtime, c->rto);
 	while ((skb = c->send_head)) {
 		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
 		/* A bare FIN goes whatever the windows. */
@@ -265,6 +267,7 @@ void lynx_conn_push(struct sock *sk)
 		}
 		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
 		c->send_head = lynx_conn_wq_next(sk, skb);
+		c->lsndtime = jiffies;
 		if (!timer_pending(&sk->sk_timer))
 			lynx_conn_arm(sk, c->rto);
 	}

@@ -64,6 +64,7 @@
  * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
  *               next increment
  * @cc_acked_bytes: bytes acknowledged not yet counted as a whole segment
+ * @lsndtime:    jiffies when new data was last sent (idle restart)
  * @total_retrans: segments this connection sent again (/proc/net/lynx)
  * @retries:     retransmission timeouts since acknowledged progress
  * @probes:      window probes since the peer last answered (an orphan's:
@@ -118,6 +119,7 @@ struct lynx_conn {
 	u32			snd_ssthresh;
 	u32			snd_cwnd_cnt;
 	u32			cc_acked_bytes;
+	unsigned long		lsndtime;
 	u32			total_retrans;
 	u8			retries;
 	u8			probes;
@@ -295,5 +297,7 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked,
 		    u32 prior_flight);
 bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
+void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
+			  unsigned long rto);
 
 #endif /* _NET_LYNX_CONN_H */
