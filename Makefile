@@ -2,7 +2,10 @@
 #
 # lynx: out-of-tree build and test entry points.
 #
-#   make            build module/lynx.ko against KDIR
+#   make            build module/lynx.ko against KDIR (W=1; 6.1 or 6.12, the
+#                   differences in include/net/lynx_compat.h)
+#   make build-stock, build-612, build-debug: lynx for each test kernel, in
+#                   build/stock/, build/612/, build/debug/ (warnings fail)
 #   make check      install deps, build, run KUnit + kselftests in QEMU
 #   make selftests  build the kselftest programs (selftests/Makefile, the
 #                   list of tests, in the kernel's lib.mk style)
@@ -21,8 +24,10 @@
 # Debian's linux-headers-amd64.
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-# The stock kernel is named by scripts/lib.sh (Debian's 6.1 linux-image-amd64).
+# The stock kernel is named by scripts/lib.sh (Debian's 6.1 linux-image-amd64),
+# and so is the 6.12 one (Debian bookworm's 6.12 series).
 STOCK_REL := $(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_stock_release' 2>/dev/null)
+REL_612 := $(shell bash -c '. $(ROOT)/scripts/lib.sh && lynx_612_release' 2>/dev/null)
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    /usr/src/linux-headers-$(STOCK_REL))
 
@@ -33,7 +38,7 @@ SRC_DIRS := module kunit
 # this elsewhere); vm-run reads the same variable from the environment.
 LYNX_BUILD ?= $(ROOT)/build
 
-.PHONY: all module clean check demo deps selftests build-stock build-debug build-kcsan \
+.PHONY: all module clean check demo deps selftests build-stock build-612 build-debug build-kcsan \
 	checkpatch sparse fuzz man-lint install uninstall bench
 
 all: module
@@ -42,7 +47,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module $(KBUILD_ARGS) modules
 
 # A kernel-specific build tree under build/<kernel>/ of symlinks to the
-# sources, so the stock and debug objects never mix.
+# sources, so the stock, 6.12 and debug objects never mix.
 define build_tree
 	@mkdir -p $(addprefix $(LYNX_BUILD)/$(1)/,$(SRC_DIRS))
 	@for d in $(SRC_DIRS); do \
@@ -61,6 +66,11 @@ endef
 
 build-stock:
 	$(call build_tree,stock,/usr/src/linux-headers-$(STOCK_REL),)
+
+# Debian's 6.12 (scripts/lib.sh: lynx_612_release), in build/612/.
+build-612:
+	@[ -n "$(REL_612)" ] || { bash -c '. $(ROOT)/scripts/lib.sh && lynx_612_release'; exit 1; }
+	$(call build_tree,612,/usr/src/linux-headers-$(REL_612),)
 
 build-debug:
 	$(call build_tree,debug,$(shell $(ROOT)/scripts/build-debug-kernel),\

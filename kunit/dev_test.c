@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <net/sch_generic.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 #include <net/lynx_dev.h>
 #include "lynx_test.h"
 
@@ -130,8 +131,8 @@ static void lynx_dev_test_properties(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ether_addr_equal(a->dev_addr,
 						  dt_devs[1]->dev_addr));
 	KUNIT_EXPECT_FALSE(test, a->priv_flags & IFF_NO_QUEUE);
-	KUNIT_EXPECT_FALSE(test, a->features & NETIF_F_LLTX);
-	KUNIT_EXPECT_FALSE(test, a->features & NETIF_F_NETNS_LOCAL);
+	KUNIT_EXPECT_FALSE(test, lynx_netdev_lltx(a));
+	KUNIT_EXPECT_FALSE(test, lynx_netdev_netns_local(a));
 	rtnl_lock();
 	KUNIT_EXPECT_STRNEQ(test, rtnl_dereference(a->qdisc)->ops->id,
 			    "noqueue");
@@ -247,7 +248,7 @@ static void lynx_dev_test_lo(struct kunit *test)
 		kunit_skip(test, "no " LYNX_LO_NAME " in init_net");
 	WRITE_ONCE(dt_devs[3], lo);
 	KUNIT_EXPECT_TRUE(test, lynx_dev_is_lynx(lo));
-	KUNIT_EXPECT_TRUE(test, lo->features & NETIF_F_NETNS_LOCAL);
+	KUNIT_EXPECT_TRUE(test, lynx_netdev_netns_local(lo));
 	KUNIT_EXPECT_PTR_EQ(test, lo->rtnl_link_ops, NULL);
 	KUNIT_EXPECT_TRUE(test, lynx_dev_raw_ok(lo));
 

@@ -45,6 +45,7 @@
 #include <net/rtnetlink.h>
 #include <kunit/visibility.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 #include <net/lynx_dev.h>
 
 /**
@@ -665,7 +666,7 @@ static void lynx_lo_setup(struct net_device *dev)
 {
 	lynx_setup_common(dev);
 	dev->netdev_ops = &lynx_lo_ops;
-	dev->features |= NETIF_F_NETNS_LOCAL;
+	lynx_netdev_set_netns_local(dev);
 	dev->mtu = ETH_MAX_MTU;
 }
 

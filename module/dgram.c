@@ -12,6 +12,7 @@
 #include <asm/ioctls.h>
 #include <net/sock.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 
 /* Where a received datagram came from, kept in skb->cb for recvmsg. */
 struct lynx_skb_cb {
@@ -364,5 +365,5 @@ const struct proto_ops lynx_dgram_ops = {
 	.sendmsg	= lynx_dgram_sendmsg,
 	.recvmsg	= lynx_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
+	LYNX_PROTO_OPS_SENDPAGE
 };

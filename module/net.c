@@ -8,6 +8,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 #include <net/lynx_dev.h>
 #include <kunit/visibility.h>
 
@@ -74,7 +75,7 @@ static u32 lynx_random_node(void)
 	return node;
 }
 
-static int lynx_sysctl_node(struct ctl_table *table, int write,
+static int lynx_sysctl_node(lynx_ctl_table *table, int write,
 			    void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct lynx_net *ln = table->data;
@@ -96,7 +97,7 @@ static int lynx_sysctl_node(struct ctl_table *table, int write,
 	return 0;
 }
 
-static int lynx_sysctl_eph(struct ctl_table *table, int write,
+static int lynx_sysctl_eph(lynx_ctl_table *table, int write,
 			   void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct lynx_net *ln = table->data;
@@ -199,6 +200,9 @@ static const struct ctl_table lynx_sysctl_template[] = {
 	{ }
 };
 
+/* Its entries, the sentinel not counted (lynx_register_net_sysctl()). */
+#define LYNX_SYSCTL_ENTRIES	(ARRAY_SIZE(lynx_sysctl_template) - 1)
+
 static int lynx_sysctl_init(struct lynx_net *ln)
 {
 	struct ctl_table *table;
@@ -217,7 +221,8 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[7].data = &ln->reply_rate;
 	table[8].data = &ln->reply_burst;
 
-	ln->sysctl_hdr = register_net_sysctl(ln->net, "net/lynx", table);
+	ln->sysctl_hdr = lynx_register_net_sysctl(ln->net, "net/lynx", table,
+						  LYNX_SYSCTL_ENTRIES);
 	if (!ln->sysctl_hdr) {
 		kfree(table);
 		return -ENOMEM;
@@ -227,7 +232,7 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 
 static void lynx_sysctl_exit(struct lynx_net *ln)
 {
-	struct ctl_table *table = ln->sysctl_hdr->ctl_table_arg;
+	const struct ctl_table *table = ln->sysctl_hdr->ctl_table_arg;
 
 	unregister_net_sysctl_table(ln->sysctl_hdr);
 	kfree(table);

@@ -15,6 +15,7 @@
 #include <linux/sockios.h>
 #include <net/sock.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 
 /* The largest SEQPACKET message, whatever SO_SNDBUF: the receiver lets the
  * message it assembles exceed SO_RCVBUF only up to the largest receive
@@ -249,7 +250,7 @@ out:
 }
 
 static int lynx_stream_accept(struct socket *sock, struct socket *newsock,
-			      int flags, bool kern)
+			      LYNX_ACCEPT_PARAMS)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk, *child;
@@ -257,7 +258,7 @@ static int lynx_stream_accept(struct socket *sock, struct socket *newsock,
 	int err = 0;
 
 	lock_sock(sk);
-	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	timeo = sock_rcvtimeo(sk, lynx_accept_flags(arg) & O_NONBLOCK);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		if (sk->sk_state != TCP_LISTEN) {
@@ -802,7 +803,7 @@ const struct proto_ops lynx_stream_ops = {
 	.sendmsg	= lynx_stream_sendmsg,
 	.recvmsg	= lynx_stream_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
+	LYNX_PROTO_OPS_SENDPAGE
 };
 
 const struct proto_ops lynx_seqpacket_ops = {
@@ -820,5 +821,5 @@ const struct proto_ops lynx_seqpacket_ops = {
 	.sendmsg	= lynx_stream_sendmsg,
 	.recvmsg	= lynx_stream_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
+	LYNX_PROTO_OPS_SENDPAGE
 };

@@ -27,6 +27,32 @@ lynx_stock_kdir() {
 	echo "/usr/src/linux-headers-$(lynx_stock_release)"
 }
 
+# The 6.12 test kernel ("612"), named the same way: Debian bookworm's 6.12
+# series (the linux-6.12 packages of bookworm-security and the point
+# releases, ABI 6.12.N+deb12), the release the meta-package
+# linux-image-6.12-amd64 depends on if it is installed, else the
+# 6.12.*+deb12-amd64 release installed (scripts/deps installs one; of
+# several, the highest); LYNX_612_RELEASE overrides.  A 6.1 or a later
+# series is never taken for it.
+lynx_612_release() {
+	local r=${LYNX_612_RELEASE:-}
+	[ -n "$r" ] || r=$(dpkg-query -W -f='${Depends}' linux-image-6.12-amd64 2>/dev/null |
+		grep -o 'linux-image-6\.12\.[0-9]*+deb12-amd64' | head -n 1 |
+		sed 's/^linux-image-//')
+	[ -n "$r" ] || r=$(ls -d /lib/modules/6.12.*+deb12-amd64 2>/dev/null |
+		sed 's|/lib/modules/||' | sort -V | tail -n 1)
+	[ -n "$r" ] && [ -f "/boot/vmlinuz-$r" ] || {
+		echo "no Debian 6.12 amd64 kernel installed (make deps)" >&2
+		return 1
+	}
+	echo "$r"
+}
+
+# The headers tree matching the 6.12 kernel.
+lynx_612_kdir() {
+	echo "/usr/src/linux-headers-$(lynx_612_release)"
+}
+
 # The unpacked linux-source-6.1 tree (for kselftest_harness.h, lib.mk and
 # the runner, kunit.py and checkpatch), extracted once into the cache.
 # The first caller says on stderr what it does (about a minute: its

@@ -274,7 +274,11 @@ static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
  */
 #define LYNX_DEBUG_SLOWDOWN	4
 
-/* Whether a debug kernel runs (LYNX_KERNEL=debug or kcsan, set by vm-run). */
+/*
+ * Whether a debug kernel runs (LYNX_KERNEL=debug or kcsan, set by vm-run).
+ * Debian's kernels, LYNX_KERNEL=stock (6.1) and 612 (6.12), take the
+ * stock timing and volumes: both are production builds at full speed.
+ */
 static inline int lynx_debug_kernel(void)
 {
 	const char *k = getenv("LYNX_KERNEL");
