@@ -35,6 +35,7 @@
 #include <linux/sockptr.h>
 #include <net/sock.h>
 #include <net/lynx.h>
+#include <net/lynx_compat.h>
 
 /**
  * struct lynx_raw_sock - a SOCK_RAW socket
@@ -387,5 +388,5 @@ const struct proto_ops lynx_raw_ops = {
 	.sendmsg	= lynx_raw_sendmsg,
 	.recvmsg	= lynx_raw_recvmsg,
 	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
+	LYNX_PROTO_OPS_SENDPAGE
 };
