@@ -39,7 +39,8 @@ SRC_DIRS := module kunit
 LYNX_BUILD ?= $(ROOT)/build
 
 .PHONY: all module clean check demo deps selftests build-stock build-612 build-debug build-kcsan \
-	checkpatch sparse fuzz man-lint install uninstall bench
+	checkpatch sparse fuzz man-lint install uninstall bench module-clean \
+	dkms-source dkms-install dkms-uninstall dkms-check
 
 all: module
 
@@ -148,6 +149,36 @@ uninstall:
 	set -ex; \
 	rm -f $(DESTDIR)/lib/modules/$$krel/extra/lynx.ko $(DESTDIR)$(MANDIR)/man7/lynx.7; \
 	if [ -n "$(DESTDIR)" ]; then depmod -b $(DESTDIR) $$krel; else depmod -a $$krel; fi
+
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
+
+# DKMS: the sources dkms builds from (DEST=dir), and their installation
+# as /usr/src/lynx-VERSION with dkms add, build and install (dkms.conf).
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
+DKMS_FILES := Makefile dkms.conf module include doc
+dkms-source:
+	@[ -n "$(DEST)" ] || { echo "dkms-source: DEST=dir"; exit 1; }
+	@mkdir -p $(DEST)
+	@cd $(ROOT) && cp -r $(DKMS_FILES) $(DEST)/
+	@rm -f $(DEST)/module/*.o $(DEST)/module/*.ko $(DEST)/module/*.mod* \
+		$(DEST)/module/.*.cmd $(DEST)/module/Module.symvers \
+		$(DEST)/module/modules.order
+
+dkms-install:
+	rm -rf /usr/src/lynx-$(DKMS_VERSION)
+	$(MAKE) -s dkms-source DEST=/usr/src/lynx-$(DKMS_VERSION)
+	dkms add -m lynx -v $(DKMS_VERSION)
+	dkms build -m lynx -v $(DKMS_VERSION)
+	dkms install -m lynx -v $(DKMS_VERSION)
+
+# dkms builds lynx for the stock and the 612 kernel (scratch tree).
+dkms-check:
+	@$(ROOT)/scripts/dkms-check
+
+dkms-uninstall:
+	-dkms remove -m lynx -v $(DKMS_VERSION) --all
+	rm -rf /usr/src/lynx-$(DKMS_VERSION)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(ROOT)/module clean
