@@ -252,19 +252,25 @@ static void lynx_conn_math_test_rto_backoff(struct kunit *test)
 
 static void lynx_conn_math_test_rcv_window(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 0), 500U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1), 499U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 500), 250U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 998), 1U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 999), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 0, 0), 500U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1, 0), 499U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 500, 0), 250U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 998, 0), 1U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 999, 0), 0U);
 	/* full, over-full (a segment charged past the limit) */
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1000), 0U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1001), 0U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 50000), 0U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(0, 0), 0U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(212992, 0), 106496U);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(INT_MAX, 0), (u32)INT_MAX / 2);
-	KUNIT_EXPECT_EQ(test, lynx_rcv_window(INT_MAX, INT_MAX - 1), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1000, 0), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1001, 0), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 50000, 0), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(0, 0, 0), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(212992, 0, 0), 106496U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(INT_MAX, 0, 0), (u32)INT_MAX / 2);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(INT_MAX, INT_MAX - 1, 0), 0U);
+	/* no room for a segment like the last: closed, unless empty */
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 500, 600), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 500, 501), 0U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 500, 500), 250U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 0, 5000), 500U);
+	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1, 5000), 0U);
 }
 
 static void lynx_conn_math_test_seg_size(struct kunit *test)
@@ -699,7 +705,7 @@ static void fsm_setup(struct kunit *test, struct sock *sk, int state)
 		}
 		break;
 	}
-	c->rcv_adv = c->rcv_nxt + lynx_rcv_window(sk->sk_rcvbuf, 0);
+	c->rcv_adv = c->rcv_nxt + lynx_rcv_window(sk->sk_rcvbuf, 0, 0);
 	lynx_set_state(sk, state);
 	release_sock(sk);
 }

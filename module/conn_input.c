@@ -287,6 +287,8 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
+	if (skb->len)
+		c->rcv_seg_memory = skb->truesize;
 	if (!lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
 		/* All seen before: a duplicate; the ACK tells the sender. */
 		kfree_skb(skb);

@@ -1222,6 +1222,45 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 	EXPECT_EQ(1000, read_verify(self->s, 1000, 5000, &bad));
 }
 
+/*
+ * A reader that does not read for longer than the sender's retransmission
+ * budget (LYNX_DATA_RETRIES backoffs, each at most LYNX_RTO_MAX: under
+ * 20 s) costs nothing but time, as with TCP: small writes fill the
+ * receive buffer with segments whose memory far exceeds their bytes, and
+ * the receiver must then close its window rather than drop what it
+ * advertised room for (the sender would count each drop as a loss and
+ * give up with ETIMEDOUT).
+ */
+TEST_F_TIMEOUT(conn, slow_reader_small_writes, 120)
+{
+	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
+	unsigned char b;
+	size_t sent = 0, got, bad;
+	int err;
+
+	PAIR();
+	for (;;) {
+		pat_fill(&b, sent, 1);
+		if (send(self->c, &b, 1, MSG_DONTWAIT) == 1) {
+			sent++;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
+		if (!(lynx_poll_for(self->c, POLLOUT, 500) & POLLOUT))
+			break;
+	}
+	TH_LOG("%zu one-byte writes queued", sent);
+	ASSERT_LT(0, sent);
+	/* The behaviour under test is time passing with nobody reading. */
+	usleep(idle_ms * 1000);
+	err = sock_error(self->c);
+	EXPECT_EQ(0, err) TH_LOG("sender: %s after %d s of a slow reader",
+				 strerror(err), idle_ms / 1000);
+	got = read_verify(self->s, sent, 10000, &bad);
+	EXPECT_EQ(sent, got);
+	EXPECT_EQ(0, bad);
+}
+
 /* ---- shutdown -------------------------------------------------------- */
 
 TEST_F(conn, shutdown_wr_eof)

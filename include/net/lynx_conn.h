@@ -98,6 +98,7 @@ struct lynx_conn {
 	u32			peer_max_wnd;
 	u32			rcv_nxt;
 	u32			rcv_adv;
+	u32			rcv_seg_memory;	/* lynx_rcv_window() */
 	u32			recover;
 	bool			in_recovery;
 	u8			dupacks;
@@ -202,16 +203,26 @@ static inline unsigned long lynx_rto_backoff(unsigned long rto,
 
 /**
  * lynx_rcv_window - the window to advertise
- * @rcvbuf: SO_RCVBUF (sk_rcvbuf), bytes of skb truesize
- * @rmem:   receive memory in use (sk_rmem_alloc)
+ * @rcvbuf:      SO_RCVBUF (sk_rcvbuf), bytes of skb truesize
+ * @rmem:        receive memory in use (sk_rmem_alloc)
+ * @seg_memory:  the truesize of the peer's last data segment (0: none yet)
  *
  * Half the free space: payload bytes arrive in skbs whose truesize is up
  * to about twice their length, and the receiver drops whatever does not
- * fit, so promising more would only cause retransmissions.
+ * fit, so promising more would only cause retransmissions.  Zero when the
+ * free space cannot hold another segment like the last one (small writes,
+ * or segments re-cut after an MTU drop, cost far more memory than bytes):
+ * a sender then probes a closed window, as long as the reader takes,
+ * instead of counting each drop as a loss until it gives up.  An empty
+ * buffer always takes the next segment, so its window is never zero.
  */
-static inline u32 lynx_rcv_window(int rcvbuf, int rmem)
+static inline u32 lynx_rcv_window(int rcvbuf, int rmem, u32 seg_memory)
 {
-	return rmem >= rcvbuf ? 0 : (u32)(rcvbuf - rmem) / 2;
+	if (rmem >= rcvbuf)
+		return 0;
+	if (rmem > 0 && (u32)(rcvbuf - rmem) < seg_memory)
+		return 0;
+	return (u32)(rcvbuf - rmem) / 2;
 }
 
 /**
