@@ -52,6 +52,8 @@
  * @peer_max_wnd: the largest window the peer advertised (segment sizing)
  * @rcv_nxt:     next sequence number expected from the peer
  * @rcv_adv:     right edge of the window we advertised last
+ * @rcv_seg_memory: truesize of the peer's last data segment (the window
+ *               closes when no such segment fits: lynx_rcv_window())
  * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
  * @in_recovery: retransmitting holes one per partial ACK
  * @dupacks:     duplicate acknowledgments counted
@@ -98,7 +100,7 @@ struct lynx_conn {
 	u32			peer_max_wnd;
 	u32			rcv_nxt;
 	u32			rcv_adv;
-	u32			rcv_seg_memory;	/* lynx_rcv_window() */
+	u32			rcv_seg_memory;
 	u32			recover;
 	bool			in_recovery;
 	u8			dupacks;
