@@ -1231,7 +1231,7 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
  * advertised room for (the sender would count each drop as a loss and
  * give up with ETIMEDOUT).
  */
-TEST_F_TIMEOUT(conn, slow_reader_small_writes, 120)
+TEST_F_TIMEOUT(conn, slow_reader_small_writes, 60)
 {
 	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
 	unsigned char b;
