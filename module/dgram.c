@@ -128,11 +128,27 @@ static int lynx_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	return err ? err : len;
 }
 
-static int lynx_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
-			      size_t len, int flags)
+/**
+ * lynx_recv_datagram - recvmsg of a socket with one message per skb
+ * @sk:     a datagram or raw socket
+ * @msg:    where the message and its source address go
+ * @len:    room in @msg
+ * @flags:  recvmsg's flags (MSG_PEEK, MSG_DONTWAIT, MSG_TRUNC)
+ * @source: reads the source address of a received skb into a zeroed
+ *          address (each type keeps it in its own place)
+ *
+ * A message longer than @len is cut and flagged MSG_TRUNC, as UDP does.
+ * Shared by lynx_dgram_ops and lynx_raw_ops.
+ *
+ * Return: the bytes copied (the message's length with MSG_TRUNC), or a
+ * negative errno.
+ */
+int lynx_recv_datagram(struct sock *sk, struct msghdr *msg, size_t len,
+		       int flags,
+		       void (*source)(const struct sk_buff *skb,
+				      struct sockaddr_lynx *slx))
 {
 	DECLARE_SOCKADDR(struct sockaddr_lynx *, slx, msg->msg_name);
-	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
 	size_t copied;
 	int err;
@@ -157,14 +173,29 @@ static int lynx_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (slx) {
 		memset(slx, 0, sizeof(*slx));
 		slx->slx_family = lynx_family;
-		slx->slx_node = lynx_cb(skb)->src_node;
-		slx->slx_port = lynx_cb(skb)->src_port;
+		source(skb, slx);
 		msg->msg_namelen = sizeof(*slx);
 	}
 	err = (flags & MSG_TRUNC) ? skb->len : copied;
 out_free:
 	skb_free_datagram(sk, skb);
 	return err;
+}
+
+static void lynx_dgram_source(const struct sk_buff *skb,
+			      struct sockaddr_lynx *slx)
+{
+	const struct lynx_skb_cb *cb = (const struct lynx_skb_cb *)skb->cb;
+
+	slx->slx_node = cb->src_node;
+	slx->slx_port = cb->src_port;
+}
+
+static int lynx_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len, int flags)
+{
+	return lynx_recv_datagram(sock->sk, msg, len, flags,
+				  lynx_dgram_source);
 }
 
 static int lynx_dgram_connect(struct socket *sock, struct sockaddr *addr,

@@ -268,49 +268,26 @@ out_free:
 	return err;
 }
 
+/* The source is in the frame's header, which a socket filter
+ * (SO_ATTACH_FILTER) may have cut: then it stays zero.
+ */
+static void lynx_raw_source(const struct sk_buff *skb,
+			    struct sockaddr_lynx *slx)
+{
+	const struct lynxhdr *h;
+	struct lynxhdr buf;
+
+	h = skb_header_pointer(skb, 0, sizeof(buf), &buf);
+	if (h) {
+		slx->slx_node = ntohl(h->src_node);
+		slx->slx_port = ntohl(h->src_port);
+	}
+}
+
 static int lynx_raw_recvmsg(struct socket *sock, struct msghdr *msg,
 			    size_t len, int flags)
 {
-	DECLARE_SOCKADDR(struct sockaddr_lynx *, slx, msg->msg_name);
-	struct sock *sk = sock->sk;
-	const struct lynxhdr *h;
-	struct lynxhdr buf;
-	struct sk_buff *skb;
-	size_t copied;
-	int err;
-
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
-		return -EOPNOTSUPP;
-
-	skb = skb_recv_datagram(sk, flags, &err);
-	if (!skb)
-		return err;
-
-	copied = skb->len;
-	if (len < copied) {
-		msg->msg_flags |= MSG_TRUNC;
-		copied = len;
-	}
-	err = skb_copy_datagram_msg(skb, 0, msg, copied);
-	if (err)
-		goto out_free;
-
-	sock_recv_cmsgs(msg, sk, skb);
-	if (slx) {
-		/* A socket filter (SO_ATTACH_FILTER) may have cut the header. */
-		h = skb_header_pointer(skb, 0, sizeof(buf), &buf);
-		memset(slx, 0, sizeof(*slx));
-		slx->slx_family = lynx_family;
-		if (h) {
-			slx->slx_node = ntohl(h->src_node);
-			slx->slx_port = ntohl(h->src_port);
-		}
-		msg->msg_namelen = sizeof(*slx);
-	}
-	err = (flags & MSG_TRUNC) ? skb->len : copied;
-out_free:
-	skb_free_datagram(sk, skb);
-	return err;
+	return lynx_recv_datagram(sock->sk, msg, len, flags, lynx_raw_source);
 }
 
 /* Does @rsk's filter take a frame of @info? */

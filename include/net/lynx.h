@@ -454,6 +454,10 @@ extern struct proto lynx_dgram_proto;
 int lynx_dgram_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		   const struct lynx_hdr_info *info);
 int lynx_dgram_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+int lynx_recv_datagram(struct sock *sk, struct msghdr *msg, size_t len,
+		       int flags,
+		       void (*source)(const struct sk_buff *skb,
+				      struct sockaddr_lynx *slx));
 
 /* ---- raw sockets (raw.c) ------------------------------------------------ */
 
