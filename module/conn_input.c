@@ -137,6 +137,22 @@ bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n)
 	return true;
 }
 
+/**
+ * lynx_conn_rcv_pressure - is the window closed for lack of memory?
+ * @sk: a connection socket; lockless (poll)
+ *
+ * The receive buffer's memory cannot take another segment like the last
+ * one (lynx_rcv_window()).  poll() then reports what is queued readable
+ * whatever SO_RCVLOWAT says, as TCP does under memory pressure: the mark
+ * may be more bytes than the memory can hold in small segments.
+ */
+bool lynx_conn_rcv_pressure(const struct sock *sk)
+{
+	return !lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
+				atomic_read(&sk->sk_rmem_alloc),
+				READ_ONCE(lynx_sk_conn(sk)->rcv_seg_memory));
+}
+
 /* Whether anything received, in order or not, is still unread. */
 bool lynx_conn_rcv_unread(const struct sock *sk)
 {
@@ -288,7 +304,7 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 	if (skb->len)
-		c->rcv_seg_memory = skb->truesize;
+		WRITE_ONCE(c->rcv_seg_memory, skb->truesize);
 	if (!lynx_seq_after(cb->end_seq, c->rcv_nxt)) {
 		/* All seen before: a duplicate; the ACK tells the sender. */
 		kfree_skb(skb);

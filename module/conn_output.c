@@ -17,7 +17,7 @@ u32 lynx_conn_window(struct sock *sk)
 {
 	return lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
 			       atomic_read(&sk->sk_rmem_alloc),
-			       lynx_sk_conn(sk)->rcv_seg_memory);
+			       READ_ONCE(lynx_sk_conn(sk)->rcv_seg_memory));
 }
 
 void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,

@@ -697,9 +697,12 @@ static __poll_t lynx_stream_poll(struct file *file, struct socket *sock,
 		int target = sock_rcvlowat(sk, 0, INT_MAX);
 		u32 queued = READ_ONCE(c->rcvq_bytes);
 
-		/* SEQPACKET: only a whole message is readable. */
+		/* SEQPACKET: only a whole message is readable.  STREAM:
+		 * SO_RCVLOWAT bytes, or what memory holds once it is full.
+		 */
 		if (lynx_is_seqpacket(sk) ? READ_ONCE(c->rcvq_msgs) :
-		    queued >= target)
+		    queued >= target ||
+		    (queued && lynx_conn_rcv_pressure(sk)))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {

@@ -2027,6 +2027,44 @@ TEST_F(stream, rcvlowat)
 	ASSERT_EQ(0, writer_join(&w, 5000));
 }
 
+/*
+ * A mark the receive buffer cannot reach: one-byte segments fill its
+ * memory long before SO_RCVLOWAT's bytes are queued, and the window
+ * closes.  poll() then reports POLLIN anyway, as TCP's does under memory
+ * pressure (tcp_epollin_ready()), or reader and sender would wait on each
+ * other for ever.
+ */
+TEST_F_TIMEOUT(stream, rcvlowat_beyond_memory, 60)
+{
+	int lowat = 1 << 20;
+	unsigned char b;
+	size_t sent = 0, got, bad;
+
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	for (;;) {
+		pat_fill(&b, sent, 1);
+		if (send(self->c, &b, 1, MSG_DONTWAIT) == 1) {
+			sent++;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
+		if (!(lynx_poll_for(self->c, POLLOUT, 500) & POLLOUT))
+			break;
+	}
+	ASSERT_GT((size_t)lowat, sent);
+	EXPECT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN)
+		TH_LOG("%zu bytes queued, no POLLIN below SO_RCVLOWAT %d",
+		       (size_t)inq(self->s), lowat);
+	/* Once memory is free again the mark holds: read the rest without. */
+	lowat = 1;
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVLOWAT, &lowat,
+				sizeof(lowat)));
+	got = read_verify(self->s, sent, 10000, &bad);
+	EXPECT_EQ(sent, got);
+	EXPECT_EQ(0, bad);
+}
+
 /* One send() far larger than SO_SNDBUF: no EMSGSIZE, it all arrives. */
 TEST_F_TIMEOUT(stream, large_send_small_sndbuf, 60)
 {

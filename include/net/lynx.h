@@ -512,6 +512,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_rcv_space(struct sock *sk);
 bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n);
 bool lynx_conn_rcv_unread(const struct sock *sk);
+bool lynx_conn_rcv_pressure(const struct sock *sk);
 void lynx_conn_purge_rcv(struct sock *sk);
 
 /* ---- connections: sending (conn_output.c) ------------------------------- */
