@@ -53,8 +53,21 @@
  */
 #define LYNX_FUZZ_GONE_MS	30000
 
-/* A connection that moves nothing for this long has failed. */
+/*
+ * A connection that moves nothing, or a call that does not return, for
+ * this long (on the stock kernel: fz_stall_ms() scales it) has failed.
+ */
 #define LYNX_FUZZ_STALL_MS	10000
+
+/*
+ * LYNX_FUZZ_STALL_MS on the running kernel (lynx_ms()): on a debug guest
+ * beside a make fuzz two lynx_fuzz_sys threads waited more than 10 s for
+ * the "ip link" commands of their OP_DEV to end (the run went on after).
+ */
+static inline uint64_t fz_stall_ms(void)
+{
+	return lynx_ms(LYNX_FUZZ_STALL_MS);
+}
 
 /* ---- the generator: splitmix64, one state per thread ------------------ */
 
@@ -515,7 +528,7 @@ static inline int fz_move_check(int c, int s, int type, size_t total,
 				last = fz_now_ms();
 			}
 		}
-		if (fz_now_ms() - last > LYNX_FUZZ_STALL_MS) {
+		if (fz_now_ms() - last > fz_stall_ms()) {
 			ksft_print_msg("stalled: %zu sent, %zu received\n",
 				       sent, got);
 			return -1;
@@ -541,7 +554,7 @@ static inline int fz_fresh_transfer(int listener, int type, uint32_t node,
 		ksft_print_msg("connect: %s\n", strerror(errno));
 		goto out;
 	}
-	if (!(lynx_poll1(listener, POLLIN, LYNX_FUZZ_STALL_MS) & POLLIN)) {
+	if (!(lynx_poll1(listener, POLLIN, fz_stall_ms()) & POLLIN)) {
 		ksft_print_msg("no connection to accept\n");
 		goto out;
 	}
@@ -550,7 +563,7 @@ static inline int fz_fresh_transfer(int listener, int type, uint32_t node,
 		ksft_print_msg("accept: %s\n", strerror(errno));
 		goto out;
 	}
-	if (!(lynx_poll1(c, POLLOUT, LYNX_FUZZ_STALL_MS) & POLLOUT) ||
+	if (!(lynx_poll1(c, POLLOUT, fz_stall_ms()) & POLLOUT) ||
 	    getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
 		ksft_print_msg("connect did not complete\n");
 		goto out;

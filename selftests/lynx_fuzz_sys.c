@@ -456,7 +456,7 @@ static void do_fork(struct worker *w)
 	 * bound is reported with its kernel stack (a pidfd could not be
 	 * relied on: threads were seen blocked in wait4 with no report).
 	 */
-	deadline = fz_now_ms() + LYNX_FUZZ_STALL_MS;
+	deadline = fz_now_ms() + fz_stall_ms();
 	while ((ret = waitpid(pid, &status, WNOHANG)) == 0 &&
 	       fz_now_ms() < deadline)
 		usleep(10 * 1000);
@@ -837,7 +837,7 @@ int main(int argc, char **argv)
 		 * that does not end in LYNX_FUZZ_STALL_MS hung in the kernel.
 		 */
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += LYNX_FUZZ_STALL_MS / 1000;
+		ts.tv_sec += fz_stall_ms() / 1000;
 		pthread_kill(workers[i], SIGUSR1);
 		if (pthread_timedjoin_np(workers[i], NULL, &ts)) {
 			ksft_print_msg("thread %u hung (progress %lu)\n", i,
