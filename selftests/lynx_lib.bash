@@ -98,8 +98,14 @@ lx_kill_tree() {
 
 # The watchdog of a test: after $2 seconds, fails and kills it (pid $1).
 lx_watchdog() {
+	local f
 	read -r -t "$2" -u "$LX_NAP_FD" _
 	lx_log "FAIL: timed out after $2 s"
+	# What the test's programs said by then (their status lines).
+	for f in "$LX_TMP"/*.tx "$LX_TMP"/*.rx "$LX_TMP"/pair.*; do
+		[ -s "$f" ] || continue
+		lx_log "  ${f##*/}: $(tail -c 300 "$f" | tr '\n' ' ')"
+	done
 	lx_kill_tree "$1"
 }
 

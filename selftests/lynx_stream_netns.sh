@@ -92,7 +92,7 @@ st_stream_bg() {
 }
 
 test_lossy_transfer() {
-	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 dev
+	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 dev ts=$SECONDS
 	command -v tc >/dev/null || { lx_skip "no tc"; return $KSFT_SKIP; }
 	st_pair sx || return 1
 	# netem reorders only delayed frames: a small delay makes "reorder"
@@ -116,6 +116,7 @@ test_lossy_transfer() {
 	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
 		{ st_show_log "$f.rx"; return 1; }
 	t0=$SECONDS
+	lx_log "set up in $((t0 - ts)) s"
 	"$TOOL" -N "$NSA" stream-send -t 30000 "$NODEB" 7500 < "$f.in" 2> "$f.tx" &
 	local tx=$!
 	# XFER_TIMEOUT is each kernel's own (their volumes differ), in
