@@ -20,7 +20,7 @@ void lynx_conn_rcv_fin(struct sock *sk);
 void lynx_conn_fin_acked(struct sock *sk);
 
 /* conn_output.c */
-u32 lynx_conn_window(struct sock *sk);
+u32 lynx_conn_window(const struct sock *sk);
 void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 		    u32 seq, u8 flags);
 int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq);

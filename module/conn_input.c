@@ -148,9 +148,7 @@ bool lynx_conn_rcvq_read(struct sock *sk, struct sk_buff *skb, u32 n)
  */
 bool lynx_conn_rcv_pressure(const struct sock *sk)
 {
-	return !lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
-				atomic_read(&sk->sk_rmem_alloc),
-				READ_ONCE(lynx_sk_conn(sk)->rcv_seg_memory));
+	return !lynx_conn_window(sk);
 }
 
 /* Whether anything received, in order or not, is still unread. */

@@ -13,7 +13,7 @@
 
 /* ---- sending ------------------------------------------------------------- */
 
-u32 lynx_conn_window(struct sock *sk)
+u32 lynx_conn_window(const struct sock *sk)
 {
 	return lynx_rcv_window(READ_ONCE(sk->sk_rcvbuf),
 			       atomic_read(&sk->sk_rmem_alloc),

@@ -287,6 +287,29 @@ static ssize_t read_verify(int fd, size_t len, int timeout_ms, size_t *bad)
 	return done;
 }
 
+/*
+ * One-byte writes of the pattern until fd's send buffer stays full for
+ * 500 ms: each is a segment of its own, whose memory far exceeds its byte.
+ * Returns the bytes sent, or -1 with errno on an error other than EAGAIN.
+ */
+static ssize_t send_bytes_until_blocked(int fd)
+{
+	unsigned char b;
+	size_t sent = 0;
+
+	for (;;) {
+		pat_fill(&b, sent, 1);
+		if (send(fd, &b, 1, MSG_DONTWAIT) == 1) {
+			sent++;
+			continue;
+		}
+		if (errno != EAGAIN)
+			return -1;
+		if (!(lynx_poll_for(fd, POLLOUT, 500) & POLLOUT))
+			return sent;
+	}
+}
+
 static volatile sig_atomic_t sigpipes;
 
 static void on_sigpipe(int sig)
@@ -1234,21 +1257,14 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 TEST_F_TIMEOUT(conn, slow_reader_small_writes, 60)
 {
 	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
-	unsigned char b;
-	size_t sent = 0, got, bad;
+	size_t sent, got, bad;
+	ssize_t n;
 	int err;
 
 	PAIR();
-	for (;;) {
-		pat_fill(&b, sent, 1);
-		if (send(self->c, &b, 1, MSG_DONTWAIT) == 1) {
-			sent++;
-			continue;
-		}
-		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
-		if (!(lynx_poll_for(self->c, POLLOUT, 500) & POLLOUT))
-			break;
-	}
+	n = send_bytes_until_blocked(self->c);
+	ASSERT_LE(0, n) TH_LOG("send: %s", strerror(errno));
+	sent = n;
 	TH_LOG("%zu one-byte writes queued", sent);
 	ASSERT_LT(0, sent);
 	/* The behaviour under test is time passing with nobody reading. */
@@ -2037,21 +2053,14 @@ TEST_F(stream, rcvlowat)
 TEST_F_TIMEOUT(stream, rcvlowat_beyond_memory, 60)
 {
 	int lowat = 1 << 20;
-	unsigned char b;
-	size_t sent = 0, got, bad;
+	size_t sent, got, bad;
+	ssize_t n;
 
 	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVLOWAT, &lowat,
 				sizeof(lowat)));
-	for (;;) {
-		pat_fill(&b, sent, 1);
-		if (send(self->c, &b, 1, MSG_DONTWAIT) == 1) {
-			sent++;
-			continue;
-		}
-		ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
-		if (!(lynx_poll_for(self->c, POLLOUT, 500) & POLLOUT))
-			break;
-	}
+	n = send_bytes_until_blocked(self->c);
+	ASSERT_LE(0, n) TH_LOG("send: %s", strerror(errno));
+	sent = n;
 	ASSERT_GT((size_t)lowat, sent);
 	EXPECT_NE(0, lynx_poll_for(self->s, POLLIN, 5000) & POLLIN)
 		TH_LOG("%zu bytes queued, no POLLIN below SO_RCVLOWAT %d",
