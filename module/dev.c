@@ -25,9 +25,15 @@
  * host's administrator created on one of its segments and handed to a
  * container carries the container's ordinary sockets, not its raw ones.
  *
+ * A lynx device may also be stacked on an Ethernet device ("ip link add
+ * NAME link eth0 type lynx"): lower.c makes it through the same link kind
+ * (lynx_newlink() hands it a request with IFLA_LINK), on no segment, its
+ * raw_ok always true (eth0 is its namespace's own: see lower.c).
+ *
  * The netdevice notifier here flushes the neighbour entries of any device
- * (not only ours) that goes down or away, and decides a segment device's
- * raw_ok as it enters a namespace.
+ * (not only ours) that goes down or away, decides a segment device's
+ * raw_ok as it enters a namespace, and tells lower.c of the events of any
+ * device that may carry a stacked one (lynx_lower_event()).
  *
  * Test facility, in KUnit builds only (CONFIG_LYNX_KUNIT_TEST): every lynx
  * device, lynxlo included, has a fault injector on its transmit side that
@@ -116,7 +122,9 @@ struct lynx_dev_fault {
  *           written under the RTNL as it enters a namespace
  *           (NETDEV_REGISTER: registration, a move, both while it is
  *           down), read with READ_ONCE()
- * @fault:   the fault injector (KUnit builds only)
+ * @lower:   the device it is stacked on (stacked devices only, lower.c)
+ * @fault:   the fault injector (KUnit builds only; not used by stacked
+ *           devices, whose frames leave by their lower's queue)
  */
 struct lynx_dev {
 	struct list_head		seg;
@@ -126,6 +134,7 @@ struct lynx_dev {
 	struct net_device		*dev;
 	void				(*out)(struct sk_buff *skb,
 					       struct net_device *dev);
+	struct lynx_lower		lower;
 #if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 	struct lynx_dev_fault		fault;
 #endif
@@ -224,7 +233,12 @@ static void lynx_segment_put(struct lynx_dev *ld)
 	kfree_rcu(seg, rcu);
 }
 
-static void lynx_dev_free(struct net_device *dev)
+/**
+ * lynx_dev_free_common - priv_destructor of every lynx device
+ * @dev: the device, unregistered (or its registration failed after
+ *       ndo_init)
+ */
+void lynx_dev_free_common(struct net_device *dev)
 {
 	free_percpu(dev->tstats);
 }
@@ -369,7 +383,7 @@ int lynx_dev_set_faults(struct net_device *dev,
 	struct sk_buff *held = NULL;
 	bool on;
 
-	if (!lynx_dev_is_lynx(dev))
+	if (!lynx_dev_is_lynx(dev) || lynx_lower_is_upper(dev))
 		return -EINVAL;
 	if (f && (f->drop > 1000 || f->dup > 1000 || f->reorder > 1000))
 		return -EINVAL;
@@ -434,19 +448,49 @@ static void lynx_fault_xmit(struct lynx_dev *ld, struct sk_buff *skb) { }
 static void lynx_lo_out(struct sk_buff *skb, struct net_device *dev);
 static void lynx_dev_out(struct sk_buff *skb, struct net_device *dev);
 
-static int lynx_lo_init(struct net_device *dev)
+/**
+ * lynx_dev_init_common - the ndo_init every lynx device begins with
+ * @dev: the device
+ *
+ * Its counters, lock classes and fault injector; raw sockets may use it
+ * (a segment device's ndo_init takes that back until NETDEV_REGISTER
+ * decides).  Undone by lynx_dev_free_common() and lynx_dev_uninit_common().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int lynx_dev_init_common(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
 
 	ld->dev = dev;
-	ld->out = lynx_lo_out;
-	ld->raw_ok = true;	/* lynxlo is its namespace's own */
+	ld->raw_ok = true;
 	lynx_fault_setup(ld);
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
 		return -ENOMEM;
 	netdev_lockdep_set_classes(dev);
 	return 0;
+}
+
+/**
+ * lynx_dev_lower - the stacked part of a lynx device's private data
+ * @dev: a lynx device (lower.c uses it for stacked ones only)
+ *
+ * Return: its struct lynx_lower.
+ */
+struct lynx_lower *lynx_dev_lower(const struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	return &ld->lower;
+}
+
+static int lynx_lo_init(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	ld->out = lynx_lo_out;
+	return lynx_dev_init_common(dev);	/* raw_ok: lynxlo is its own */
 }
 
 /* ndo_stop: no frame stays held on a device that is down. */
@@ -456,7 +500,11 @@ static int lynx_dev_stop(struct net_device *dev)
 	return 0;
 }
 
-static void lynx_lo_uninit(struct net_device *dev)
+/**
+ * lynx_dev_uninit_common - the ndo_uninit every lynx device ends with
+ * @dev: the device, which sends nothing any more
+ */
+void lynx_dev_uninit_common(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
 
@@ -467,6 +515,11 @@ static void lynx_lo_uninit(struct net_device *dev)
 	 */
 	if (dev->reg_state == NETREG_UNREGISTERING)
 		lynx_neigh_flush_dev(lynx_net(dev_net(dev)), dev);
+}
+
+static void lynx_lo_uninit(struct net_device *dev)
+{
+	lynx_dev_uninit_common(dev);
 }
 
 /* ndo_init of a segment device: whoever registers it checked with
@@ -496,7 +549,7 @@ static void lynx_dev_uninit_seg(struct net_device *dev)
 	 */
 	if (dev->reg_state != NETREG_UNREGISTERING)
 		synchronize_net();
-	lynx_lo_uninit(dev);
+	lynx_dev_uninit_common(dev);
 	lynx_segment_put(ld);
 }
 
@@ -652,7 +705,7 @@ static void lynx_setup_common(struct net_device *dev)
 			 NETIF_F_HIGHDMA;
 	dev->hw_features |= dev->features;
 	dev->needs_free_netdev = true;
-	dev->priv_destructor = lynx_dev_free;
+	dev->priv_destructor = lynx_dev_free_common;
 	eth_hw_addr_random(dev);
 }
 
@@ -690,13 +743,18 @@ static const struct nla_policy lynx_policy[IFLA_LYNX_MAX + 1] = {
 	[IFLA_LYNX_SEGMENT]	= { .type = NLA_U32 },
 };
 
-/* "ip link add ... type lynx": the segment, and whether current may join. */
+/* "ip link add ... type lynx": the segment, and whether current may join;
+ * with "link DEV", a device stacked on DEV instead (lower.c).
+ */
 static int lynx_newlink(struct net *src_net, struct net_device *dev,
 			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
 	int err;
+
+	if (tb[IFLA_LINK])
+		return lynx_lower_newlink(src_net, dev, tb, data, extack);
 
 	ld->seg_id = LYNX_SEGMENT_DEFAULT;
 	if (data && data[IFLA_LYNX_SEGMENT])
@@ -707,8 +765,11 @@ static int lynx_newlink(struct net *src_net, struct net_device *dev,
 	return register_netdevice(dev);
 }
 
+/* A stacked device is on no segment: it has no IFLA_LYNX_SEGMENT. */
 static size_t lynx_get_size(const struct net_device *dev)
 {
+	if (lynx_lower_is_upper(dev))
+		return 0;
 	return nla_total_size(sizeof(u32));	/* IFLA_LYNX_SEGMENT */
 }
 
@@ -716,12 +777,23 @@ static int lynx_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
 	const struct lynx_dev *ld = netdev_priv(dev);
 
+	if (lynx_lower_is_upper(dev))
+		return 0;
 	return nla_put_u32(skb, IFLA_LYNX_SEGMENT, ld->seg_id) ? -EMSGSIZE : 0;
+}
+
+static void lynx_dellink(struct net_device *dev, struct list_head *head)
+{
+	if (lynx_lower_is_upper(dev))
+		lynx_lower_dellink(dev, head);
+	else
+		unregister_netdevice_queue(dev, head);
 }
 
 /* No netns_refund: default_device_exit_batch() deletes the segment devices
  * of a dying namespace instead of moving them to init_net.  No changelink:
- * a device stays on the segment it was created on.
+ * a device stays on the segment it was created on, a stacked one on its
+ * lower.
  */
 static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.kind		= "lynx",
@@ -731,6 +803,7 @@ static struct rtnl_link_ops lynx_link_ops __read_mostly = {
 	.policy		= lynx_policy,
 	.validate	= lynx_validate,
 	.newlink	= lynx_newlink,
+	.dellink	= lynx_dellink,
 	.get_size	= lynx_get_size,
 	.fill_info	= lynx_fill_info,
 };
@@ -891,7 +964,7 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_segment_devices);
 bool lynx_dev_is_lynx(const struct net_device *dev)
 {
 	return dev->netdev_ops == &lynx_netdev_ops ||
-	       dev->netdev_ops == &lynx_lo_ops;
+	       dev->netdev_ops == &lynx_lo_ops || lynx_lower_is_upper(dev);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_dev_is_lynx);
 
@@ -899,7 +972,9 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_dev_is_lynx);
  * lynx_dev_raw_ok - may raw sockets of @dev's namespace use @dev?
  * @dev: a device
  *
- * Yes for lynxlo, and for a segment device whose segment is owned by its
+ * Yes for lynxlo, for a stacked device (its frames are its lower's, which
+ * the namespace's root may read and write with AF_PACKET anyway: see
+ * lower.c), and for a segment device whose segment is owned by its
  * namespace's user namespace or one below it (see the top of this file).
  * Callable from any context.
  *
@@ -927,7 +1002,8 @@ static void lynx_dev_raw_update(struct net_device *dev)
 }
 
 /* Neighbours hold references on their devices: forget them when one goes.
- * A segment device entering a namespace gets its raw_ok there.  A
+ * A segment device entering a namespace gets its raw_ok there.  A device
+ * carrying a stacked lynx device passes its events on to it (lower.c).  A
  * namespace whose setup failed in or before lynx's own init has no lynx
  * state, yet the core takes its devices (lo) down all the same.
  */
@@ -949,7 +1025,7 @@ static int lynx_dev_event(struct notifier_block *nb, unsigned long event,
 		lynx_neigh_flush_dev(ln, dev);
 		break;
 	}
-	return NOTIFY_DONE;
+	return lynx_lower_event(ln, dev, event);
 }
 
 static struct notifier_block lynx_dev_notifier = {

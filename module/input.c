@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lynx: where a frame enters.  One packet_type for ETH_P_LYNX; frames are
- * taken only from lynx devices (a LAN host on eth0 must not reach lynx
- * sockets by guessing a node id), validated, their sender learned, copied
- * to the namespace's raw sockets if it has any (raw.c), and handed to the
- * socket type that owns their port space.
+ * taken only from lynx devices, and from an Ethernet device carrying a
+ * stacked lynx device (lower.c), where they become that device's: a LAN
+ * host on an eth0 nobody stacked lynx on must not reach lynx sockets by
+ * guessing a node id.  Then they are validated, their sender learned,
+ * copied to the namespace's raw sockets if it has any (raw.c), and handed
+ * to the socket type that owns their port space.
  */
 #include <linux/netdevice.h>
 #include <linux/if_arp.h>
@@ -37,6 +39,7 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 		    struct packet_type *pt, struct net_device *orig_dev)
 {
 	struct lynx_net *ln = lynx_net(dev_net(dev));
+	struct net_device *upper = NULL;
 	struct lynx_hdr_info info;
 	enum lynx_parse_err perr;
 
@@ -53,7 +56,17 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 
 	LYNX_INC_STATS(ln, LYNX_MIB_FRAMES_IN);
-	if (!lynx_rcv_dev_ok(skb, dev)) {
+	/* Not a lynx device: the one stacked on it, if it is up, receives.
+	 * It is of the same namespace (lower.c), so @ln stays right.
+	 */
+	if (!lynx_dev_is_lynx(dev)) {
+		upper = lynx_lower_upper_rcu(dev);
+		if (!upper || !netif_running(upper)) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_DEVICE);
+			goto drop;
+		}
+	}
+	if (!lynx_rcv_dev_ok(skb, upper ?: dev)) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_DEVICE);
 		goto drop;
 	}
@@ -66,6 +79,12 @@ static int lynx_rcv(struct sk_buff *skb, struct net_device *dev,
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return NET_RX_DROP;
+	}
+	/* Ours now (the lower's taps had theirs): it arrived on @upper. */
+	if (upper) {
+		skb->dev = upper;
+		dev = upper;
+		dev_sw_netstats_rx_add(upper, skb->len + ETH_HLEN);
 	}
 
 	perr = lynx_hdr_parse(skb, &info);

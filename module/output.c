@@ -3,7 +3,8 @@
  * lynx: where a frame leaves.  The destination node picks the device and
  * MAC: this namespace's own node goes out on lynxlo, a learned node on the
  * device it was heard on, an unknown node as a broadcast on every lynx
- * device of the namespace.  A raw socket's frames (lynx_output_raw()) leave
+ * device of the namespace, segment devices and devices stacked on an
+ * Ethernet device (lower.c) alike.  A raw socket's frames (lynx_output_raw()) leave
  * only by the devices its namespace may use raw (lynx_dev_raw_ok()).
  */
 #include <linux/netdevice.h>
@@ -35,9 +36,15 @@ static int lynx_xmit_one(struct lynx_net *ln, struct sk_buff *skb,
 	return err;
 }
 
+/* A device a broadcast goes out on, and whose MTU bounds an unknown
+ * node's path: every running lynx device but lynxlo.  A stacked device
+ * whose lower has no carrier has none either (lower.c); a segment
+ * device's carrier is always on.
+ */
 static bool lynx_segment_dev(struct lynx_net *ln, struct net_device *dev)
 {
-	return dev != READ_ONCE(ln->lo) && lynx_dev_is_lynx(dev) && netif_running(dev);
+	return dev != READ_ONCE(ln->lo) && lynx_dev_is_lynx(dev) &&
+	       netif_running(dev) && netif_carrier_ok(dev);
 }
 
 /* Broadcast to every lynx device of the namespace (only those a raw socket

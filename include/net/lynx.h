@@ -22,6 +22,7 @@
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
  *   neigh.c    node -> (device, MAC) table learned from received frames
  *   dev.c      the lynx net_device, its owned segments and lynxlo
+ *   lower.c    lynx on an Ethernet device: a lynx device stacked on one
  *   net.c      per-namespace state and sysctls
  *   proc.c     /proc/net/lynx, /proc/net/lynx_neigh, /proc/net/lynx_stat
  *   fault.c    fail_lynx_alloc (debug builds: CONFIG_LYNX_FAULT_INJECTION)
@@ -592,6 +593,39 @@ void lynx_dev_exit(void);
 bool lynx_dev_is_lynx(const struct net_device *dev);
 bool lynx_dev_raw_ok(const struct net_device *dev);
 struct net_device *lynx_dev_create_lo(struct net *net);
+/* What every kind of lynx device shares (its ndo_init, ndo_uninit and
+ * priv_destructor begin or end with these), and a stacked one's part.
+ */
+int lynx_dev_init_common(struct net_device *dev);
+void lynx_dev_uninit_common(struct net_device *dev);
+void lynx_dev_free_common(struct net_device *dev);
+struct lynx_lower *lynx_dev_lower(const struct net_device *dev);
+
+/* ---- lynx on an Ethernet device (lower.c) ------------------------------ */
+
+/**
+ * struct lynx_lower - a stacked lynx device's hold on its lower device
+ * @dev:     the Ethernet device it is stacked on: set before registration,
+ *           never changed, held from ndo_init to priv_destructor
+ * @tracker: that reference's
+ * @linked:  it is @dev's upper device (netdev_upper_dev_link()); RTNL
+ *
+ * The lifetime rules are at the top of lower.c.
+ */
+struct lynx_lower {
+	struct net_device	*dev;
+	netdevice_tracker	tracker;
+	bool			linked;
+};
+
+int lynx_lower_newlink(struct net *src_net, struct net_device *dev,
+		       struct nlattr *tb[], struct nlattr *data[],
+		       struct netlink_ext_ack *extack);
+void lynx_lower_dellink(struct net_device *dev, struct list_head *head);
+bool lynx_lower_is_upper(const struct net_device *dev);
+struct net_device *lynx_lower_upper_rcu(struct net_device *lower);
+int lynx_lower_event(struct lynx_net *ln, struct net_device *lower,
+		     unsigned long event);
 
 /* ---- /proc (proc.c) ---------------------------------------------------- */
 
