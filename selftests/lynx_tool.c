@@ -43,10 +43,22 @@
  *	also sends the peer one byte every KEEPALIVE_MS, so that a dead
  *	peer shows as a send timeout (a reader alone, as in TCP, never
  *	notices one)
- *   lynx_tool link add NAME [segment ID]
- *	create a lynx device on segment ID (default 0) over rtnetlink, as
- *	"ip link add NAME type lynx" does with IFLA_INFO_DATA that iproute2
- *	cannot send; prints "error ENAME: MESSAGE" and exits 1 on failure
+ *   lynx_tool seq-send [-t TIMEOUT_MS] NODE PORT SIZE...
+ *	connect a SOCK_SEQPACKET socket, send one message of each SIZE
+ *	(bytes 0 of message K are (K + I) & 0xff for I = 0...), shutdown
+ *	(SHUT_WR), wait for the peer's EOF; exits 0.  Status lines as
+ *	stream-send's, "sent N" counting messages
+ *   lynx_tool seq-recv [-t TIMEOUT_MS] PORT
+ *	listen on a SOCK_SEQPACKET socket, accept one connection, print
+ *	"msg LEN ok" per message (or "msg LEN bad" when its bytes are not
+ *	seq-send's, "msg LEN trunc" when it did not fit 65536 bytes) until
+ *	EOF, then "eof"; exits 0.  Status lines as stream-recv's
+ *   lynx_tool link add NAME [segment ID] [link DEV]
+ *	create a lynx device on segment ID (default 0), or stacked on DEV,
+ *	over rtnetlink, as "ip link add NAME [link DEV] type lynx" does,
+ *	with IFLA_INFO_DATA that iproute2 cannot send (both: the request
+ *	the kernel must refuse); prints "error ENAME: MESSAGE" and exits 1
+ *	on failure
  *   lynx_tool link show NAME
  *	print "NAME segment ID" (the device's IFLA_LYNX_SEGMENT)
  *   lynx_tool sniff [-t GRACE_MS] PATTERN DEV...
@@ -89,8 +101,10 @@ static void usage(void)
 		"       lynx_tool hold PORT\n"
 		"       lynx_tool stream-send [-t TIMEOUT_MS] NODE PORT\n"
 		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n"
+		"       lynx_tool seq-send [-t TIMEOUT_MS] NODE PORT SIZE...\n"
+		"       lynx_tool seq-recv [-t TIMEOUT_MS] PORT\n"
 		"       lynx_tool exec PROG [ARGS...]\n"
-		"       lynx_tool link add NAME [segment ID]\n"
+		"       lynx_tool link add NAME [segment ID] [link DEV]\n"
 		"       lynx_tool link show NAME\n"
 		"       lynx_tool sniff [-t GRACE_MS] PATTERN DEV...\n");
 	exit(64);
@@ -387,7 +401,11 @@ static int nl_talk(struct nlmsghdr *nh, void *reply, size_t size,
 	return e->error;
 }
 
-static int link_add(const char *name, uint32_t segment)
+/* A device on @segment, or (@ifindex) stacked on that device: then the
+ * segment is sent only when @with_segment (a request to be refused).
+ */
+static int link_add(const char *name, uint32_t segment, bool with_segment,
+		    int ifindex)
 {
 	struct rtattr *info, *data;
 	struct nl_req req;
@@ -401,11 +419,15 @@ static int link_add(const char *name, uint32_t segment)
 			     NLM_F_EXCL;
 	req.ifi.ifi_family = AF_UNSPEC;
 	nl_put(&req.nh, IFLA_IFNAME, name, strlen(name) + 1);
+	if (ifindex)
+		nl_put(&req.nh, IFLA_LINK, &ifindex, sizeof(ifindex));
 	info = nl_put(&req.nh, IFLA_LINKINFO, NULL, 0);
 	nl_put(&req.nh, IFLA_INFO_KIND, "lynx", 5);
-	data = nl_put(&req.nh, IFLA_INFO_DATA, NULL, 0);
-	nl_put(&req.nh, IFLA_LYNX_SEGMENT, &segment, sizeof(segment));
-	nl_end(&req.nh, data);
+	if (!ifindex || with_segment) {
+		data = nl_put(&req.nh, IFLA_INFO_DATA, NULL, 0);
+		nl_put(&req.nh, IFLA_LYNX_SEGMENT, &segment, sizeof(segment));
+		nl_end(&req.nh, data);
+	}
 	nl_end(&req.nh, info);
 	err = nl_talk(&req.nh, NULL, 0, msg, sizeof(msg));
 	if (err) {
@@ -469,15 +491,144 @@ static int link_show(const char *name)
 static int link_cmd(int argc, char **argv)
 {
 	uint32_t segment = LYNX_SEGMENT_DEFAULT;
+	bool with_segment = false;
+	int i, ifindex = 0;
 
 	if (argc >= 2 && !strcmp(argv[0], "show"))
 		return link_show(argv[1]);
-	if (argc < 2 || strcmp(argv[0], "add") ||
-	    (argc != 2 && (argc != 4 || strcmp(argv[2], "segment"))))
+	if (argc < 2 || strcmp(argv[0], "add") || argc % 2)
 		usage();
-	if (argc == 4)
-		segment = strtoul(argv[3], NULL, 0);
-	return link_add(argv[1], segment);
+	for (i = 2; i < argc; i += 2) {
+		if (!strcmp(argv[i], "segment")) {
+			segment = strtoul(argv[i + 1], NULL, 0);
+			with_segment = true;
+		} else if (!strcmp(argv[i], "link")) {
+			ifindex = (int)if_nametoindex(argv[i + 1]);
+			if (!ifindex) {
+				printf("error ENODEV: no device %s\n",
+				       argv[i + 1]);
+				return 1;
+			}
+		} else {
+			usage();
+		}
+	}
+	return link_add(argv[1], segment, with_segment, ifindex);
+}
+
+/* ---- seq-send, seq-recv: SOCK_SEQPACKET message boundaries -------------- */
+
+static unsigned char seq_byte(long k, size_t i)
+{
+	return (unsigned char)((k + (long)i) & 0xff);
+}
+
+static int seq_send(uint32_t node, uint32_t port, long timeout_ms,
+		    char **sizes, int nsizes)
+{
+	static unsigned char buf[262144];
+	char c;
+	size_t len, i;
+	ssize_t n;
+	int fd, k, rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	fd = lynx_socket(SOCK_SEQPACKET);
+	if (fd < 0)
+		return stream_fail("socket", errno);
+	if (timeout_ms > 0)
+		lynx_set_timeo(fd, SO_SNDTIMEO, timeout_ms);
+	if (lynx_connect(fd, node, port))
+		return stream_fail("connect", errno);
+	fprintf(stderr, "connected\n");
+	for (k = 0; k < nsizes; k++) {
+		len = strtoul(sizes[k], NULL, 0);
+		if (len > sizeof(buf))
+			return stream_fail("size", EMSGSIZE);
+		for (i = 0; i < len; i++)
+			buf[i] = seq_byte(k, i);
+		/* Blocking, bounded by SO_SNDTIMEO: one message, one send. */
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0)
+			return stream_fail("send", errno);
+		if ((size_t)n != len)
+			return stream_fail("send (short)", EMSGSIZE);
+	}
+	if (shutdown(fd, SHUT_WR))
+		return stream_fail("shutdown", errno);
+	for (;;) {
+		rc = stream_wait(fd, POLLIN, timeout_ms);
+		if (rc)
+			return rc;
+		n = recv(fd, &c, 1, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return stream_fail("recv", errno);
+		}
+		if (n == 0)
+			break;
+	}
+	close(fd);
+	fprintf(stderr, "sent %d\n", nsizes);
+	return 0;
+}
+
+static int seq_recv(uint32_t port, long timeout_ms)
+{
+	static unsigned char buf[65536];
+	struct sockaddr_lynx from;
+	socklen_t alen = sizeof(from);
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	const char *verdict;
+	long k = 0;
+	ssize_t n, i;
+	int l, fd, rc;
+
+	l = lynx_socket(SOCK_SEQPACKET);
+	if (l < 0)
+		return stream_fail("socket", errno);
+	if (lynx_bind(l, LYNX_NODE_ANY, port))
+		return stream_fail("bind", errno);
+	if (listen(l, 1))
+		return stream_fail("listen", errno);
+	fprintf(stderr, "ready\n");
+	rc = stream_wait(l, POLLIN, timeout_ms);
+	if (rc)
+		return rc;
+	fd = accept(l, (struct sockaddr *)&from, &alen);
+	if (fd < 0)
+		return stream_fail("accept", errno);
+	close(l);
+	fprintf(stderr, "accepted %u:%u\n", from.slx_node, from.slx_port);
+	for (;; k++) {
+		rc = stream_wait(fd, POLLIN, timeout_ms);
+		if (rc)
+			return rc;
+		mh.msg_flags = 0;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				k--;
+				continue;
+			}
+			return stream_fail("recv", errno);
+		}
+		/* A message, empty ones too, ends with MSG_EOR; EOF not. */
+		if (n == 0 && !(mh.msg_flags & MSG_EOR))
+			break;
+		verdict = "ok";
+		if (mh.msg_flags & MSG_TRUNC)
+			verdict = "trunc";
+		for (i = 0; i < n && *verdict == 'o'; i++)
+			if (buf[i] != seq_byte(k, (size_t)i))
+				verdict = "bad";
+		printf("msg %zd %s\n", n, verdict);
+	}
+	printf("eof\n");
+	close(fd);
+	return 0;
 }
 
 /* ---- sniff: what a promiscuous AF_PACKET socket sees ------------------- */
@@ -717,6 +868,20 @@ int main(int argc, char **argv)
 			usage();
 		return stream_recv(strtoul(argv[0], NULL, 0),
 				   have_timeout ? timeout : -1, keepalive);
+	}
+
+	if (!strcmp(cmd, "seq-send")) {
+		if (argc < 3)
+			usage();
+		return seq_send(parse_node(argv[0]), strtoul(argv[1], NULL, 0),
+				have_timeout ? timeout : -1, argv + 2, argc - 2);
+	}
+
+	if (!strcmp(cmd, "seq-recv")) {
+		if (argc < 1)
+			usage();
+		return seq_recv(strtoul(argv[0], NULL, 0),
+				have_timeout ? timeout : -1);
 	}
 
 	if (!strcmp(cmd, "sniff")) {
