@@ -5,14 +5,14 @@
  * A connection is TCP's design cut down to a virtual link: a three-way
  * handshake (SYN, SYN|ACK, ACK), byte sequence numbers (SYN and FIN take
  * one each), cumulative acknowledgments carrying the receiver's window,
- * one retransmission timer per socket with an RFC 6298 timeout, fast
- * retransmit after three duplicate acknowledgments and NewReno's rule of
- * resending the next hole on a partial acknowledgment.  There is no
- * congestion control (the link is a software segment), no TIME_WAIT (the
- * initial sequence numbers are random) and every segment is acknowledged
- * at once.  SEQPACKET is the same byte stream with LYNX_F_EOR on the last
- * segment of each message; segments are never re-cut, so a message's
- * boundaries survive retransmission.
+ * one retransmission timer per socket with an RFC 6298 timeout, and
+ * NewReno congestion control (conn_cc.c: slow start, congestion
+ * avoidance, fast retransmit after three duplicate acknowledgments, fast
+ * recovery resending the next hole on a partial acknowledgment).  There
+ * is no TIME_WAIT (the initial sequence numbers are random) and every
+ * segment is acknowledged at once.  SEQPACKET is the same byte stream
+ * with LYNX_F_EOR on the last segment of each message; segments are never
+ * re-cut, so a message's boundaries survive retransmission.
  *
  * Where things happen:
  *   conn.c         the lifecycle: the connection hash, state changes, the
@@ -21,7 +21,9 @@
  *                  then lynx_conn_process(), the state machine (socket
  *                  lock held), or the socket's backlog; the receive queue
  *   conn_output.c  lynx_conn_push(): segments leave, within the peer's
- *                  window; control segments and resets
+ *                  window and the congestion window; control segments
+ *                  and resets
+ *   conn_cc.c      congestion control: the window's pure state machine
  *   conn_timer.c   lynx_conn_timer(): retransmission, handshake retries,
  *                  window probes, orphan end; keepalive
  *   conn.h         what these four share, and nobody else
@@ -376,8 +378,9 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->rcv_nxt = 0;
 	c->retries = 0;
 	c->probes = 0;
-	c->dupacks = 0;
-	c->in_recovery = false;
+	lynx_cc_init(c);
+	c->lsndtime = jiffies;
+	WRITE_ONCE(c->total_retrans, 0);
 	c->fin_queued = false;
 	c->rto = LYNX_RTO_INIT;
 	WRITE_ONCE(sk->sk_err, 0);
@@ -519,6 +522,8 @@ void lynx_conn_sock_init(struct sock *sk)
 	spin_lock_init(&c->accept_lock);
 	skb_queue_head_init(&c->ooo_q);
 	c->rto = LYNX_RTO_INIT;
+	lynx_cc_init(c);
+	c->lsndtime = jiffies;
 	c->oow_ack_until = jiffies;
 	c->rcv_tstamp = jiffies;
 	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);

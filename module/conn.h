@@ -29,6 +29,7 @@ bool lynx_conn_oow_allow(struct sock *sk);
 void lynx_conn_send_challenge_ack(struct sock *sk);
 void lynx_conn_reply_rst(struct lynx_net *ln,
 			 const struct lynx_hdr_info *in);
+u32 lynx_conn_mss(struct sock *sk);
 int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_arm(struct sock *sk, unsigned long when);
 struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb);

@@ -20,6 +20,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
+	u32 mss, prior_flight, acked;
 	bool fin_acked = false;
 	struct sk_buff *skb;
 
@@ -43,11 +44,9 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		c->snd_wnd_end = wnd_end;
 		if (c->snd_una != c->snd_nxt && !seg->len && !grew &&
 		    !(in->flags & (LYNX_F_FIN | LYNX_F_SYN)) &&
-		    ++c->dupacks == LYNX_DUPACK_THRESH && !c->in_recovery) {
-			c->in_recovery = true;
-			c->recover = c->snd_nxt;
-			lynx_conn_retransmit_head(sk);
-		}
+		    lynx_cc_on_dupack(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
+							lynx_conn_mss(sk))))
+			lynx_conn_retransmit_head(sk);	/* fast retransmit */
 		return true;
 	}
 
@@ -66,20 +65,18 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 			fin_acked = true;
 		lynx_conn_free_wskb(sk, skb);
 	}
+	mss = lynx_conn_mss(sk);
+	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
+	acked = lynx_cc_acked(c, ack - c->snd_una, mss);
 	c->snd_una = ack;
 	c->snd_wnd_end = wnd_end;
-	c->dupacks = 0;
 	/* Progress: only this resets the retry counts (a duplicate ACK,
 	 * which anyone can forge, does not).
 	 */
 	c->retries = 0;
 	c->probes = 0;
-	if (c->in_recovery) {
-		if (lynx_seq_before(ack, c->recover))
-			lynx_conn_retransmit_head(sk);	/* the next hole */
-		else
-			c->in_recovery = false;
-	}
+	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
+		lynx_conn_retransmit_head(sk);	/* NewReno: the next hole */
 	if (c->snd_una == c->snd_nxt)
 		sk_stop_timer(sk, &sk->sk_timer);
 	else

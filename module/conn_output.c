@@ -164,8 +164,10 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	return 0;
 }
 
-/* The payload a segment to the peer may carry on today's path. */
-static u32 lynx_conn_mss(struct sock *sk)
+/* The payload a segment to the peer may carry on today's path: also the
+ * unit of the congestion window.
+ */
+u32 lynx_conn_mss(struct sock *sk)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
 	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
@@ -229,26 +231,33 @@ bool lynx_conn_can_send(const struct sock *sk)
 }
 
 /**
- * lynx_conn_push - send queued segments the peer's window has room for
+ * lynx_conn_push - send queued segments the windows have room for
  * @sk: the socket, locked
  *
- * When the window is closed and nothing is in flight the timer is armed
- * to probe it (lynx_conn_timeout() then sends one segment regardless).
+ * A segment goes when it fits in both the peer's window and the
+ * congestion window (lynx_cc_may_send()), the one place where either is
+ * enforced.  When the peer's window is closed and nothing is in flight the
+ * timer is armed to probe it (lynx_conn_timeout() then sends one segment
+ * regardless); the congestion window never holds back the only segment.
  */
 void lynx_conn_push(struct sock *sk)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
-	u32 len;
+	u32 len, mss;
 
 	sock_owned_by_me(sk);
-	if (!lynx_conn_can_send(sk))
+	if (!lynx_conn_can_send(sk) || !c->send_head)
 		return;
+	mss = lynx_conn_mss(sk);
+	if (c->snd_una == c->snd_nxt)
+		lynx_cc_idle_restart(c, jiffies - c->lsndtime, c->rto);
 	while ((skb = c->send_head)) {
 		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
-		/* A bare FIN goes whatever the window. */
+		/* A bare FIN goes whatever the windows. */
 		if (skb->len &&
-		    len > lynx_snd_usable(c->snd_nxt, c->snd_wnd_end))
+		    (len > lynx_snd_usable(c->snd_nxt, c->snd_wnd_end) ||
+		     !lynx_cc_may_send(c, len, mss)))
 			break;
 		if (lynx_conn_xmit_skb(sk, skb))
 			break;
@@ -259,6 +268,7 @@ void lynx_conn_push(struct sock *sk)
 		}
 		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
 		c->send_head = lynx_conn_wq_next(sk, skb);
+		c->lsndtime = jiffies;
 		if (!timer_pending(&sk->sk_timer))
 			lynx_conn_arm(sk, c->rto);
 	}
@@ -278,6 +288,7 @@ void lynx_conn_retransmit_head(struct sock *sk)
 	lynx_seg_cb(skb)->retrans = 1;
 	c->rtt_timing = false;		/* Karn: no sample from a resend */
 	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+	WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
 	lynx_conn_xmit_skb(sk, skb);
 }
 

@@ -134,6 +134,7 @@ void lynx_conn_timeout(struct sock *sk)
 		c->retries++;
 		c->rtt_timing = false;
 		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+		WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
 		lynx_conn_xmit_ctl(sk, sk->sk_state == TCP_SYN_SENT ?
 				   LYNX_F_SYN : LYNX_F_SYN | LYNX_F_ACK,
 				   c->iss);
@@ -157,10 +158,10 @@ void lynx_conn_timeout(struct sock *sk)
 			lynx_conn_abort(sk, ETIMEDOUT, true);
 			return;
 		}
+		lynx_cc_on_rto(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
+						 lynx_conn_mss(sk)),
+			       !c->retries);
 		c->retries++;
-		c->in_recovery = true;
-		c->recover = c->snd_nxt;
-		c->dupacks = 0;
 		lynx_conn_retransmit_head(sk);
 		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
 	} else if (c->snd_una != c->snd_nxt || c->send_head) {

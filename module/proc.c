@@ -67,6 +67,26 @@ static void lynx_seq_stop(struct seq_file *seq, void *v)
 	spin_unlock_bh(&ln->sk_list_lock);
 }
 
+/* A connection's congestion window and threshold (segments), smoothed
+ * RTT (us) and retransmitted segments; zeros for a datagram or raw socket.  Read
+ * without the socket lock (WRITE_ONCE() on the other side).
+ */
+static void lynx_seq_show_conn(struct seq_file *seq,
+			       const struct lynx_sock *lsk)
+{
+	const struct lynx_conn *c;
+
+	if (lsk->sk.sk_type != SOCK_STREAM &&
+	    lsk->sk.sk_type != SOCK_SEQPACKET) {
+		seq_printf(seq, " %5u %10u %8u %7u\n", 0, 0, 0, 0);
+		return;
+	}
+	c = lynx_sk_conn(&lsk->sk);
+	seq_printf(seq, " %5u %10u %8u %7u\n", READ_ONCE(c->snd_cwnd),
+		   READ_ONCE(c->snd_ssthresh), READ_ONCE(c->srtt_us) >> 3,
+		   READ_ONCE(c->total_retrans));
+}
+
 static int lynx_seq_show(struct seq_file *seq, void *v)
 {
 	struct lynx_net *ln = lynx_net(seq_file_net(seq));
@@ -75,7 +95,7 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 	u32 node, port;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "type      state       local               peer                rx_queue tx_queue   uid    inode\n");
+		seq_puts(seq, "type      state       local               peer                rx_queue tx_queue   uid    inode  cwnd   ssthresh  srtt_us retrans\n");
 		return 0;
 	}
 	lsk = hlist_entry(v, struct lynx_sock, list_node);
@@ -91,7 +111,7 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 		if (!port)
 			node = LYNX_NODE_ANY;
 	}
-	seq_printf(seq, "%-9s %-11s %08x:%-10u %08x:%-10u %8d %8d %5u %8lu\n",
+	seq_printf(seq, "%-9s %-11s %08x:%-10u %08x:%-10u %8d %8d %5u %8lu",
 		   sk->sk_type == SOCK_RAW ? "RAW" : lynx_type_names[lsk->type],
 		   lynx_state_name(sk, port), node, port,
 		   READ_ONCE(lsk->peer_port) ? READ_ONCE(lsk->peer_node) : 0,
@@ -99,6 +119,7 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 		   sk_rmem_alloc_get(sk), sk_wmem_alloc_get(sk),
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid((struct sock *)sk)),
 		   sock_i_ino((struct sock *)sk));
+	lynx_seq_show_conn(seq, lsk);
 	return 0;
 }
 

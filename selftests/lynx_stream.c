@@ -1795,6 +1795,9 @@ TEST_F(conn, proc_rows)
 		TH_LOG("local node %#x", r.lnode);
 	EXPECT_EQ(node, r.pnode);
 	EXPECT_EQ(PORT_L, r.pport);
+	/* NewReno's initial window (RFC 6928), no threshold before a loss. */
+	EXPECT_EQ(10, r.cwnd);
+	EXPECT_EQ(0x7fffffff, r.ssthresh);
 
 	ASSERT_EQ(0, lynx_proc_find(ino_of(self->s), &r))
 		TH_LOG("no row for the accepted socket");
@@ -1809,6 +1812,8 @@ TEST_F(conn, proc_rows)
 	ASSERT_EQ(100, wait_inq(self->s, 100, 10000));
 	ASSERT_EQ(0, lynx_proc_find(ino_of(self->s), &r));
 	EXPECT_LE(100, r.rxq);
+	EXPECT_LE(10, r.cwnd);
+	EXPECT_LE(2, r.ssthresh);
 }
 
 /*

@@ -17,6 +17,8 @@
  *   conn_output.c  segments out: the write queue, control segments
  *   conn_timer.c   retransmission and keepalive timers
  *              (module/conn.h: what the four conn files share)
+ *   conn_cc.c      congestion control (NewReno), pure functions of
+ *              struct lynx_conn declared in <net/lynx_conn.h>
  *   wire.c     the lynx header: build, parse, checksum
  *   input.c    where a frame enters: packet_type handler and demux
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit

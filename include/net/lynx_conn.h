@@ -14,6 +14,7 @@
 #include <linux/skbuff.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/math.h>
 
 /* Retransmission timeout bounds and the retry budget (see conn.c). */
 #define LYNX_RTO_MIN		(HZ / 50)	/* 20 ms */
@@ -55,8 +56,18 @@
  * @rcv_seg_memory: truesize of the peer's last data segment (the window
  *               closes when no such segment fits: lynx_rcv_window())
  * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
- * @in_recovery: retransmitting holes one per partial ACK
+ * @in_recovery: retransmitting holes one per partial ACK (fast recovery,
+ *               or after a timeout with @in_loss)
+ * @in_loss:     the recovery began with a timeout: slow start, no
+ *               window inflation (TCP's CA_Loss)
  * @dupacks:     duplicate acknowledgments counted
+ * @snd_cwnd:    congestion window, in segments of the path's MSS
+ * @snd_ssthresh: slow start threshold, segments
+ * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
+ *               next increment
+ * @cc_acked_bytes: bytes acknowledged not yet counted as a whole segment
+ * @lsndtime:    jiffies when new data was last sent (idle restart)
+ * @total_retrans: segments this connection sent again (/proc/net/lynx)
  * @retries:     retransmission timeouts since acknowledged progress
  * @probes:      window probes since the peer last answered (an orphan's:
  *               since the last progress)
@@ -82,7 +93,9 @@
  *
  * Everything is under the socket lock (process context owning the lock,
  * or softirq holding the spinlock while no process owns it), except the
- * listener's accept queue, under @accept_lock.
+ * listener's accept queue, under @accept_lock.  /proc/net/lynx reads
+ * @snd_cwnd, @snd_ssthresh, @srtt_us and @total_retrans without it
+ * (written with WRITE_ONCE()).
  */
 struct lynx_conn {
 	struct hlist_nulls_node	hash_node;
@@ -103,7 +116,14 @@ struct lynx_conn {
 	u32			rcv_seg_memory;
 	u32			recover;
 	bool			in_recovery;
+	bool			in_loss;
 	u8			dupacks;
+	u32			snd_cwnd;
+	u32			snd_ssthresh;
+	u32			snd_cwnd_cnt;
+	u32			cc_acked_bytes;
+	unsigned long		lsndtime;
+	u32			total_retrans;
 	u8			retries;
 	u8			probes;
 	bool			orphaned;
@@ -181,11 +201,11 @@ static inline unsigned long lynx_rtt_update(u32 *srtt_us, u32 *rttvar_us,
 	u64 rto_us;
 
 	if (!*srtt_us) {
-		*srtt_us = sample_us << 3;
+		WRITE_ONCE(*srtt_us, sample_us << 3);
 		*rttvar_us = sample_us << 1;	/* rttvar = sample / 2 */
 	} else {
 		err = (long)sample_us - (long)(*srtt_us >> 3);
-		*srtt_us += err;			/* srtt += err / 8 */
+		WRITE_ONCE(*srtt_us, *srtt_us + err);	/* srtt += err / 8 */
 		if (err < 0)
 			err = -err;
 		/* rttvar += (|err| - rttvar) / 4 */
@@ -253,5 +273,44 @@ static inline u32 lynx_snd_usable(u32 snd_nxt, u32 snd_wnd_end)
 {
 	return lynx_seq_after(snd_wnd_end, snd_nxt) ? snd_wnd_end - snd_nxt : 0;
 }
+
+/*
+ * Congestion control: NewReno (RFC 5681, RFC 6582), as TCP's reno with
+ * tcp_input.c's recovery, in module/conn_cc.c.  The window counts
+ * segments of the path's MSS (lynx_conn_mss()), as TCP's snd_cwnd does;
+ * what is in flight is snd_nxt - snd_una in bytes, so lynx_cc_may_send()
+ * compares bytes with snd_cwnd * MSS.  These functions touch only the
+ * congestion state of @c (and read snd_una, snd_nxt): the callers in
+ * conn_input.c, conn_output.c and conn_timer.c send what they say.
+ */
+#define LYNX_INIT_CWND		10		/* RFC 6928, as TCP_INIT_CWND */
+#define LYNX_LOSS_CWND		1		/* RFC 5681 3.1: after a timeout */
+#define LYNX_MIN_SSTHRESH	2		/* RFC 5681 (4) */
+#define LYNX_INFINITE_SSTHRESH	0x7fffffffU	/* TCP_INFINITE_SSTHRESH */
+#define LYNX_CWND_MAX		65535U		/* cwnd * MSS fits in 32 bits */
+/* RFC 3465 (ABC): slow start grows by at most L = 2 segments an ACK. */
+#define LYNX_ABC_MAX		2
+/* RFC 3042 (limited transmit): new segments on the first dupacks. */
+#define LYNX_LIMITED_XMIT	2
+
+/* Segments of @mss that @bytes in flight take (rounded up). */
+static inline u32 lynx_cc_flight(u32 snd_una, u32 snd_nxt, u32 mss)
+{
+	return DIV_ROUND_UP(snd_nxt - snd_una, max(mss, 1U));
+}
+
+void lynx_cc_init(struct lynx_conn *c);
+u32 lynx_cc_ssthresh(u32 flight);
+u32 lynx_cc_window(const struct lynx_conn *c);
+bool lynx_cc_may_send(const struct lynx_conn *c, u32 len, u32 mss);
+u32 lynx_cc_acked(struct lynx_conn *c, u32 bytes, u32 mss);
+u32 lynx_cc_slow_start(struct lynx_conn *c, u32 acked);
+void lynx_cc_cong_avoid_ai(struct lynx_conn *c, u32 w, u32 acked);
+bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked,
+		    u32 prior_flight);
+bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
+void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
+void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
+			  unsigned long rto);
 
 #endif /* _NET_LYNX_CONN_H */

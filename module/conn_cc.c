@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: connections, congestion control: NewReno, as TCP's reno
+ * (tcp_cong.c) with tcp_input.c's recovery for a peer without SACK.
+ *
+ *   RFC 6928   an initial window of 10 segments
+ *   RFC 5681   slow start below ssthresh, congestion avoidance above it;
+ *              three duplicate ACKs: ssthresh = max(flight / 2, 2), fast
+ *              retransmit, fast recovery (cwnd = ssthresh + 3, one more
+ *              per further duplicate); a timeout: the same ssthresh (on
+ *              the first timeout of a loss), cwnd = 1, slow start again
+ *   RFC 6582   NewReno: a partial ACK in recovery retransmits the next
+ *              hole at once and deflates the window by what it acked; the
+ *              ACK of everything up to the recovery point ends recovery
+ *              with cwnd = ssthresh
+ *   RFC 3465   bytes acknowledged count as segments (no window growth
+ *              from tiny segments), at most 2 segments an ACK in slow
+ *              start
+ *   RFC 3042   limited transmit: one new segment on each of the first
+ *              two duplicate ACKs
+ *   RFC 5681 4.1  restart after idle: the window shrinks back toward the
+ *              initial one, halving per RTO without sending
+ *
+ * The window counts segments of the path's MSS (TCP's unit), so that the
+ * arithmetic is TCP's line for line; what is in flight is counted in
+ * bytes (snd_nxt - snd_una, exact whatever the segments' sizes: lynx
+ * keeps no count of segments in flight) and compared with snd_cwnd * MSS
+ * in lynx_cc_may_send(), which lynx_conn_push() asks before each segment.
+ *
+ * Everything here is a pure function of struct lynx_conn (its congestion
+ * fields, snd_una and snd_nxt): the callers, under the socket lock, send
+ * what the return values say.  As tcp_reno_cong_avoid(), the window grows
+ * only while the sender used it (tcp_is_cwnd_limited()).
+ */
+#include <net/lynx.h>
+#include <kunit/visibility.h>
+
+static void lynx_cc_set_cwnd(struct lynx_conn *c, u32 cwnd)
+{
+	WRITE_ONCE(c->snd_cwnd, clamp_t(u32, cwnd, 1, LYNX_CWND_MAX));
+}
+
+static void lynx_cc_set_ssthresh(struct lynx_conn *c, u32 ssthresh)
+{
+	WRITE_ONCE(c->snd_ssthresh, ssthresh);
+}
+
+/* A new connection: the initial window, no threshold yet, no recovery. */
+void lynx_cc_init(struct lynx_conn *c)
+{
+	lynx_cc_set_cwnd(c, LYNX_INIT_CWND);
+	lynx_cc_set_ssthresh(c, LYNX_INFINITE_SSTHRESH);
+	c->snd_cwnd_cnt = 0;
+	c->cc_acked_bytes = 0;
+	c->in_recovery = false;
+	c->in_loss = false;
+	c->dupacks = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_init);
+
+/* RFC 5681 (4): half of what is in flight, at least 2 segments. */
+u32 lynx_cc_ssthresh(u32 flight)
+{
+	return max_t(u32, flight / 2, LYNX_MIN_SSTHRESH);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_ssthresh);
+
+/**
+ * lynx_cc_window - segments that may be in flight now
+ * @c: the connection
+ *
+ * The congestion window, and out of recovery one more segment for each
+ * of the first two duplicate ACKs (RFC 3042): they tell that segments
+ * left the network, and new ones make the third duplicate ACK likelier
+ * when the window is small.
+ *
+ * Return: the window, in segments.
+ */
+u32 lynx_cc_window(const struct lynx_conn *c)
+{
+	u32 extra = 0;
+
+	if (!c->in_recovery)
+		extra = min_t(u32, c->dupacks, LYNX_LIMITED_XMIT);
+	return c->snd_cwnd + extra;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_window);
+
+/**
+ * lynx_cc_may_send - does a new segment fit in the congestion window?
+ * @c:   the connection
+ * @len: the segment's sequence length
+ * @mss: the path's full segment payload
+ *
+ * With nothing in flight a segment always goes (one larger than the
+ * window, cut for an MTU that shrank since, must not stall the
+ * connection).
+ *
+ * Return: true if snd_nxt - snd_una + @len is within the window.
+ */
+bool lynx_cc_may_send(const struct lynx_conn *c, u32 len, u32 mss)
+{
+	u32 flight = c->snd_nxt - c->snd_una;
+
+	if (!flight)
+		return true;
+	return (u64)flight + len <= (u64)lynx_cc_window(c) * mss;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_may_send);
+
+/**
+ * lynx_cc_acked - count acknowledged bytes as segments
+ * @c:     the connection
+ * @bytes: what an ACK newly acknowledged
+ * @mss:   the path's full segment payload
+ *
+ * RFC 3465's byte counting: whole segments of @mss, the remainder carried
+ * to the next ACK, so that a peer acknowledging tiny segments one by one
+ * grows the window no faster than full ones would.
+ *
+ * Return: the segments to count.
+ */
+u32 lynx_cc_acked(struct lynx_conn *c, u32 bytes, u32 mss)
+{
+	u32 total, segs;
+
+	mss = max(mss, 1U);
+	total = min_t(u64, (u64)c->cc_acked_bytes + bytes, U32_MAX);
+	segs = total / mss;
+	c->cc_acked_bytes = total - segs * mss;
+	return segs;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_acked);
+
+/**
+ * lynx_cc_slow_start - grow the window in slow start, as tcp_slow_start()
+ * @c:     the connection, snd_cwnd below snd_ssthresh
+ * @acked: segments acknowledged
+ *
+ * One segment per segment acknowledged, at most LYNX_ABC_MAX an ACK
+ * (RFC 3465's L), and not past ssthresh.
+ *
+ * Return: the acknowledged segments left over past ssthresh, for
+ * congestion avoidance.
+ */
+u32 lynx_cc_slow_start(struct lynx_conn *c, u32 acked)
+{
+	u32 inc = min_t(u32, acked, LYNX_ABC_MAX);
+	u32 cwnd = min(c->snd_cwnd + inc, c->snd_ssthresh);
+	u32 used = cwnd > c->snd_cwnd ? cwnd - c->snd_cwnd : 0;
+
+	lynx_cc_set_cwnd(c, cwnd);
+	return cwnd < c->snd_ssthresh ? 0 : inc - used;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_slow_start);
+
+/**
+ * lynx_cc_cong_avoid_ai - additive increase, as tcp_cong_avoid_ai()
+ * @c:     the connection
+ * @w:     segments to acknowledge for one more segment of window
+ * @acked: segments acknowledged
+ */
+void lynx_cc_cong_avoid_ai(struct lynx_conn *c, u32 w, u32 acked)
+{
+	u32 cwnd = c->snd_cwnd, delta;
+
+	w = max(w, 1U);
+	/* w may have shrunk since the count began: start it again. */
+	if (c->snd_cwnd_cnt >= w) {
+		c->snd_cwnd_cnt = 0;
+		cwnd++;
+	}
+	c->snd_cwnd_cnt += acked;
+	if (c->snd_cwnd_cnt >= w) {
+		delta = c->snd_cwnd_cnt / w;
+		c->snd_cwnd_cnt -= delta * w;
+		cwnd += delta;
+	}
+	lynx_cc_set_cwnd(c, min(cwnd, LYNX_CWND_MAX));
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_cong_avoid_ai);
+
+/* Did the sender use the window (tcp_is_cwnd_limited())?  In slow start
+ * half of it will do, since the window doubles within the round.
+ */
+static bool lynx_cc_cwnd_limited(const struct lynx_conn *c, u32 prior_flight)
+{
+	if (c->snd_cwnd < c->snd_ssthresh)
+		return c->snd_cwnd < 2 * prior_flight;
+	return prior_flight >= c->snd_cwnd;
+}
+
+/* tcp_reno_cong_avoid(): slow start, then additive increase. */
+static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
+{
+	if (!acked || !lynx_cc_cwnd_limited(c, prior_flight))
+		return;
+	if (c->snd_cwnd < c->snd_ssthresh) {
+		acked = lynx_cc_slow_start(c, acked);
+		if (!acked)
+			return;
+	}
+	lynx_cc_cong_avoid_ai(c, c->snd_cwnd, acked);
+}
+
+/**
+ * lynx_cc_on_ack - an ACK acknowledged new data
+ * @c:            the connection, snd_una already moved to @ack
+ * @ack:          the acknowledgment
+ * @acked:        segments it acknowledged (lynx_cc_acked())
+ * @prior_flight: segments in flight before it (lynx_cc_flight())
+ *
+ * Out of recovery the window grows.  In fast recovery, an ACK short of
+ * the recovery point (a partial ACK, RFC 6582 3.2 step 5) deflates the
+ * window by what it acknowledged, adds one segment back, and keeps
+ * recovery; one at or past it ends recovery with cwnd = ssthresh.  After
+ * a timeout the window grows in slow start throughout, and recovery ends
+ * at the recovery point just the same.
+ *
+ * Return: true when the caller is to retransmit the next hole, the oldest
+ * unacknowledged segment, at once.
+ */
+bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked, u32 prior_flight)
+{
+	bool partial = c->in_recovery && lynx_seq_before(ack, c->recover);
+
+	c->dupacks = 0;
+	if (c->in_recovery && !c->in_loss) {
+		if (partial) {
+			u32 cwnd = c->snd_cwnd > acked ? c->snd_cwnd - acked : 0;
+
+			lynx_cc_set_cwnd(c, cwnd + (acked ? 1 : 0));
+			return true;
+		}
+		/* Full ACK: deflate to what the threshold allows. */
+		c->in_recovery = false;
+		c->snd_cwnd_cnt = 0;
+		lynx_cc_set_cwnd(c, c->snd_ssthresh);
+		return false;
+	}
+	lynx_cc_grow(c, acked, prior_flight);
+	if (c->in_recovery && !partial) {
+		c->in_recovery = false;
+		c->in_loss = false;
+	}
+	return partial;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_ack);
+
+/**
+ * lynx_cc_on_dupack - a duplicate ACK arrived
+ * @c:      the connection
+ * @flight: segments in flight (lynx_cc_flight())
+ *
+ * The third one out of recovery starts fast recovery (RFC 5681 3.2):
+ * ssthresh = max(@flight / 2, 2), cwnd = ssthresh + 3, the recovery point
+ * at snd_nxt.  In fast recovery each further one inflates the window by
+ * a segment, which has left the network.  After a timeout they do
+ * nothing: that recovery retransmits hole by hole on partial ACKs.
+ *
+ * Return: true when the caller is to retransmit the oldest unacknowledged
+ * segment now (fast retransmit).
+ */
+bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
+{
+	if (c->dupacks < U8_MAX)
+		c->dupacks++;
+	if (c->in_recovery) {
+		if (!c->in_loss)
+			lynx_cc_set_cwnd(c, c->snd_cwnd + 1);
+		return false;
+	}
+	if (c->dupacks != LYNX_DUPACK_THRESH)
+		return false;
+	lynx_cc_set_ssthresh(c, lynx_cc_ssthresh(flight));
+	lynx_cc_set_cwnd(c, c->snd_ssthresh + LYNX_DUPACK_THRESH);
+	c->snd_cwnd_cnt = 0;
+	c->in_recovery = true;
+	c->in_loss = false;
+	c->recover = c->snd_nxt;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);
+
+/**
+ * lynx_cc_on_rto - the retransmission timer expired with data in flight
+ * @c:      the connection
+ * @flight: segments in flight (lynx_cc_flight())
+ * @first:  the first timeout since the last progress
+ *
+ * RFC 5681 3.1: ssthresh = max(@flight / 2, 2), set on the first timeout
+ * only (a segment lost again does not halve it again), cwnd = the loss
+ * window (1), and slow start from there; recovery (a fast one included)
+ * becomes loss recovery up to snd_nxt, as tcp_enter_loss().
+ */
+void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
+{
+	if (first)
+		lynx_cc_set_ssthresh(c, lynx_cc_ssthresh(flight));
+	lynx_cc_set_cwnd(c, LYNX_LOSS_CWND);
+	c->snd_cwnd_cnt = 0;
+	c->in_recovery = true;
+	c->in_loss = true;
+	c->recover = c->snd_nxt;
+	c->dupacks = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_rto);
+
+/**
+ * lynx_cc_idle_restart - new data after an idle period
+ * @c:    the connection, nothing in flight
+ * @idle: jiffies since it last sent new data
+ * @rto:  the retransmission timeout, jiffies
+ *
+ * RFC 5681 4.1, as tcp_cwnd_restart(): a window no ACK has clocked for
+ * longer than the RTO is stale.  It halves for every RTO of @idle, down
+ * to the initial window (or what it was, if smaller); ssthresh first
+ * keeps three quarters of it (tcp_current_ssthresh()).
+ */
+void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
+			  unsigned long rto)
+{
+	u32 cwnd = c->snd_cwnd;
+	u32 restart = min_t(u32, LYNX_INIT_CWND, cwnd);
+
+	rto = max(rto, 1UL);
+	if (idle <= rto)
+		return;
+	lynx_cc_set_ssthresh(c, max(c->snd_ssthresh,
+				    (cwnd >> 1) + (cwnd >> 2)));
+	while (idle > rto && cwnd > restart) {
+		idle -= rto;
+		cwnd >>= 1;
+	}
+	lynx_cc_set_cwnd(c, max(cwnd, restart));
+	c->snd_cwnd_cnt = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_idle_restart);
