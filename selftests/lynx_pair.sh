@@ -52,15 +52,15 @@ CONN_MIN=$(( CONN_ABORT * 2 / 3 ))
 # - DEAD_BOUND: a writer to a peer that died notices within
 #   LYNX_DATA_RETRIES (10) retransmissions, timeouts doubling from the
 #   RTO up to 2 s: about 10.5 s from the 20 ms floor, 22 s at the most
-#   (README, as lynx_stream_netns.sh), plus 2.5 s: 25 s.
+#   (README), plus 3 s: 25 s, as lynx_stream_netns.sh's.
 DEAD_ABORT=22
-DEAD_BOUND=$(( (DEAD_ABORT * 10 + 25) * LX_SLOW / 10 ))
+DEAD_BOUND=$(( (DEAD_ABORT * 10 + 5 + 25) * LX_SLOW / 10 ))
 DEAD_WAIT=$(( (DEAD_BOUND + 10 + LX_SLOW - 1) / LX_SLOW ))
 # Volumes: the lossless stream both ways, the lossy one a -> b.
 MB=${LYNX_PAIR_MB:-64}
 LOSSY_MB=${LYNX_PAIR_LOSSY_MB:-16}
 # Each transfer's limit, stock seconds (lx_wait_pid scales them).
-XFER_LIMIT=600
+XFER_LIMIT=${LYNX_PAIR_XFER_LIMIT:-600}
 
 lx_log "side $ME, boot $BOOT, rendezvous $D; slowdown $LX_SLOW"
 
@@ -139,6 +139,26 @@ lp_stream_recv() {	# port file [args]
 	RX=$!
 	lx_wait_for "$2.rx" '^(ready|error)' 10 "$RX" && grep -q '^ready' "$2.rx" ||
 		{ lp_show "$2.rx"; lx_fail "stream receiver on $1 not ready"; }
+}
+
+# lx_wait_pid, but a program still running at the limit is shown first
+# (its state, where it sleeps, lynx's sockets): a hang is then a report,
+# not only a timeout.
+lp_wait() {	# pid seconds
+	local pid=$1 t=$2 i
+	for ((i = 0; i < t * LX_SLOW * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		lx_nap
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		lx_log "pid $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)) still running after $((t * LX_SLOW)) s:"
+		grep -E '^(State|SigQ|SigPnd|ShdPnd)' "/proc/$pid/status" 2>/dev/null | sed 's/^/#   /'
+		lx_log "  wchan $(cat "/proc/$pid/wchan" 2>/dev/null); stack:"
+		sed 's/^/#     /' "/proc/$pid/stack" 2>/dev/null
+		ls -l "/proc/$pid/fd" 2>/dev/null | sed 's/^/#   fd /'
+		sed 's/^/#   lynx: /' /proc/net/lynx
+	fi
+	lx_wait_pid "$pid" 1
 }
 
 # Byte-exact: what this side received in FILE.out against the sha256 the
@@ -227,10 +247,10 @@ test_stream() {
 	t0=$(now_ms)
 	"$TOOL" stream-send -t 30000 "$nb" 7600 < "$f.in" 2> "$f.tx" &
 	tx=$!
-	lx_wait_pid "$tx" "$XFER_LIMIT"; rc=$?
+	lp_wait "$tx" "$XFER_LIMIT"; rc=$?
 	dt=$(( $(now_ms) - t0 ))
 	lx_log "sent: exit $rc after $dt ms: $(tr '\n' ' ' < "$f.tx")"
-	lx_wait_pid "$RX" "$XFER_LIMIT" || rc=1
+	lp_wait "$RX" "$XFER_LIMIT" || rc=1
 	dt=$(( $(now_ms) - t0 ))
 	lx_log "received: $(tr '\n' ' ' < "$f.rx")after $dt ms"
 	[ "$rc" -eq 0 ] || lx_fail "the ${MB} MiB transfers failed" || return 1
@@ -324,7 +344,7 @@ lp_lossy() {
 		pair_barrier ready || return 1
 		t0=$(now_ms)
 		"$TOOL" stream-send -t 30000 "$nb" 7500 < "$f.in" 2> "$f.tx" &
-		lx_wait_pid $! "$XFER_LIMIT"; rc=$?
+		lp_wait $! "$XFER_LIMIT"; rc=$?
 		dt=$(( $(now_ms) - t0 ))
 		lx_log "sent: exit $rc after $dt ms: $(tr '\n' ' ' < "$f.tx")"
 		tc -s qdisc show dev eth0 | sed 's/^/#   eth0: /' | head -4
@@ -335,7 +355,7 @@ lp_lossy() {
 		csum0=$(awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
 		lp_stream_recv 7500 "$f" || return 1
 		pair_barrier ready || return 1
-		lx_wait_pid "$RX" "$XFER_LIMIT"; rc=$?
+		lp_wait "$RX" "$XFER_LIMIT"; rc=$?
 		csum1=$(awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
 		lx_log "received: exit $rc: $(tr '\n' ' ' < "$f.rx"); drop_csum ${csum0:-?} -> ${csum1:-?}"
 		[ "$rc" -eq 0 ] || lx_fail "the ${LOSSY_MB} MiB transfer failed" || return 1
