@@ -205,12 +205,26 @@ lx_recv_bg() {
 	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
 }
 
+# Whether background PID has ended: gone, or a zombie not reaped yet.
+# kill -0 alone is not enough: bash reaps a finished background child
+# when SIGCHLD comes, and a SIGCHLD can go unnoticed while a "read -t"
+# (lx_nap) times out; the zombie then answers kill -0 until the shell
+# next forks (lynx_pair.sh saw a stream-send that had printed its last
+# line "still running" for 10 minutes).  No process: /proc, read by bash.
+lx_ended() {
+	local line
+	kill -0 "$1" 2>/dev/null || return 0
+	read -r line < "/proc/$1/stat" 2>/dev/null || return 0
+	line=${line##*) }
+	[ "${line%% *}" = Z ]
+}
+
 # Waits (bounded: SECONDS, default 20, times LX_SLOW) for a background
 # pid; returns its exit status.
 lx_wait_pid() {
 	local pid=$1 t=${2:-20} i
 	for ((i = 0; i < t * LX_SLOW * 20; i++)); do
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if lx_ended "$pid"; then
 			wait "$pid"
 			return $?
 		fi

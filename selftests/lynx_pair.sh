@@ -147,10 +147,10 @@ lp_stream_recv() {	# port file [args]
 lp_wait() {	# pid seconds
 	local pid=$1 t=$2 i
 	for ((i = 0; i < t * LX_SLOW * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
+		lx_ended "$pid" && break
 		lx_nap
 	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! lx_ended "$pid"; then
 		lx_log "pid $pid ($(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)) still running after $((t * LX_SLOW)) s:"
 		grep -E '^(State|SigQ|SigPnd|ShdPnd)' "/proc/$pid/status" 2>/dev/null | sed 's/^/#   /'
 		lx_log "  wchan $(cat "/proc/$pid/wchan" 2>/dev/null); stack:"
