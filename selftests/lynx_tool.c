@@ -170,15 +170,18 @@ static int stream_wait(int fd, short events, long timeout_ms)
 	return 2;
 }
 
-static int stream_send(uint32_t node, uint32_t port, long timeout_ms)
+/*
+ * The connecting end of stream-send and seq-send: a socket of TYPE
+ * connected to NODE:PORT, "connected" on stderr; send timeout TIMEOUT_MS.
+ * Returns 0 with *fdp set, or the command's exit status.
+ */
+static int conn_connect(int type, uint32_t node, uint32_t port,
+			long timeout_ms, int *fdp)
 {
-	static char buf[65536];
-	unsigned long long total = 0;
-	ssize_t n, w, off;
-	int fd, rc;
+	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
-	fd = lynx_socket(SOCK_STREAM);
+	fd = lynx_socket(type);
 	if (fd < 0)
 		return stream_fail("socket", errno);
 	if (timeout_ms > 0)
@@ -186,6 +189,52 @@ static int stream_send(uint32_t node, uint32_t port, long timeout_ms)
 	if (lynx_connect(fd, node, port))
 		return stream_fail("connect", errno);
 	fprintf(stderr, "connected\n");
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * The listening end of stream-recv and seq-recv: "ready" once a socket of
+ * TYPE listens on PORT, then one connection accepted within TIMEOUT_MS
+ * ("accepted NODE:PORT"), the listener closed.  Returns 0 with *fdp set,
+ * or the command's exit status.
+ */
+static int conn_accept(int type, uint32_t port, long timeout_ms, int *fdp)
+{
+	struct sockaddr_lynx from;
+	socklen_t alen = sizeof(from);
+	int l, fd, rc;
+
+	l = lynx_socket(type);
+	if (l < 0)
+		return stream_fail("socket", errno);
+	if (lynx_bind(l, LYNX_NODE_ANY, port))
+		return stream_fail("bind", errno);
+	if (listen(l, 1))
+		return stream_fail("listen", errno);
+	fprintf(stderr, "ready\n");
+	rc = stream_wait(l, POLLIN, timeout_ms);
+	if (rc)
+		return rc;
+	fd = accept(l, (struct sockaddr *)&from, &alen);
+	if (fd < 0)
+		return stream_fail("accept", errno);
+	close(l);
+	fprintf(stderr, "accepted %u:%u\n", from.slx_node, from.slx_port);
+	*fdp = fd;
+	return 0;
+}
+
+static int stream_send(uint32_t node, uint32_t port, long timeout_ms)
+{
+	static char buf[65536];
+	unsigned long long total = 0;
+	ssize_t n, w, off;
+	int fd, rc;
+
+	rc = conn_connect(SOCK_STREAM, node, port, timeout_ms, &fd);
+	if (rc)
+		return rc;
 	for (;;) {
 		n = read(0, buf, sizeof(buf));
 		if (n < 0) {
@@ -245,29 +294,14 @@ static int stream_recv(uint32_t port, long timeout_ms, long keepalive_ms)
 {
 	static char buf[65536];
 	unsigned long long total = 0;
-	struct sockaddr_lynx from;
-	socklen_t alen = sizeof(from);
 	long long last, next_ka = 0, now;
 	ssize_t n, w, off;
-	int l, fd, rc, wait;
+	int fd, rc, wait;
 
 	signal(SIGPIPE, SIG_IGN);
-	l = lynx_socket(SOCK_STREAM);
-	if (l < 0)
-		return stream_fail("socket", errno);
-	if (lynx_bind(l, LYNX_NODE_ANY, port))
-		return stream_fail("bind", errno);
-	if (listen(l, 1))
-		return stream_fail("listen", errno);
-	fprintf(stderr, "ready\n");
-	rc = stream_wait(l, POLLIN, timeout_ms);
+	rc = conn_accept(SOCK_STREAM, port, timeout_ms, &fd);
 	if (rc)
 		return rc;
-	fd = accept(l, (struct sockaddr *)&from, &alen);
-	if (fd < 0)
-		return stream_fail("accept", errno);
-	close(l);
-	fprintf(stderr, "accepted %u:%u\n", from.slx_node, from.slx_port);
 	last = mono_ms();
 	if (keepalive_ms > 0)
 		next_ka = last + keepalive_ms;
@@ -532,15 +566,9 @@ static int seq_send(uint32_t node, uint32_t port, long timeout_ms,
 	ssize_t n;
 	int fd, k, rc;
 
-	signal(SIGPIPE, SIG_IGN);
-	fd = lynx_socket(SOCK_SEQPACKET);
-	if (fd < 0)
-		return stream_fail("socket", errno);
-	if (timeout_ms > 0)
-		lynx_set_timeo(fd, SO_SNDTIMEO, timeout_ms);
-	if (lynx_connect(fd, node, port))
-		return stream_fail("connect", errno);
-	fprintf(stderr, "connected\n");
+	rc = conn_connect(SOCK_SEQPACKET, node, port, timeout_ms, &fd);
+	if (rc)
+		return rc;
 	for (k = 0; k < nsizes; k++) {
 		len = strtoul(sizes[k], NULL, 0);
 		if (len > sizeof(buf))
@@ -577,31 +605,16 @@ static int seq_send(uint32_t node, uint32_t port, long timeout_ms,
 static int seq_recv(uint32_t port, long timeout_ms)
 {
 	static unsigned char buf[65536];
-	struct sockaddr_lynx from;
-	socklen_t alen = sizeof(from);
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	const char *verdict;
 	long k = 0;
 	ssize_t n, i;
-	int l, fd, rc;
+	int fd, rc;
 
-	l = lynx_socket(SOCK_SEQPACKET);
-	if (l < 0)
-		return stream_fail("socket", errno);
-	if (lynx_bind(l, LYNX_NODE_ANY, port))
-		return stream_fail("bind", errno);
-	if (listen(l, 1))
-		return stream_fail("listen", errno);
-	fprintf(stderr, "ready\n");
-	rc = stream_wait(l, POLLIN, timeout_ms);
+	rc = conn_accept(SOCK_SEQPACKET, port, timeout_ms, &fd);
 	if (rc)
 		return rc;
-	fd = accept(l, (struct sockaddr *)&from, &alen);
-	if (fd < 0)
-		return stream_fail("accept", errno);
-	close(l);
-	fprintf(stderr, "accepted %u:%u\n", from.slx_node, from.slx_port);
 	for (;; k++) {
 		rc = stream_wait(fd, POLLIN, timeout_ms);
 		if (rc)
