@@ -440,6 +440,54 @@ static void lynx_wire_test_csum_fill(struct kunit *test)
 	kfree_skb(b);
 }
 
+/* A segment sent as lynx_conn_xmit_skb() sends it, by a device without
+ * checksum offload: a clone of the header-released payload gets its
+ * header and checksum in place, in the shared head; the queued payload is
+ * never written, and a retransmission, a private copy while the first
+ * clone is in flight, carries its own header and sum.
+ */
+static void lynx_wire_test_clone_summed(struct kunit *test)
+{
+	struct lynx_hdr_info in = wt_info, out;
+	struct sk_buff *seg, *first, *again;
+	u8 before[64];
+
+	seg = alloc_skb(WT_HEADROOM + sizeof(before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	skb_reserve(seg, WT_HEADROOM);
+	wt_fill(skb_put(seg, sizeof(before)), sizeof(before));
+	memcpy(before, seg->data, sizeof(before));
+
+	__skb_header_release(seg);
+	first = skb_clone(seg, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	lynx_hdr_push(first, &in);
+	KUNIT_EXPECT_TRUE(test, skb_clone_writable(first, LYNX_HLEN));
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(first), 0);
+	KUNIT_EXPECT_PTR_EQ(test, first->head, seg->head);
+
+	/* Sent again while the first is in flight: a private copy. */
+	KUNIT_ASSERT_TRUE(test, skb_cloned(seg));
+	again = pskb_copy(seg, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	in.seq++;
+	in.window = 7;
+	lynx_hdr_push(again, &in);
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(again), 0);
+
+	KUNIT_EXPECT_EQ(test, memcmp(before, seg->data, sizeof(before)), 0);
+	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(first, &out), LYNX_PARSE_OK);
+	KUNIT_EXPECT_FALSE(test, out.csum_partial);
+	wt_expect_info(test, &wt_info, &out);
+	KUNIT_EXPECT_TRUE(test, wt_payload_ok(first, sizeof(before)));
+	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(again, &out), LYNX_PARSE_OK);
+	wt_expect_info(test, &in, &out);
+	KUNIT_EXPECT_TRUE(test, wt_payload_ok(again, sizeof(before)));
+	kfree_skb(first);
+	kfree_skb(again);
+	kfree_skb(seg);
+}
+
 static struct kunit_case wt_cases[] = {
 	KUNIT_CASE_PARAM(lynx_wire_test_round_trip, wt_rt_gen_params),
 	KUNIT_CASE_PARAM(lynx_wire_test_malformed, wt_bad_gen_params),
@@ -448,6 +496,7 @@ static struct kunit_case wt_cases[] = {
 	KUNIT_CASE(lynx_wire_test_csum_complete),
 	KUNIT_CASE(lynx_wire_test_csum_partial),
 	KUNIT_CASE(lynx_wire_test_csum_fill),
+	KUNIT_CASE(lynx_wire_test_clone_summed),
 	{}
 };
 
