@@ -2,8 +2,10 @@
 /*
  * KUnit: the lynx header.  Round trips through lynx_hdr_push() and
  * lynx_hdr_parse() on linear, nonlinear and cloned skbs, with the checksum
- * checked against a plain RFC 1071 implementation, and every way a header
- * can be refused.
+ * a device fills in (skb_checksum_help()) checked against a plain RFC 1071
+ * implementation, unsummed frames (CHECKSUM_PARTIAL) taken as they are
+ * only when the partial sum is lynx's, and every way a header can be
+ * refused.
  */
 #include <kunit/test.h>
 #include <linux/skbuff.h>
@@ -14,6 +16,7 @@
 #define WT_HEADROOM	(ETH_HLEN + LYNX_HLEN + NET_IP_ALIGN)
 #define WT_TAILROOM	64
 #define WT_LEN		16	/* payload of the malformed-frame cases */
+#define WT_OFF(field)	offsetof(struct lynxhdr, field)
 
 static const struct lynx_hdr_info wt_info = {
 	.type		= LYNX_T_STREAM,
@@ -55,10 +58,12 @@ static u16 wt_ref_csum(const u8 *p, unsigned int len)
 	return ~sum & 0xffff;
 }
 
-/* A frame as lynx_hdr_parse() gets it: skb->data on the lynx header. */
-static struct sk_buff *wt_frame(struct kunit *test,
-				const struct lynx_hdr_info *info,
-				unsigned int len, bool frag_payload)
+/* A frame as lynx_hdr_push() leaves it: skb->data on the lynx header,
+ * the checksum left to the device (CHECKSUM_PARTIAL).
+ */
+static struct sk_buff *wt_frame_unsummed(struct kunit *test,
+					 const struct lynx_hdr_info *info,
+					 unsigned int len, bool frag_payload)
 {
 	struct sk_buff *skb;
 	struct page *page;
@@ -76,6 +81,19 @@ static struct sk_buff *wt_frame(struct kunit *test,
 		wt_fill(skb_put(skb, len), len);
 	}
 	lynx_hdr_push(skb, info);
+	return skb;
+}
+
+/* A frame as a wire delivers it to lynx_hdr_parse(): its checksum filled
+ * in as a device without offload does (CHECKSUM_NONE then).
+ */
+static struct sk_buff *wt_frame(struct kunit *test,
+				const struct lynx_hdr_info *info,
+				unsigned int len, bool frag_payload)
+{
+	struct sk_buff *skb = wt_frame_unsummed(test, info, len, frag_payload);
+
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
 	return skb;
 }
 
@@ -170,9 +188,19 @@ static void lynx_wire_test_round_trip(struct kunit *test)
 	in.type = c->type;
 	in.flags = c->flags;
 	in.len = 12345;		/* ignored by push */
-	skb = wt_frame(test, &in, c->len, c->frag_payload);
+	in.csum_partial = true;	/* likewise */
+	skb = wt_frame_unsummed(test, &in, c->len, c->frag_payload);
 	KUNIT_EXPECT_EQ(test, skb->len, LYNX_HLEN + c->len);
 	KUNIT_EXPECT_PTR_EQ(test, skb_network_header(skb), skb->data);
+
+	/* The sum left to the device: from the header to the frame's end. */
+	KUNIT_EXPECT_EQ(test, (int)skb->ip_summed, CHECKSUM_PARTIAL);
+	KUNIT_EXPECT_EQ(test, skb_checksum_start_offset(skb), 0);
+	KUNIT_EXPECT_EQ(test, (size_t)skb->csum_offset, WT_OFF(csum));
+	KUNIT_EXPECT_EQ(test, skb->data[WT_OFF(csum)], 0);
+	KUNIT_EXPECT_EQ(test, skb->data[WT_OFF(csum) + 1], 0);
+	/* What a device without checksum offload does to it. */
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
 
 	/* The wire image, field by field. */
 	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, raw, skb->len), 0);
@@ -189,7 +217,8 @@ static void lynx_wire_test_round_trip(struct kunit *test)
 	ref = ntohs((__force __be16)h->csum);
 	raw[6] = 0;
 	raw[7] = 0;
-	KUNIT_EXPECT_EQ(test, ref, wt_ref_csum(raw, skb->len));
+	/* skb_checksum_help() writes a sum of 0 as 0xffff, its equal. */
+	KUNIT_EXPECT_EQ(test, ref, wt_ref_csum(raw, skb->len) ?: 0xffff);
 
 	if (c->linear >= 0) {
 		skb = wt_nonlinear(test, skb, c->linear);
@@ -199,6 +228,7 @@ static void lynx_wire_test_round_trip(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_OK);
 	wt_expect_info(test, &in, &out);
 	KUNIT_EXPECT_EQ(test, out.len, c->len);
+	KUNIT_EXPECT_FALSE(test, out.csum_partial);
 	KUNIT_EXPECT_TRUE(test, wt_payload_ok(skb, c->len));
 	KUNIT_EXPECT_EQ(test, skb_network_offset(skb), -LYNX_HLEN);
 	kfree_skb(skb);
@@ -212,8 +242,6 @@ struct wt_bad_case {
 	unsigned int		trim;	/* bytes cut off the end first */
 	enum lynx_parse_err	want;
 };
-
-#define WT_OFF(field)	offsetof(struct lynxhdr, field)
 
 static const struct wt_bad_case wt_bad_cases[] = {
 	{ "intact", -1, 0, false, 0, LYNX_PARSE_OK },
@@ -356,12 +384,119 @@ static void lynx_wire_test_csum_complete(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* An unsummed frame (lynxlo, a segment) is taken as it is, its csum field
+ * still 0, only when the partial sum is lynx's own; a frame summed and
+ * then damaged (netem's corrupt sums it first) is caught.
+ */
+static void lynx_wire_test_csum_partial(struct kunit *test)
+{
+	struct lynx_hdr_info out;
+	struct sk_buff *skb;
+
+	skb = wt_frame_unsummed(test, &wt_info, WT_LEN, false);
+	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_OK);
+	KUNIT_EXPECT_TRUE(test, out.csum_partial);
+	KUNIT_EXPECT_TRUE(test, wt_payload_ok(skb, WT_LEN));
+	KUNIT_EXPECT_NE(test, (int)skb->ip_summed, CHECKSUM_PARTIAL);
+	kfree_skb(skb);
+
+	/* Partial, but not from the lynx header: summed, found wrong. */
+	skb = wt_frame_unsummed(test, &wt_info, WT_LEN, false);
+	skb->csum_start += 4;
+	skb->csum_offset -= 4;
+	KUNIT_EXPECT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_CSUM);
+	kfree_skb(skb);
+
+	/* Partial at another field. */
+	skb = wt_frame_unsummed(test, &wt_info, WT_LEN, false);
+	skb->csum_offset = WT_OFF(seq);
+	KUNIT_EXPECT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_CSUM);
+	kfree_skb(skb);
+
+	/* Not even partial: CHECKSUM_UNNECESSARY is not lynx's to trust. */
+	skb = wt_frame_unsummed(test, &wt_info, WT_LEN, false);
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+	KUNIT_EXPECT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_CSUM);
+	kfree_skb(skb);
+
+	/* As netem corrupts: summed (CHECKSUM_NONE), then a bit flipped. */
+	skb = wt_frame(test, &wt_info, WT_LEN, false);
+	skb->data[LYNX_HLEN + 3] ^= 0x20;
+	KUNIT_EXPECT_EQ(test, lynx_hdr_parse(skb, &out), LYNX_PARSE_CSUM);
+	kfree_skb(skb);
+}
+
+/* lynx_hdr_csum() writes what skb_checksum_help() would. */
+static void lynx_wire_test_csum_fill(struct kunit *test)
+{
+	struct sk_buff *a, *b;
+
+	a = wt_frame(test, &wt_info, 33, false);
+	b = wt_frame_unsummed(test, &wt_info, 33, false);
+	lynx_hdr_csum(b);
+	KUNIT_ASSERT_EQ(test, a->len, b->len);
+	KUNIT_EXPECT_EQ(test, memcmp(a->data, b->data, a->len), 0);
+	kfree_skb(a);
+	kfree_skb(b);
+}
+
+/* A segment sent as lynx_conn_xmit_skb() sends it, by a device without
+ * checksum offload: a clone of the header-released payload gets its
+ * header and checksum in place, in the shared head; the queued payload is
+ * never written, and a retransmission, a private copy while the first
+ * clone is in flight, carries its own header and sum.
+ */
+static void lynx_wire_test_clone_summed(struct kunit *test)
+{
+	struct lynx_hdr_info in = wt_info, out;
+	struct sk_buff *seg, *first, *again;
+	u8 before[64];
+
+	seg = alloc_skb(WT_HEADROOM + sizeof(before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	skb_reserve(seg, WT_HEADROOM);
+	wt_fill(skb_put(seg, sizeof(before)), sizeof(before));
+	memcpy(before, seg->data, sizeof(before));
+
+	__skb_header_release(seg);
+	first = skb_clone(seg, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	lynx_hdr_push(first, &in);
+	KUNIT_EXPECT_TRUE(test, skb_clone_writable(first, LYNX_HLEN));
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(first), 0);
+	KUNIT_EXPECT_PTR_EQ(test, first->head, seg->head);
+
+	/* Sent again while the first is in flight: a private copy. */
+	KUNIT_ASSERT_TRUE(test, skb_cloned(seg));
+	again = pskb_copy(seg, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	in.seq++;
+	in.window = 7;
+	lynx_hdr_push(again, &in);
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(again), 0);
+
+	KUNIT_EXPECT_EQ(test, memcmp(before, seg->data, sizeof(before)), 0);
+	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(first, &out), LYNX_PARSE_OK);
+	KUNIT_EXPECT_FALSE(test, out.csum_partial);
+	wt_expect_info(test, &wt_info, &out);
+	KUNIT_EXPECT_TRUE(test, wt_payload_ok(first, sizeof(before)));
+	KUNIT_ASSERT_EQ(test, lynx_hdr_parse(again, &out), LYNX_PARSE_OK);
+	wt_expect_info(test, &in, &out);
+	KUNIT_EXPECT_TRUE(test, wt_payload_ok(again, sizeof(before)));
+	kfree_skb(first);
+	kfree_skb(again);
+	kfree_skb(seg);
+}
+
 static struct kunit_case wt_cases[] = {
 	KUNIT_CASE_PARAM(lynx_wire_test_round_trip, wt_rt_gen_params),
 	KUNIT_CASE_PARAM(lynx_wire_test_malformed, wt_bad_gen_params),
 	KUNIT_CASE(lynx_wire_test_padding),
 	KUNIT_CASE(lynx_wire_test_clone),
 	KUNIT_CASE(lynx_wire_test_csum_complete),
+	KUNIT_CASE(lynx_wire_test_csum_partial),
+	KUNIT_CASE(lynx_wire_test_csum_fill),
+	KUNIT_CASE(lynx_wire_test_clone_summed),
 	{}
 };
 

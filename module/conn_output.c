@@ -178,7 +178,11 @@ u32 lynx_conn_mss(struct sock *sk)
 /* Transmit a write-queue segment.  The queued skb stays for retransmission;
  * a clone goes out with the header written into the shared headroom,
  * unless an earlier clone may still be in flight, which gets a private
- * copy instead (as TCP does).
+ * copy instead (as TCP does).  The queued skb gives its header area up to
+ * the clone (__skb_header_release(), as TCP's tcp_skb_entail()): the
+ * clone may then write its lynx and Ethernet headers and checksum there
+ * (skb_cow_head(), skb_checksum_help()) without copying the whole segment
+ * into a private head; the payload stays shared and is never written.
  */
 int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 {
@@ -190,8 +194,12 @@ int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 
 	if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
 		return -ENOBUFS;
-	out = skb_cloned(skb) ? pskb_copy(skb, GFP_ATOMIC) :
-				lynx_clone_skb(skb, GFP_ATOMIC);
+	if (skb_cloned(skb)) {
+		out = pskb_copy(skb, GFP_ATOMIC);
+	} else {
+		__skb_header_release(skb);
+		out = lynx_clone_skb(skb, GFP_ATOMIC);
+	}
 	if (!out) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return -ENOBUFS;

@@ -19,13 +19,17 @@
  * port (frames to that port; 0, as unbound, for every port) and
  * LYNX_RAW_TYPES (the frame types, every one by default).  A namespace
  * without raw sockets pays one test of an empty list (lynx_raw_wanted()).
+ * A frame that never left memory (lynxlo, a segment) has no checksum in
+ * its header (see wire.c): it is filled in before the first copy is
+ * taken, so that a raw socket reads every frame as a wire carries it.
  *
  * Send: the user writes the lynx header and the payload.  The header must
  * be one lynx_rcv() would take: version, known type, known flags, reserved
  * 0, a length that is the payload's; the source node must be this node
  * (LYNX_NODE_LOCAL stands for it): a raw socket speaks for its own node
- * only, from any port.  The kernel writes the checksum, as IP's does for
- * IP_HDRINCL, and sends the frame to the header's destination node through
+ * only, from any port.  The kernel sees to the checksum, as IP's does for
+ * IP_HDRINCL (left to the device, as for every frame: see wire.c), and
+ * sends the frame to the header's destination node through
  * lynx_output_raw().  Else EINVAL; EMSGSIZE beyond the path's MTU.
  *
  * The raw sockets of a namespace are on lynx_net.raw_list, from proto
@@ -257,7 +261,7 @@ static int lynx_raw_sendmsg(struct socket *sock, struct msghdr *msg,
 		goto out_free;
 
 	skb_reset_network_header(skb);
-	lynx_hdr_csum(skb);
+	lynx_hdr_csum_partial(skb);
 	skb->priority = READ_ONCE(sk->sk_priority);
 	skb->mark = READ_ONCE(sk->sk_mark);
 	err = lynx_output_raw(ln, skb, dst);
@@ -323,11 +327,30 @@ drop:
 	LYNX_INC_STATS(ln, LYNX_MIB_RAW_DROPS);
 }
 
+/* Fills in the checksum of @skb (data at its payload, its lynx header
+ * just before), a frame that arrived unsummed.  Its head is made private
+ * first if it is shared (the sender's queued segment, other receivers,
+ * taps).  Return: 0 or -ENOMEM.
+ */
+static int lynx_raw_sum(struct sk_buff *skb)
+{
+	int err;
+
+	__skb_push(skb, LYNX_HLEN);
+	err = skb_ensure_writable(skb, LYNX_HLEN);
+	if (!err)
+		lynx_hdr_csum(skb);
+	__skb_pull(skb, LYNX_HLEN);
+	return err;
+}
+
 /**
  * lynx_raw_rcv - give the namespace's raw sockets a copy of a frame
  * @ln:   the receiving namespace
  * @skb:  a frame lynx_rcv() accepted for this node, data at its payload
- *        (lynx_hdr_parse()); not consumed, nor changed
+ *        (lynx_hdr_parse()); not consumed.  An unsummed one
+ *        (@info->csum_partial) gets its checksum filled in, maybe in a
+ *        new private head, once a socket takes it; nothing else changes
  * @info: its decoded header
  *
  * Every raw socket whose filter takes the frame gets a clone, when the
@@ -337,14 +360,23 @@ drop:
 void lynx_raw_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		  const struct lynx_hdr_info *info)
 {
+	bool unsummed = info->csum_partial;
 	struct lynx_raw_sock *rsk;
 
 	if (!lynx_dev_raw_ok(skb->dev))
 		return;
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(rsk, &ln->raw_list, raw_node)
-		if (lynx_raw_match(rsk, info))
-			lynx_raw_queue(ln, &rsk->lsk.sk, skb);
+	hlist_for_each_entry_rcu(rsk, &ln->raw_list, raw_node) {
+		if (!lynx_raw_match(rsk, info))
+			continue;
+		if (unsummed && lynx_raw_sum(skb)) {
+			atomic_inc(&rsk->lsk.sk.sk_drops);
+			LYNX_INC_STATS(ln, LYNX_MIB_RAW_DROPS);
+			continue;
+		}
+		unsummed = false;
+		lynx_raw_queue(ln, &rsk->lsk.sk, skb);
+	}
 	rcu_read_unlock();
 }
 

@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lynx: the wire header.  lynx_hdr_push() puts a struct lynxhdr in front of
- * a payload and checksums both; lynx_hdr_parse() validates a received
- * header, drops the Ethernet padding after the payload and leaves skb->data
- * on the payload.  lynx_hdr_check() and lynx_hdr_csum() are their parts a
- * raw socket's send (raw.c) uses on a header its user wrote.
+ * a payload; lynx_hdr_parse() validates a received header, drops the
+ * Ethernet padding after the payload and leaves skb->data on the payload.
+ * lynx_hdr_check() and lynx_hdr_csum_partial() are their parts a raw
+ * socket's send (raw.c) uses on a header its user wrote.
+ *
+ * The checksum is the Internet checksum from the lynx header to the end of
+ * the payload, its csum field counted as 0: what CHECKSUM_PARTIAL
+ * describes.  lynx leaves it to the device, as TCP does: lynx devices
+ * advertise NETIF_F_HW_CSUM, so on lynxlo and on a segment, where a frame
+ * never leaves memory, nobody computes it and the receiver takes the frame
+ * as verified; a lower device (lower.c) with checksum offload fills it in,
+ * and validate_xmit_skb() computes it in software for one without (or for
+ * a lynx device whose offload was turned off, ethtool -K DEV tx off), as
+ * netem's corruption does before it damages a frame.  Taps (tcpdump) on
+ * lynxlo and segment devices see the field still 0, as they see TCP's on
+ * lo; raw sockets get copies with it filled in (raw.c, lynx_hdr_csum()).
  */
 #include <linux/skbuff.h>
 #include <net/checksum.h>
@@ -12,13 +24,15 @@
 #include <net/lynx.h>
 
 /**
- * lynx_hdr_push - prepend and checksum a lynx header
+ * lynx_hdr_push - prepend a lynx header, its checksum left to the device
  * @skb:  the payload, from skb->data to its end
- * @info: header fields; @info->len is ignored (the payload length is used)
+ * @info: header fields; @info->len and @info->csum_partial are ignored
+ *        (the payload length is used)
  *
  * The caller guarantees LYNX_HLEN bytes of private, writable headroom (as
  * after skb_reserve() on a fresh skb) and a payload of at most 65535 bytes.
- * On return skb->data and the network header point at the lynx header.
+ * On return skb->data and the network header point at the lynx header, and
+ * the frame is CHECKSUM_PARTIAL (lynx_hdr_csum_partial()).
  */
 void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info)
 {
@@ -41,22 +55,48 @@ void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info)
 	h->seq = htonl(info->seq);
 	h->ack = htonl(info->ack);
 	h->window = htonl(info->window);
-	lynx_hdr_csum(skb);
+	lynx_hdr_csum_partial(skb);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_hdr_push);
+
+/**
+ * lynx_hdr_csum_partial - leave a frame's checksum to the device
+ * @skb: the frame, from its lynx header (at skb->data, in the linear area
+ *       and writable) to the end of its payload
+ *
+ * Zeroes the csum field and makes the frame CHECKSUM_PARTIAL over the
+ * whole frame, from the lynx header on: whoever takes it off the machine
+ * computes the sum (see the top of this file).
+ */
+void lynx_hdr_csum_partial(struct sk_buff *skb)
+{
+	struct lynxhdr *h = (struct lynxhdr *)skb->data;
+
+	h->csum = 0;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_headroom(skb);
+	skb->csum_offset = offsetof(struct lynxhdr, csum);
+}
 
 /**
  * lynx_hdr_csum - fill in the checksum of a frame's lynx header
  * @skb: the frame, from its lynx header (at skb->data, writable) to the
  *       end of its payload
+ *
+ * What skb_checksum_help() writes for a CHECKSUM_PARTIAL frame, 0xffff for
+ * a sum of 0 included: a raw socket's copy of a frame that never left
+ * memory reads as it would have on a wire.  @skb->ip_summed is the
+ * caller's.
  */
 void lynx_hdr_csum(struct sk_buff *skb)
 {
 	struct lynxhdr *h = (struct lynxhdr *)skb->data;
 
 	h->csum = 0;
-	h->csum = csum_fold(skb_checksum(skb, 0, skb->len, 0));
+	h->csum = csum_fold(skb_checksum(skb, 0, skb->len, 0)) ?:
+		  CSUM_MANGLED_0;
 }
+EXPORT_SYMBOL_IF_KUNIT(lynx_hdr_csum);
 
 /**
  * lynx_hdr_check - the checks of a header's own fields
@@ -78,7 +118,23 @@ enum lynx_parse_err lynx_hdr_check(const struct lynxhdr *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_hdr_check);
 
-/* The header and payload, csum field included, must sum to 0xffff. */
+/* Whether @skb, data at its lynx header, is still CHECKSUM_PARTIAL over
+ * the lynx checksum: built by lynx on this machine, it never left memory
+ * (lynxlo, a segment, a veth), its csum field was never filled in and
+ * there is nothing to check, as TCP's skb_csum_unnecessary() says of its
+ * own.  Anything that takes a frame off the machine, or damages it
+ * (netem), computes the sum first and leaves it CHECKSUM_NONE.
+ */
+static bool lynx_csum_partial(const struct sk_buff *skb)
+{
+	return skb->ip_summed == CHECKSUM_PARTIAL &&
+	       skb_checksum_start_offset(skb) == 0 &&
+	       skb->csum_offset == offsetof(struct lynxhdr, csum);
+}
+
+/* The header and payload, csum field included, must sum to 0xffff.
+ * CHECKSUM_UNNECESSARY is not taken: no device parses lynx's checksum.
+ */
 static bool lynx_csum_ok(struct sk_buff *skb)
 {
 	if (skb->ip_summed == CHECKSUM_COMPLETE && !csum_fold(skb->csum))
@@ -92,7 +148,9 @@ static bool lynx_csum_ok(struct sk_buff *skb)
  * @info: filled with the decoded header on success
  *
  * Works on nonlinear and cloned skbs: it only pulls into the linear area
- * and trims through the helpers that unshare what they change.
+ * and trims through the helpers that unshare what they change.  A frame
+ * still CHECKSUM_PARTIAL over its lynx header never left this machine's
+ * memory: it is taken unsummed, and @info->csum_partial says so.
  *
  * Return: LYNX_PARSE_OK with skb->data on the payload, skb->len equal to
  * the header's len and the network header on the lynx header; otherwise
@@ -118,7 +176,8 @@ enum lynx_parse_err lynx_hdr_parse(struct sk_buff *skb,
 	/* Drop the Ethernet padding; may reallocate (fails only on ENOMEM). */
 	if (pskb_trim_rcsum(skb, len))
 		return LYNX_PARSE_TRUNCATED;
-	if (!lynx_csum_ok(skb))
+	info->csum_partial = lynx_csum_partial(skb);
+	if (!info->csum_partial && !lynx_csum_ok(skb))
 		return LYNX_PARSE_CSUM;
 
 	h = (const struct lynxhdr *)skb->data;

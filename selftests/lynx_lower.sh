@@ -5,7 +5,7 @@
 # link vA type lynx") in each of two namespaces joined by the veth pair.
 # How it shows, datagrams both ways, an 8 MiB stream byte-exact,
 # seqpacket boundaries, the frames on the wire (EtherType 0x88b5 from
-# the veth's address), a veth without a lynx device delivering nothing
+# the veth's address), the lower deciding the checksum, a veth without a lynx device delivering nothing
 # (drop_device), the lower's MTU bounding lx0's, the lower deleted under
 # a running stream or moved away, and the requests the kernel refuses.
 . "$(dirname "$0")/lynx_lib.bash"
@@ -189,6 +189,50 @@ test_tcpdump() {
 		lx_fail "payload not in the frame" || return 1
 }
 
+# The first lynx frame of a capture: "zero" (its csum field 0, left to
+# the device), "good" (the lynx checksum is right) or "bad".
+frame_csum() {	# file
+	python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+f = b[24 + 16:]			# pcap file and record headers
+h = f[14:]			# the lynx header, after Ethernet
+n = 36 + struct.unpack('>H', h[4:6])[0]
+d = h[:n] + b'\0' * (n & 1)
+s = sum(struct.unpack('>%dH' % (len(d) // 2), d))
+while s >> 16:
+    s = (s & 0xffff) + (s >> 16)
+print('zero' if h[6:8] == b'\0\0' else 'good' if s == 0xffff else 'bad')
+PY
+}
+
+# (e2) The lower decides the checksum lynx leaves to the device: a veth
+# (checksum offload on) carries the frame on unsummed, its peer in
+# memory, and B takes it; with vA's offload off, the kernel sums it in
+# software before it leaves vA, and B takes it summed.
+test_csum() {
+	local f pay=LOWERCSUM-0123456789 want got
+	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
+	command -v ethtool >/dev/null || { lx_skip "no ethtool"; return $KSFT_SKIP; }
+	lw_pair ck || return 1
+	for want in zero good; do
+		if [ "$want" = good ]; then
+			lx_ok lx_in "$NSA" ethtool -K vA tx off || return 1
+		fi
+		# A file of its own: tcpdump_bg waits for "listening on" in
+		# FILE.err, which an earlier capture's must not answer.
+		f=$LX_TMP/csum-$want.pcap
+		tcpdump_bg "$NSB" vB 1 "$f" || return 1
+		lx_recv_bg "$NSB" "$LX_TMP/ck.rx" -t 10000 6510 1 || return 1
+		lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6510 "$pay" || return 1
+		lx_wait_pid "$LX_PID" || lx_fail "B did not receive ($want)" || return 1
+		lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on vB captured nothing" || return 1
+		got=$(frame_csum "$f") || lx_fail "cannot read the capture" || return 1
+		lx_log "vA's offload $([ "$want" = zero ] && echo on || echo off): checksum on vB $got"
+		[ "$got" = "$want" ] || lx_fail "checksum on vB $got, want $want" || return 1
+	done
+}
+
 # (f) A veth without a lynx device delivers nothing to lynx: C's lx0
 # broadcasts out of vC, vD has no lynx device, D counts drop_device and
 # its socket hears nothing.
@@ -344,6 +388,7 @@ lx_test dgram test_dgram
 lx_test stream test_stream
 lx_test seqpacket test_seqpacket
 lx_test tcpdump test_tcpdump
+lx_test csum test_csum
 lx_test no_upper test_no_upper
 lx_test mtu test_mtu
 lx_test lower_deleted test_lower_deleted

@@ -202,7 +202,10 @@ static inline u32 lynx_seg_seq_len(u32 len, u8 flags)
 /* Room to reserve in front of a payload for the lynx and Ethernet headers. */
 #define LYNX_HEADROOM	ALIGN(ETH_HLEN + LYNX_HLEN, 16)
 
-/* The decoded header, in host order. */
+/* The decoded header, in host order.  @csum_partial is lynx_hdr_parse()'s
+ * only: the frame came CHECKSUM_PARTIAL, its csum field never filled in
+ * (lynx_hdr_csum_partial()); lynx_hdr_push() ignores it.
+ */
 struct lynx_hdr_info {
 	u8	type;
 	u8	flags;
@@ -214,6 +217,7 @@ struct lynx_hdr_info {
 	u32	seq;
 	u32	ack;
 	u32	window;
+	bool	csum_partial;
 };
 
 /* Why lynx_hdr_parse() refused a frame; each is a drop counter too. */
@@ -226,6 +230,7 @@ enum lynx_parse_err {
 };
 
 void lynx_hdr_push(struct sk_buff *skb, const struct lynx_hdr_info *info);
+void lynx_hdr_csum_partial(struct sk_buff *skb);
 void lynx_hdr_csum(struct sk_buff *skb);
 enum lynx_parse_err lynx_hdr_check(const struct lynxhdr *h);
 enum lynx_parse_err lynx_hdr_parse(struct sk_buff *skb,
