@@ -1824,8 +1824,12 @@ TEST_F(conn, proc_rows)
  * trips in each, so that whatever else the machine does at the time
  * falls on both alike (timed one after the other, a starved guest once
  * measured 435 us empty and 11,361 us full, and another 5,330 against
- * 345).  The medians compare within SCALE_RATIO_PCT plus SCALE_SLACK_US
- * (lynx_ms() of it on the debug kernel).  A list walked per frame costs,
+ * 345).  Their lower quartiles compare within SCALE_RATIO_PCT plus
+ * SCALE_SLACK_US (lynx_ms() of it on the debug kernel): a starved guest's
+ * stall (7 to 50 ms, one probe in ten or more on a make check of eight
+ * guests on two CPUs) hits a probe or misses it, and once moved the
+ * 612 guest's median 7.6x; a cost per open connection raises every
+ * probe, the quickest quarter too.  A list walked per frame costs,
  * with 20,000 sockets, a pointer chase through 10,000 of them on each of
  * a connect's five or so lookups: milliseconds, several times the empty
  * case.  The debug kernel opens 1,000 (lynx_volume()).
@@ -1943,12 +1947,14 @@ TEST_F_TIMEOUT(scale, connections_10k, 600)
 	}
 	qsort(t_empty, SCALE_PROBE, sizeof(t_empty[0]), cmp_ll);
 	qsort(t_full, SCALE_PROBE, sizeof(t_full[0]), cmp_ll);
-	base = t_empty[SCALE_PROBE / 2];
-	loaded = t_full[SCALE_PROBE / 2];
+	base = t_empty[SCALE_PROBE / 4];
+	loaded = t_full[SCALE_PROBE / 4];
 	bound = base * SCALE_RATIO_PCT / 100 + lynx_ms(SCALE_SLACK_US);
-	TH_LOG("median connect + round trip: %lld us with none open",
+	TH_LOG("connect + round trip, lower quartile: %lld us with none open",
 	       base);
-	TH_LOG("%lld us with %d open (bound %lld us)", loaded, nopen, bound);
+	TH_LOG("%lld us with %d open (bound %lld us); medians %lld, %lld us",
+	       loaded, nopen, bound, t_empty[SCALE_PROBE / 2],
+	       t_full[SCALE_PROBE / 2]);
 	EXPECT_GE(bound, loaded);
 	/*
 	 * Abort rather than close in order: one reset per connection instead
