@@ -312,10 +312,12 @@ static void lynx_conn_ack_data(struct sock *sk, u32 len)
 		lynx_conn_send_ack(sk);
 		return;
 	}
-	if (!c->ack_pending) {
-		c->ack_pending = true;
+	/* (An ACK the timer failed to send, -ENOBUFS, left the flag set
+	 * and the timer idle: the next data arms it again.)
+	 */
+	c->ack_pending = true;
+	if (!timer_pending(&c->delack_timer))
 		sk_reset_timer(sk, &c->delack_timer, jiffies + LYNX_DELACK);
-	}
 }
 
 /* Payload and FIN of a segment in a synchronized state; consumes @skb. */

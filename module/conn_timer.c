@@ -83,8 +83,8 @@ void lynx_conn_delack_timer(struct timer_list *t)
 	struct sock *sk = &container_of(c, struct lynx_conn_sock, conn)->lsk.sk;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		sk_reset_timer(sk, &c->delack_timer, jiffies + LYNX_DELACK);
+	if (sock_owned_by_user(sk))	/* the next tick: see LYNX_RTO_MIN */
+		sk_reset_timer(sk, &c->delack_timer, jiffies + 1);
 	else if (c->ack_pending && sk->sk_state != TCP_CLOSE)
 		lynx_conn_send_ack(sk);
 	bh_unlock_sock(sk);

@@ -16,8 +16,22 @@
 #include <linux/minmax.h>
 #include <linux/math.h>
 
-/* Retransmission timeout bounds and the retry budget (see conn.c). */
-#define LYNX_RTO_MIN		(HZ / 50)	/* 20 ms */
+/*
+ * Delayed acknowledgments (conn_input.c, lynx_ack_now()): an ACK for data
+ * that may wait goes out at the latest this long after the data; a new
+ * connection, or one that saw a hole, acknowledges its next
+ * LYNX_QUICKACKS data segments at once (slow start, recovery).
+ */
+#define LYNX_DELACK		max(HZ / 250, 1)	/* 4 ms */
+#define LYNX_QUICKACKS		16
+/*
+ * Retransmission timeout bounds and the retry budget (see conn.c).  The
+ * least timeout leaves a held-back ACK three ticks besides LYNX_DELACK
+ * (the segment may cross a tick in flight, the timer may find its socket
+ * owned once, the ACK's own delivery), so that no sender times out on
+ * it, at any HZ.
+ */
+#define LYNX_RTO_MIN		max(HZ / 50, LYNX_DELACK + 3)	/* 20 ms */
 #define LYNX_RTO_MAX		(2 * HZ)
 #define LYNX_RTO_INIT		(HZ / 5)	/* before any RTT sample */
 #define LYNX_SYN_RETRIES	6
@@ -36,15 +50,6 @@
  */
 #define LYNX_RTX_OWNED_RETRY	max(HZ / 100, 1)	/* 10 ms */
 #define LYNX_KA_OWNED_RETRY	(HZ / 20)		/* 50 ms */
-/*
- * Delayed acknowledgments (conn_input.c, lynx_ack_now()): an ACK for data
- * that may wait goes out at the latest this long after the data, well
- * under LYNX_RTO_MIN so that a lone segment's sender never times out on
- * it; a new connection, or one that saw a hole, acknowledges its next
- * LYNX_QUICKACKS data segments at once (slow start, recovery).
- */
-#define LYNX_DELACK		max(HZ / 100, 1)	/* 10 ms */
-#define LYNX_QUICKACKS		16
 
 /**
  * struct lynx_conn - the transport state of a connection-oriented socket
