@@ -87,13 +87,35 @@ lx_not() {
 	return 0
 }
 
-# Kills pid and everything below it (by pid, children first).
-lx_kill_tree() {
+# Every process's children, from one pass over /proc read by bash:
+# lx_kids[PPID]="PID PID ...".  No ps: on the debug kernel under TCG one
+# ps costs about 3 s (a fork, an exec and a read of every process's
+# files), and each test ended with two or more.
+declare -A lx_kids=()
+lx_proc_tree() {
+	local f line fields
+	lx_kids=()
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line < "$f"; } 2>/dev/null || continue
+		read -r -a fields <<< "${line##*) }"	# state ppid ...
+		lx_kids[${fields[1]}]+="${f:6:-5} "
+	done
+}
+
+# Kills pid and everything below it in lx_kids (children first), never
+# the calling shell itself.
+lx_kill_below() {
 	local c
-	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
-		[ "$c" = "$BASHPID" ] || lx_kill_tree "$c"
+	for c in ${lx_kids[$1]:-}; do
+		[ "$c" = "$BASHPID" ] || lx_kill_below "$c"
 	done
 	kill -9 "$1" 2>/dev/null
+}
+
+# Kills pid and everything below it (by pid, children first).
+lx_kill_tree() {
+	lx_proc_tree
+	lx_kill_below "$1"
 }
 
 # The watchdog of a test: after $2 seconds, fails and kills it (pid $1).
@@ -122,7 +144,8 @@ lx_test() {
 	  wd=$!
 	  "$fn"; rc=$?
 	  # Nothing a test started outlives it (and holds tee's pipe).
-	  { for c in $(ps -o pid= --ppid "$me"); do lx_kill_tree "$c"; done
+	  { lx_proc_tree
+	    for c in ${lx_kids[$me]:-}; do lx_kill_below "$c"; done
 	    wait; } 2>/dev/null
 	  exit "$rc" ) 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
