@@ -242,6 +242,36 @@ lx_ended() {
 	[ "${line%% *}" = Z ]
 }
 
+# How late this guest's timers fire meanwhile: in the background, sleeps
+# the given milliseconds one after the other (read -t, no process) and
+# writes to FILE how many ms after their sum it woke.  A TCG guest
+# starved of host CPU (make check runs nine guests on two CPUs) fires
+# every timer late, the kernel's as well as ours: a bound on how long a
+# chain of the kernel's timeouts takes adds what lx_lateness then reads
+# (started with the same chain at the same time).  Sets LX_LATE_PID.
+lx_lateness_bg() {	# file ms...
+	local file=$1
+	shift
+	(
+		t0=${EPOCHREALTIME/./} sum=0
+		for ms in "$@"; do
+			printf -v t '%d.%03d' $((ms / 1000)) $((ms % 1000))
+			read -r -t "$t" -u "$LX_NAP_FD" _
+			sum=$((sum + ms))
+		done
+		late=$(( (${EPOCHREALTIME/./} - t0) / 1000 - sum ))
+		echo $(( late > 0 ? late : 0 )) > "$file"
+	) &
+	LX_LATE_PID=$!
+}
+
+# What lx_lateness_bg measured: waits for it to finish, sets LX_LATE (ms).
+# (Not in $(...): a subshell cannot wait for its parent's child.)
+lx_lateness() {	# file
+	wait "$LX_LATE_PID" 2>/dev/null
+	read -r LX_LATE < "$1" 2>/dev/null || LX_LATE=0
+}
+
 # Waits (bounded: SECONDS, default 20, times LX_SLOW) for a background
 # pid; returns its exit status.
 lx_wait_pid() {
