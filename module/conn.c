@@ -261,8 +261,9 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_conn_done);
  */
 void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 {
-	struct lynx_hdr_info rst;
-	bool reset;
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	struct lynx_hdr_info rst, rst_edge;
+	bool reset, edge = false;
 
 	sock_owned_by_me(sk);
 	if (sk->sk_state == TCP_CLOSE)
@@ -272,16 +273,26 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	 * must find the connection gone and get a reset at the right place:
 	 * so the reset leaves after lynx_conn_done() (over lynxlo the
 	 * answer may come back before lynx_output() returns).
+	 * Data sent beyond the window the peer gave last (a burst into a
+	 * window since shrunk, which it dropped) puts snd_nxt beyond what
+	 * the peer takes at all, where it discards a reset unanswered: then
+	 * a first reset goes at the window's edge, the peer's rcv_nxt when
+	 * it dropped the rest (as TCP's tcp_acceptable_seq()).
 	 */
 	reset = send_rst && sk->sk_state != TCP_SYN_SENT;
-	if (reset)
-		lynx_conn_fill(sk, &rst, lynx_sk_conn(sk)->snd_nxt,
-			       LYNX_F_RST | LYNX_F_ACK);
+	if (reset) {
+		lynx_conn_fill(sk, &rst, c->snd_nxt, LYNX_F_RST | LYNX_F_ACK);
+		edge = lynx_seq_after(c->snd_nxt, c->snd_wnd_end);
+		rst_edge = rst;
+		rst_edge.seq = c->snd_wnd_end;
+	}
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
 	}
 	lynx_conn_done(sk);
+	if (edge)
+		lynx_output_ctl(lynx_net(sock_net(sk)), &rst_edge, sk, 0);
 	if (reset)
 		lynx_output_ctl(lynx_net(sock_net(sk)), &rst, sk, 0);
 }

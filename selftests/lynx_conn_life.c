@@ -418,6 +418,54 @@ TEST_F_TIMEOUT(peer, max_orphans, 120)
 }
 
 /*
+ * A reset beyond what the peer accepts now: s advertised its default
+ * window (half of 212,992 bytes), then its buffer shrank to SO_RCVBUF
+ * 4096, and c's burst into the old window was mostly dropped (a burst
+ * while netem holds every frame, as the receive softirq deferred to
+ * ksoftirqd on a busy host does).  c's snd_nxt is then far beyond
+ * s's rcv_nxt + sk_rcvbuf, where s takes nothing, a reset included.
+ * c's reset must still end s: s must not stay ESTABLISHED with nobody
+ * on the other end.  (Seen once as peer.max_orphans' failure in a make
+ * check on a loaded host.)
+ */
+/* Segments a receiver dropped: no memory for them, or outside its window. */
+static long long s_drops(void)
+{
+	return lynx_stat("drop_rcvbuf") + lynx_stat("drop_out_of_window");
+}
+
+TEST_F_TIMEOUT(peer, abort_beyond_shrunk_window, 120)
+{
+	int small = 4096, err = 0, i, n = 0;
+	socklen_t len = sizeof(err);
+	char chunk[1024] = { 0 };
+	long long drops;
+
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, lynx_write_file("/proc/sys/net/lynx/max_orphans", "0"));
+	drops = s_drops();
+	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root netem delay 200ms limit 10000"));
+	ASSERT_EQ(0, fcntl(self->c, F_SETFL, O_NONBLOCK));
+	for (i = 0; i < 64; i++)
+		if (send(self->c, chunk, sizeof(chunk), MSG_NOSIGNAL) ==
+		    sizeof(chunk))
+			n++;
+	TH_LOG("%d KiB sent into the old window", n);
+	/* The burst arrives: s keeps a few segments, drops the rest. */
+	for (i = 0; i < 100 && s_drops() - drops < n / 2; i++)
+		poll(NULL, 0, lynx_ms(50));
+	ASSERT_LE(n / 2, s_drops() - drops);
+	ASSERT_EQ(0, lynx_sh("tc qdisc del dev lynxlo root"));
+	/* No orphans allowed: close() resets at once. */
+	close(self->c);
+	self->c = -1;
+	EXPECT_NE(0, lynx_poll_for(self->s, POLLERR, LIFE_WAIT_MS) & POLLERR);
+	EXPECT_EQ(0, getsockopt(self->s, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNRESET, err);
+}
+
+/*
  * An orphan whose peer keeps making slow progress still ends after
  * net.lynx.orphan_timeout seconds: the absolute budget of a connection
  * nobody owns.
