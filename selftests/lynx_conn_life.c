@@ -417,6 +417,12 @@ TEST_F_TIMEOUT(peer, max_orphans, 120)
 		close(s[i]);
 }
 
+/* Segments a receiver dropped: no memory for them, or outside its window. */
+static long long s_drops(void)
+{
+	return lynx_stat("drop_rcvbuf") + lynx_stat("drop_out_of_window");
+}
+
 /*
  * A reset beyond what the peer accepts now: s advertised its default
  * window (half of 212,992 bytes), then its buffer shrank to SO_RCVBUF
@@ -428,12 +434,6 @@ TEST_F_TIMEOUT(peer, max_orphans, 120)
  * on the other end.  (Seen once as peer.max_orphans' failure in a make
  * check on a loaded host.)
  */
-/* Segments a receiver dropped: no memory for them, or outside its window. */
-static long long s_drops(void)
-{
-	return lynx_stat("drop_rcvbuf") + lynx_stat("drop_out_of_window");
-}
-
 TEST_F_TIMEOUT(peer, abort_beyond_shrunk_window, 120)
 {
 	int small = 4096, err = 0, i, n = 0;

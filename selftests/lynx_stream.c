@@ -2339,12 +2339,14 @@ static void *dead_connect_fn(void *arg)
 static void *syn_chain_fn(void *arg)
 {
 	static const int rto_ms[] = { 200, 400, 800, 1600, 2000, 2000, 2000 };
-	long long *late = arg, t0 = now_ms();
+	long long *late = arg, t0 = now_ms(), sum = 0;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(rto_ms) / sizeof(rto_ms[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(rto_ms); i++) {
 		poll(NULL, 0, rto_ms[i]);
-	*late = now_ms() - t0 - SYN_GIVEUP_MS;
+		sum += rto_ms[i];
+	}
+	*late = now_ms() - t0 - sum;
 	if (*late < 0)
 		*late = 0;
 	return NULL;
