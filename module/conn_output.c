@@ -38,12 +38,19 @@ void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 	info->window = lynx_conn_window(sk);
 }
 
-/* @info was built into a frame: the peer may now send up to its window. */
+/* @info was built into a frame: the peer may now send up to its window,
+ * and a delayed ACK is carried (the timer, if pending, finds nothing due).
+ */
 static void lynx_conn_advertised(struct sock *sk,
 				 const struct lynx_hdr_info *info)
 {
-	if (info->flags & LYNX_F_ACK)
-		lynx_sk_conn(sk)->rcv_adv = info->ack + info->window;
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	if (info->flags & LYNX_F_ACK) {
+		c->rcv_adv = info->ack + info->window;
+		c->rcv_wup = info->ack;
+		c->ack_pending = false;
+	}
 }
 
 /* A segment without payload, followed by @pad bytes of zero padding. */
@@ -78,6 +85,7 @@ void lynx_conn_send_ack(struct sock *sk)
 {
 	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_nxt);
 }
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_send_ack);
 
 /* Answers to segments outside the connection (a SYN on an established
  * connection, a reset at the wrong place, a SYN sent again): at most one
