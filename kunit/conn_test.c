@@ -947,6 +947,40 @@ static void lynx_conn_fsm_test_orphan_data(struct kunit *test)
 	}
 }
 
+/* What a delivery left of the delayed-ACK state, read before the timer
+ * (LYNX_DELACK, one tick: a slow kernel may cross it between two lines)
+ * can send the ACK.
+ */
+struct fsm_ack_state {
+	bool pending;
+	bool timer;
+	u32 wup;
+	u32 mss;
+};
+
+/* fsm_deliver(), then read @st under the same lock with bottom halves
+ * off: the delack timer waits for it on any CPU.  @carry sends a segment
+ * of ours in that section, as a reply would.
+ */
+static void fsm_deliver_ack_state(struct sock *sk, struct sk_buff *skb,
+				  bool carry, struct fsm_ack_state *st)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	WARN_ON_ONCE(sock_owned_by_user(sk));
+	lynx_conn_process(sk, skb);
+	if (carry)
+		lynx_conn_send_ack(sk);
+	st->pending = c->ack_pending;
+	st->timer = timer_pending(&c->delack_timer);
+	st->wup = c->rcv_wup;
+	st->mss = c->rcv_mss;
+	bh_unlock_sock(sk);
+	local_bh_enable();
+}
+
 /* Established, quick mode over, the last ACK at rcv_nxt, a wide window. */
 static struct sock *fsm_delack_socket(struct kunit *test)
 {
@@ -970,12 +1004,14 @@ static void lynx_conn_fsm_test_delayed_ack(struct kunit *test)
 	struct sock *sk = fsm_delack_socket(test);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 wup = c->rcv_wup;
+	struct fsm_ack_state st;
 
-	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA));
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
 	KUNIT_EXPECT_EQ(test, c->rcv_nxt, wup + FSM_LEN);
-	KUNIT_EXPECT_TRUE(test, c->ack_pending);
-	KUNIT_EXPECT_EQ(test, c->rcv_wup, wup);
-	KUNIT_EXPECT_TRUE(test, timer_pending(&c->delack_timer));
+	KUNIT_EXPECT_TRUE(test, st.pending);
+	KUNIT_EXPECT_EQ(test, st.wup, wup);
+	KUNIT_EXPECT_TRUE(test, st.timer);
 	/* The timer sends it (an ACK leaves: rcv_wup moves). */
 	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(!READ_ONCE(c->ack_pending)));
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
@@ -995,9 +1031,10 @@ static void lynx_conn_fsm_test_delayed_ack(struct kunit *test)
 	sk = fsm_delack_socket(test);
 	c = lynx_sk_conn(sk);
 	c->rcv_mss = FSM_LEN / 2;
-	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA));
-	KUNIT_EXPECT_EQ(test, c->rcv_mss, (u32)FSM_LEN);
-	KUNIT_EXPECT_TRUE(test, c->ack_pending);
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
+	KUNIT_EXPECT_EQ(test, st.mss, (u32)FSM_LEN);
+	KUNIT_EXPECT_TRUE(test, st.pending);
 	fsm_release(test);
 }
 
@@ -1007,14 +1044,19 @@ static void lynx_conn_fsm_test_delayed_ack_carried(struct kunit *test)
 	struct sock *sk = fsm_delack_socket(test);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 wup = c->rcv_wup;
+	struct fsm_ack_state st;
 
-	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA));
-	KUNIT_EXPECT_TRUE(test, c->ack_pending);
-	lock_sock(sk);
-	lynx_conn_send_ack(sk);		/* as any segment of ours would */
-	KUNIT_EXPECT_FALSE(test, c->ack_pending);
-	KUNIT_EXPECT_EQ(test, c->rcv_wup, wup + FSM_LEN);
-	release_sock(sk);
+	/* The ACK held back (the timer armed), then carried at once. */
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      true, &st);
+	KUNIT_EXPECT_TRUE(test, st.timer);
+	KUNIT_EXPECT_FALSE(test, st.pending);
+	KUNIT_EXPECT_EQ(test, st.wup, wup + FSM_LEN);
+	/* The timer runs out with nothing due and leaves it so. */
+	KUNIT_EXPECT_TRUE(test,
+			  lynx_test_wait_until(!timer_pending(&c->delack_timer)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(c->ack_pending));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
 }
 
 /* Quick mode: a new connection's first LYNX_QUICKACKS data segments, and
