@@ -28,6 +28,9 @@
  *   lynx_conn_link_test_send_memory_wait a blocking send over the protocol's memory limit
  *                       waits for memory (as TCP's sk_stream_wait_memory)
  *                       instead of failing or returning short
+ *   lynx_conn_link_test_small_writes   small writes a closed window holds back join one
+ *                       unsent segment (page fragments, charged byte for
+ *                       byte); a sent segment takes no more; byte-exact
  *
  * The exit hook turns the faults off and closes the sockets with a reset
  * (linger 0), whatever the outcome, so that no orphan outlives a case.
@@ -807,6 +810,90 @@ static void lynx_conn_link_test_seqpacket_partial(struct kunit *test)
 			       (unsigned int)mask);
 }
 
+/* ---- lynx_conn_link_test_small_writes ------------------------------------------------ */
+
+#define LT_SMALL	100	/* bytes a write */
+#define LT_NSMALL	200	/* writes */
+
+/*
+ * Small writes that the peer's window holds back join the last segment
+ * while it is unsent: one segment, its payload in page fragments charged
+ * byte for byte, leaves when the window opens; a segment once sent takes
+ * no more bytes.  The peer reads every byte in order.
+ */
+static void lynx_conn_link_test_small_writes(struct kunit *test)
+{
+	const size_t total = LT_SMALL * LT_NSMALL;
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_conn *c;
+	struct sk_buff *skb;
+	size_t got = 0;
+	u32 una, wnd_end;
+	struct sock *sk;
+	u8 *buf, *rbuf;
+	int i, ret;
+
+	buf = kunit_kmalloc(test, total + 1, GFP_KERNEL);
+	rbuf = kunit_kzalloc(test, total + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, rbuf);
+	for (i = 0; i <= total; i++)
+		buf[i] = lt_byte(i);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+
+	/* The peer's window closed at snd_una; no probe while the case runs. */
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	c->snd_wnd_end = una;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, una, c->snd_nxt);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end, una + total));
+
+	for (i = 0; i < LT_NSMALL; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf + i * LT_SMALL,
+					      LT_SMALL), LT_SMALL);
+
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
+	skb = skb_peek_tail(&sk->sk_write_queue);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len, (unsigned int)total);
+	KUNIT_EXPECT_EQ(test, skb_headlen(skb), 0U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, (int)skb->truesize);
+	/* The bytes, and one head: not a head per write. */
+	KUNIT_EXPECT_LE(test, skb->truesize - skb->data_len,
+			(unsigned int)SKB_TRUESIZE(SZ_1K));
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)total);
+	KUNIT_EXPECT_EQ(test, c->write_seq, una + total);
+	KUNIT_EXPECT_EQ(test, lynx_seg_cb(skb)->end_seq, una + (u32)total);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una);
+	KUNIT_EXPECT_PTR_EQ(test, c->send_head, skb);
+
+	/* The window opens: the one segment goes. */
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + (u32)total);
+	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
+	release_sock(sk);
+
+	/* The next byte may not join the segment sent: it goes on its own. */
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf + total, 1), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->snd_nxt), una + (u32)total + 1);
+
+	while (got < total + 1) {
+		ret = lt_recv(ctx->asock, rbuf + got, total + 1 - got, NULL);
+		if (ret <= 0) {
+			KUNIT_FAIL(test, "recv at %zu: %d", got, ret);
+			break;
+		}
+		got += ret;
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(rbuf, buf, total + 1), 0);
+}
+
 /* ---- lynx_conn_link_test_send_memory_wait --------------------------------------------- */
 
 #define LT_MEM_LEN	SZ_256K
@@ -901,6 +988,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),
 	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
+	KUNIT_CASE(lynx_conn_link_test_small_writes),
 	{}
 };
 
