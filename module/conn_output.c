@@ -332,6 +332,44 @@ void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
 		c->send_head = skb;
 }
 
+/**
+ * lynx_conn_unsent_tail - the write queue's last segment, if bytes may join it
+ * @sk: the socket, locked
+ *
+ * A segment that was never sent (it is at or after send_head) and has no
+ * clone that shares its fragments, carrying neither a FIN nor the end of
+ * a SEQPACKET message, may grow (lynx_conn_queue_grow()), as TCP's
+ * tcp_sendmsg() fills the last skb of its write queue.
+ *
+ * Return: that segment, or NULL.
+ */
+struct sk_buff *lynx_conn_unsent_tail(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	sock_owned_by_me(sk);
+	if (!skb || !lynx_sk_conn(sk)->send_head || skb_cloned(skb) ||
+	    (lynx_seg_cb(skb)->flags & (LYNX_F_FIN | LYNX_F_EOR)))
+		return NULL;
+	return skb;
+}
+
+/**
+ * lynx_conn_queue_grow - account bytes appended to the unsent tail
+ * @sk:  the socket, locked; the caller charged the bytes
+ * @skb: lynx_conn_unsent_tail()'s segment, @n bytes longer than it was
+ * @n:   the bytes appended
+ */
+void lynx_conn_queue_grow(struct sock *sk, struct sk_buff *skb, u32 n)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	sock_owned_by_me(sk);
+	lynx_seg_cb(skb)->end_seq += n;
+	c->write_seq += n;
+	WRITE_ONCE(c->wq_bytes, c->wq_bytes + n);
+}
+
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
 {
 	sk_wmem_queued_add(sk, -skb->truesize);
