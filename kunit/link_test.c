@@ -31,6 +31,8 @@
  *   lynx_conn_link_test_small_writes   small writes a closed window holds back join one
  *                       unsent segment (page fragments, charged byte for
  *                       byte); a sent segment takes no more; byte-exact
+ *   lynx_conn_link_test_recut_charge   a segment in page fragments re-cut after an MTU
+ *                       drop: the write queue's charge stays its truesize
  *
  * The exit hook turns the faults off and closes the sockets with a reset
  * (linger 0), whatever the outcome, so that no orphan outlives a case.
@@ -86,6 +88,7 @@
  * @total:   stream bytes to write
  * @written: stream bytes or messages written
  * @werr:    the writer's error (0: none)
+ * @lo_mtu:  @lo's MTU to restore (0: untouched)
  */
 struct lt_ctx {
 	struct net_device	*lo;
@@ -103,6 +106,7 @@ struct lt_ctx {
 	size_t			total;
 	size_t			written;
 	int			werr;
+	int			lo_mtu;
 };
 
 static int lt_faults(struct lt_ctx *ctx, u16 drop, u16 dup, u16 reorder)
@@ -943,6 +947,72 @@ static void lynx_conn_link_test_send_memory_wait(struct kunit *test)
 			    "send returned %d after %lu jiffies", ret, waited);
 }
 
+/* ---- lynx_conn_link_test_recut_charge ------------------------------------------------ */
+
+#define LT_RECUT_LEN	100	/* bytes in the one segment */
+#define LT_RECUT_MSS	16	/* what the MTU drop leaves */
+
+static void lt_restore_mtu(struct lt_ctx *ctx)
+{
+	if (!ctx->lo_mtu)
+		return;
+	rtnl_lock();
+	dev_set_mtu(ctx->lo, ctx->lo_mtu);
+	rtnl_unlock();
+	ctx->lo_mtu = 0;
+}
+
+/*
+ * A segment whose payload is in page fragments, re-cut as it goes after
+ * lynxlo's MTU dropped: pskb_trim() may pull what it keeps into the head
+ * and rewrite the truesize (skb_condense(), for an skb without an owner).
+ * The write queue's charge must still be the sum of its truesizes, or the
+ * socket's destructor finds memory nobody returns.  lynx_fuzz_sys found
+ * it (lynx_conn_destruct()'s warnings, after random MTUs).
+ */
+static void lynx_conn_link_test_recut_charge(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	u8 buf[LT_RECUT_LEN];
+	struct sk_buff *skb;
+	int queued = 0, err;
+	unsigned int n = 0;
+	u32 una, wnd_end;
+	struct sock *sk;
+
+	memset(buf, 0x5a, sizeof(buf));
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+
+	/* Queued while the peer's window is closed: one segment. */
+	lock_sock(sk);
+	lynx_sk_conn(sk)->rto = 60 * HZ;
+	una = lynx_sk_conn(sk)->snd_una;
+	wnd_end = lynx_sk_conn(sk)->snd_wnd_end;
+	lynx_sk_conn(sk)->snd_wnd_end = una;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, sizeof(buf)),
+			(int)sizeof(buf));
+
+	rtnl_lock();
+	ctx->lo_mtu = ctx->lo->mtu;
+	err = dev_set_mtu(ctx->lo, LYNX_HLEN + LT_RECUT_MSS);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	/* The window opens: the segment goes in pieces of LT_RECUT_MSS. */
+	lock_sock(sk);
+	lt_ack(test, sk, una, wnd_end);
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		queued += skb->truesize;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(LT_RECUT_LEN, LT_RECUT_MSS));
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	release_sock(sk);
+	lt_restore_mtu(ctx);
+}
+
 static int lt_init(struct kunit *test)
 {
 	struct lt_ctx *ctx;
@@ -964,6 +1034,7 @@ static void lt_exit(struct kunit *test)
 	if (!ctx)
 		return;
 	lynx_dev_set_faults(ctx->lo, NULL);
+	lt_restore_mtu(ctx);
 	if (ctx->pack)
 		dev_remove_pack(&lt_pt);
 	if (ctx->a)
@@ -989,6 +1060,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),
 	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
 	KUNIT_CASE(lynx_conn_link_test_small_writes),
+	KUNIT_CASE(lynx_conn_link_test_recut_charge),
 	{}
 };
 
