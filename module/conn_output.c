@@ -147,8 +147,10 @@ void lynx_conn_reply_rst(struct lynx_net *ln,
 static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb), *ncb;
+	unsigned int truesize = skb->truesize;
 	u32 tail = skb->len - mss;
 	struct sk_buff *nskb;
+	int delta;
 
 	sock_owned_by_me(sk);
 	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
@@ -163,6 +165,13 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	}
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
+	/* pskb_trim() may pull what is left of a paged segment into its
+	 * head and rewrite the truesize (skb_condense(): the skb has no
+	 * owner): the charge follows, as lynx_conn_free_wskb() returns it.
+	 */
+	delta = skb->truesize - truesize;
+	sk_wmem_queued_add(sk, delta);
+	sk_mem_charge(sk, delta);
 	ncb = lynx_seg_cb(nskb);
 	*ncb = *cb;
 	ncb->seq = cb->seq + mss;
