@@ -273,6 +273,32 @@ static void lynx_conn_math_test_rcv_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_rcv_window(1000, 1, 5000), 0U);
 }
 
+/* Delayed ACKs: every second full segment, half the window, quick mode. */
+static void lynx_conn_math_test_ack_now(struct kunit *test)
+{
+	/* one segment of a stream: it may wait */
+	KUNIT_EXPECT_FALSE(test, lynx_ack_now(1460, 1460, 65536, 0));
+	KUNIT_EXPECT_FALSE(test, lynx_ack_now(2919, 1460, 65536, 0));
+	/* the second full segment: at once */
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(2920, 1460, 65536, 0));
+	/* small writes count against the largest segment seen */
+	KUNIT_EXPECT_FALSE(test, lynx_ack_now(1024, 1024, 65536, 0));
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(2048, 1024, 65536, 0));
+	/* half the advertised window used: at once (the sender may wait) */
+	KUNIT_EXPECT_FALSE(test, lynx_ack_now(32767, 65536, 65536, 0));
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(32768, 65536, 65536, 0));
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(1, 65536, 0, 0));
+	/* quick mode: every segment */
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(1, 1460, 65536, 1));
+	KUNIT_EXPECT_TRUE(test, lynx_ack_now(1, 1460, 65536, LYNX_QUICKACKS));
+	/* the timer, a retry and two ticks come before any retransmission
+	 * timeout
+	 */
+	KUNIT_EXPECT_LE(test, (unsigned long)LYNX_DELACK + 3,
+			(unsigned long)LYNX_RTO_MIN);
+	KUNIT_EXPECT_GE(test, (unsigned long)LYNX_DELACK, 1UL);
+}
+
 static void lynx_conn_math_test_seg_size(struct kunit *test)
 {
 	/* mtu - hlen without a window yet, or with a large one */
@@ -340,6 +366,7 @@ static struct kunit_case conn_math_cases[] = {
 	KUNIT_CASE(lynx_conn_math_test_rtt_converges),
 	KUNIT_CASE(lynx_conn_math_test_rto_backoff),
 	KUNIT_CASE(lynx_conn_math_test_rcv_window),
+	KUNIT_CASE(lynx_conn_math_test_ack_now),
 	KUNIT_CASE(lynx_conn_math_test_seg_size),
 	KUNIT_CASE(lynx_conn_math_test_snd_usable),
 	{}
@@ -920,6 +947,151 @@ static void lynx_conn_fsm_test_orphan_data(struct kunit *test)
 	}
 }
 
+/* What a delivery left of the delayed-ACK state, read before the timer
+ * (LYNX_DELACK, one tick: a slow kernel may cross it between two lines)
+ * can send the ACK.
+ */
+struct fsm_ack_state {
+	bool pending;
+	bool timer;
+	u32 wup;
+	u32 mss;
+};
+
+/* fsm_deliver(), then read @st under the same lock with bottom halves
+ * off: the delack timer waits for it on any CPU.  @carry sends a segment
+ * of ours in that section, as a reply would.
+ */
+static void fsm_deliver_ack_state(struct sock *sk, struct sk_buff *skb,
+				  bool carry, struct fsm_ack_state *st)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	WARN_ON_ONCE(sock_owned_by_user(sk));
+	lynx_conn_process(sk, skb);
+	if (carry)
+		lynx_conn_send_ack(sk);
+	st->pending = c->ack_pending;
+	st->timer = timer_pending(&c->delack_timer);
+	st->wup = c->rcv_wup;
+	st->mss = c->rcv_mss;
+	bh_unlock_sock(sk);
+	local_bh_enable();
+}
+
+/* Established, quick mode over, the last ACK at rcv_nxt, a wide window. */
+static struct sock *fsm_delack_socket(struct kunit *test)
+{
+	struct sock *sk = fsm_socket(test);
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	fsm_setup(test, sk, TCP_ESTABLISHED);
+	lock_sock(sk);
+	c->quickacks = 0;
+	c->rcv_wup = c->rcv_nxt;
+	c->rcv_mss = 4 * FSM_LEN;
+	release_sock(sk);
+	return sk;
+}
+
+/* In-order data after quick mode waits for LYNX_DELACK, then the timer
+ * acknowledges it; every second full segment is acknowledged at once.
+ */
+static void lynx_conn_fsm_test_delayed_ack(struct kunit *test)
+{
+	struct sock *sk = fsm_delack_socket(test);
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 wup = c->rcv_wup;
+	struct fsm_ack_state st;
+
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
+	KUNIT_EXPECT_EQ(test, c->rcv_nxt, wup + FSM_LEN);
+	KUNIT_EXPECT_TRUE(test, st.pending);
+	KUNIT_EXPECT_EQ(test, st.wup, wup);
+	KUNIT_EXPECT_TRUE(test, st.timer);
+	/* The timer sends it (an ACK leaves: rcv_wup moves). */
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(!READ_ONCE(c->ack_pending)));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
+	fsm_release(test);
+
+	/* The second full segment unacknowledged: at once. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	c->rcv_mss = FSM_LEN;
+	c->rcv_wup = c->rcv_nxt - FSM_LEN;	/* one segment held back */
+	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA));
+	KUNIT_EXPECT_FALSE(test, c->ack_pending);
+	KUNIT_EXPECT_EQ(test, c->rcv_wup, c->rcv_nxt);
+	fsm_release(test);
+
+	/* The largest segment seen is what "full" means. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	c->rcv_mss = FSM_LEN / 2;
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
+	KUNIT_EXPECT_EQ(test, st.mss, (u32)FSM_LEN);
+	KUNIT_EXPECT_TRUE(test, st.pending);
+	fsm_release(test);
+}
+
+/* A segment of ours carries the pending ACK: the timer finds nothing. */
+static void lynx_conn_fsm_test_delayed_ack_carried(struct kunit *test)
+{
+	struct sock *sk = fsm_delack_socket(test);
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 wup = c->rcv_wup;
+	struct fsm_ack_state st;
+
+	/* The ACK held back (the timer armed), then carried at once. */
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      true, &st);
+	KUNIT_EXPECT_TRUE(test, st.timer);
+	KUNIT_EXPECT_FALSE(test, st.pending);
+	KUNIT_EXPECT_EQ(test, st.wup, wup + FSM_LEN);
+	/* The timer runs out with nothing due and leaves it so. */
+	KUNIT_EXPECT_TRUE(test,
+			  lynx_test_wait_until(!timer_pending(&c->delack_timer)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(c->ack_pending));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
+}
+
+/* Quick mode: a new connection's first LYNX_QUICKACKS data segments, and
+ * those after a hole, are acknowledged at once.
+ */
+static void lynx_conn_fsm_test_quickack(struct kunit *test)
+{
+	struct sock *sk = fsm_delack_socket(test);
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 wup = c->rcv_wup;
+
+	c->quickacks = 2;
+	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA));
+	KUNIT_EXPECT_FALSE(test, c->ack_pending);
+	KUNIT_EXPECT_EQ(test, c->rcv_wup, wup + FSM_LEN);
+	KUNIT_EXPECT_EQ(test, c->quickacks, 1);
+	fsm_release(test);
+
+	/* A hole: acknowledged at once, and quick mode again. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA_OOO));
+	KUNIT_EXPECT_FALSE(test, c->ack_pending);
+	KUNIT_EXPECT_EQ(test, c->quickacks, LYNX_QUICKACKS);
+	fsm_release(test);
+
+	/* A FIN: at once. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	wup = c->rcv_wup;
+	fsm_deliver(sk, fsm_frame(test, TCP_ESTABLISHED, F_FIN));
+	KUNIT_EXPECT_FALSE(test, c->ack_pending);
+	KUNIT_EXPECT_EQ(test, c->rcv_wup, wup + 1);
+}
+
 static void fsm_exit(struct kunit *test)
 {
 	fsm_release(test);
@@ -928,6 +1100,9 @@ static void fsm_exit(struct kunit *test)
 static struct kunit_case conn_fsm_cases[] = {
 	KUNIT_CASE_PARAM(lynx_conn_fsm_test_table, fsm_gen_params),
 	KUNIT_CASE(lynx_conn_fsm_test_orphan_data),
+	KUNIT_CASE(lynx_conn_fsm_test_delayed_ack),
+	KUNIT_CASE(lynx_conn_fsm_test_delayed_ack_carried),
+	KUNIT_CASE(lynx_conn_fsm_test_quickack),
 	{}
 };
 

@@ -28,6 +28,11 @@
  *   lynx_conn_link_test_send_memory_wait a blocking send over the protocol's memory limit
  *                       waits for memory (as TCP's sk_stream_wait_memory)
  *                       instead of failing or returning short
+ *   lynx_conn_link_test_small_writes   small writes a closed window holds back join one
+ *                       unsent segment (page fragments, charged byte for
+ *                       byte); a sent segment takes no more; byte-exact
+ *   lynx_conn_link_test_recut_charge   a segment in page fragments re-cut after an MTU
+ *                       drop: the write queue's charge stays its truesize
  *
  * The exit hook turns the faults off and closes the sockets with a reset
  * (linger 0), whatever the outcome, so that no orphan outlives a case.
@@ -83,6 +88,7 @@
  * @total:   stream bytes to write
  * @written: stream bytes or messages written
  * @werr:    the writer's error (0: none)
+ * @lo_mtu:  @lo's MTU to restore (0: untouched)
  */
 struct lt_ctx {
 	struct net_device	*lo;
@@ -100,6 +106,7 @@ struct lt_ctx {
 	size_t			total;
 	size_t			written;
 	int			werr;
+	int			lo_mtu;
 };
 
 static int lt_faults(struct lt_ctx *ctx, u16 drop, u16 dup, u16 reorder)
@@ -807,6 +814,90 @@ static void lynx_conn_link_test_seqpacket_partial(struct kunit *test)
 			       (unsigned int)mask);
 }
 
+/* ---- lynx_conn_link_test_small_writes ------------------------------------------------ */
+
+#define LT_SMALL	100	/* bytes a write */
+#define LT_NSMALL	200	/* writes */
+
+/*
+ * Small writes that the peer's window holds back join the last segment
+ * while it is unsent: one segment, its payload in page fragments charged
+ * byte for byte, leaves when the window opens; a segment once sent takes
+ * no more bytes.  The peer reads every byte in order.
+ */
+static void lynx_conn_link_test_small_writes(struct kunit *test)
+{
+	const size_t total = LT_SMALL * LT_NSMALL;
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_conn *c;
+	struct sk_buff *skb;
+	size_t got = 0;
+	u32 una, wnd_end;
+	struct sock *sk;
+	u8 *buf, *rbuf;
+	int i, ret;
+
+	buf = kunit_kmalloc(test, total + 1, GFP_KERNEL);
+	rbuf = kunit_kzalloc(test, total + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, rbuf);
+	for (i = 0; i <= total; i++)
+		buf[i] = lt_byte(i);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+
+	/* The peer's window closed at snd_una; no probe while the case runs. */
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	c->snd_wnd_end = una;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, una, c->snd_nxt);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end, una + total));
+
+	for (i = 0; i < LT_NSMALL; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf + i * LT_SMALL,
+					      LT_SMALL), LT_SMALL);
+
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 1U);
+	skb = skb_peek_tail(&sk->sk_write_queue);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_EXPECT_EQ(test, skb->len, (unsigned int)total);
+	KUNIT_EXPECT_EQ(test, skb_headlen(skb), 0U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, (int)skb->truesize);
+	/* The bytes, and one head: not a head per write. */
+	KUNIT_EXPECT_LE(test, skb->truesize - skb->data_len,
+			(unsigned int)SKB_TRUESIZE(SZ_1K));
+	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)total);
+	KUNIT_EXPECT_EQ(test, c->write_seq, una + total);
+	KUNIT_EXPECT_EQ(test, lynx_seg_cb(skb)->end_seq, una + (u32)total);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una);
+	KUNIT_EXPECT_PTR_EQ(test, c->send_head, skb);
+
+	/* The window opens: the one segment goes. */
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + (u32)total);
+	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
+	release_sock(sk);
+
+	/* The next byte may not join the segment sent: it goes on its own. */
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf + total, 1), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->snd_nxt), una + (u32)total + 1);
+
+	while (got < total + 1) {
+		ret = lt_recv(ctx->asock, rbuf + got, total + 1 - got, NULL);
+		if (ret <= 0) {
+			KUNIT_FAIL(test, "recv at %zu: %d", got, ret);
+			break;
+		}
+		got += ret;
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(rbuf, buf, total + 1), 0);
+}
+
 /* ---- lynx_conn_link_test_send_memory_wait --------------------------------------------- */
 
 #define LT_MEM_LEN	SZ_256K
@@ -856,6 +947,72 @@ static void lynx_conn_link_test_send_memory_wait(struct kunit *test)
 			    "send returned %d after %lu jiffies", ret, waited);
 }
 
+/* ---- lynx_conn_link_test_recut_charge ------------------------------------------------ */
+
+#define LT_RECUT_LEN	100	/* bytes in the one segment */
+#define LT_RECUT_MSS	16	/* what the MTU drop leaves */
+
+static void lt_restore_mtu(struct lt_ctx *ctx)
+{
+	if (!ctx->lo_mtu)
+		return;
+	rtnl_lock();
+	dev_set_mtu(ctx->lo, ctx->lo_mtu);
+	rtnl_unlock();
+	ctx->lo_mtu = 0;
+}
+
+/*
+ * A segment whose payload is in page fragments, re-cut as it goes after
+ * lynxlo's MTU dropped: pskb_trim() may pull what it keeps into the head
+ * and rewrite the truesize (skb_condense(), for an skb without an owner).
+ * The write queue's charge must still be the sum of its truesizes, or the
+ * socket's destructor finds memory nobody returns.  lynx_fuzz_sys found
+ * it (lynx_conn_destruct()'s warnings, after random MTUs).
+ */
+static void lynx_conn_link_test_recut_charge(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	u8 buf[LT_RECUT_LEN];
+	struct sk_buff *skb;
+	int queued = 0, err;
+	unsigned int n = 0;
+	u32 una, wnd_end;
+	struct sock *sk;
+
+	memset(buf, 0x5a, sizeof(buf));
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+
+	/* Queued while the peer's window is closed: one segment. */
+	lock_sock(sk);
+	lynx_sk_conn(sk)->rto = 60 * HZ;
+	una = lynx_sk_conn(sk)->snd_una;
+	wnd_end = lynx_sk_conn(sk)->snd_wnd_end;
+	lynx_sk_conn(sk)->snd_wnd_end = una;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, sizeof(buf)),
+			(int)sizeof(buf));
+
+	rtnl_lock();
+	ctx->lo_mtu = ctx->lo->mtu;
+	err = dev_set_mtu(ctx->lo, LYNX_HLEN + LT_RECUT_MSS);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	/* The window opens: the segment goes in pieces of LT_RECUT_MSS. */
+	lock_sock(sk);
+	lt_ack(test, sk, una, wnd_end);
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		queued += skb->truesize;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, DIV_ROUND_UP(LT_RECUT_LEN, LT_RECUT_MSS));
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	release_sock(sk);
+	lt_restore_mtu(ctx);
+}
+
 static int lt_init(struct kunit *test)
 {
 	struct lt_ctx *ctx;
@@ -877,6 +1034,7 @@ static void lt_exit(struct kunit *test)
 	if (!ctx)
 		return;
 	lynx_dev_set_faults(ctx->lo, NULL);
+	lt_restore_mtu(ctx);
 	if (ctx->pack)
 		dev_remove_pack(&lt_pt);
 	if (ctx->a)
@@ -901,6 +1059,8 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),
 	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
+	KUNIT_CASE(lynx_conn_link_test_small_writes),
+	KUNIT_CASE(lynx_conn_link_test_recut_charge),
 	{}
 };
 

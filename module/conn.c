@@ -9,8 +9,10 @@
  * NewReno congestion control (conn_cc.c: slow start, congestion
  * avoidance, fast retransmit after three duplicate acknowledgments, fast
  * recovery resending the next hole on a partial acknowledgment).  There
- * is no TIME_WAIT (the initial sequence numbers are random) and every
- * segment is acknowledged at once.  SEQPACKET is the same byte stream
+ * is no TIME_WAIT (the initial sequence numbers are random).  In-order
+ * data is acknowledged as TCP's is: every second full segment at once,
+ * the rest after LYNX_DELACK unless a segment of ours carries the ACK
+ * first; holes, duplicates and FINs at once.  SEQPACKET is the same byte stream
  * with LYNX_F_EOR on the last segment of each message; segments are never
  * re-cut, so a message's boundaries survive retransmission.
  *
@@ -25,7 +27,7 @@
  *                  and resets
  *   conn_cc.c      congestion control: the window's pure state machine
  *   conn_timer.c   lynx_conn_timer(): retransmission, handshake retries,
- *                  window probes, orphan end; keepalive
+ *                  window probes, orphan end; keepalive; delayed ACKs
  *   conn.h         what these four share, and nobody else
  *
  * Memory: the write queue is charged to sk_wmem_queued and forward
@@ -235,6 +237,7 @@ void lynx_conn_done(struct sock *sk)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	sk_stop_timer(sk, &sk->sk_timer);
 	sk_stop_timer(sk, &lynx_sk_conn(sk)->ka_timer);
+	sk_stop_timer(sk, &lynx_sk_conn(sk)->delack_timer);
 	lynx_conn_unhash(sk);
 	lynx_conn_purge_write(sk);
 	WRITE_ONCE(lsk->peer_port, 0);
@@ -303,6 +306,7 @@ void lynx_conn_established(struct sock *sk)
 
 	lynx_set_state(sk, TCP_ESTABLISHED);
 	c->retries = 0;
+	c->quickacks = LYNX_QUICKACKS;
 	sk_stop_timer(sk, &sk->sk_timer);
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		lynx_conn_keepalive_arm(sk, 0);
@@ -539,6 +543,7 @@ void lynx_conn_sock_init(struct sock *sk)
 	c->rcv_tstamp = jiffies;
 	timer_setup(&sk->sk_timer, lynx_conn_timer, 0);
 	timer_setup(&c->ka_timer, lynx_conn_keepalive_timer, 0);
+	timer_setup(&c->delack_timer, lynx_conn_delack_timer, 0);
 	sk->sk_write_space = lynx_conn_write_space;
 	sk->sk_backlog_rcv = lynx_conn_backlog_rcv;
 	sk->sk_destruct = lynx_conn_destruct;

@@ -44,6 +44,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg);
 /* conn_timer.c */
 void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when);
 void lynx_conn_keepalive_timer(struct timer_list *t);
+void lynx_conn_delack_timer(struct timer_list *t);
 void lynx_conn_timeout(struct sock *sk);
 void lynx_conn_timer(struct timer_list *t);
 

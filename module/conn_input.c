@@ -291,12 +291,43 @@ static bool lynx_conn_ooo_prune(struct sock *sk)
 	return true;
 }
 
+/**
+ * lynx_conn_ack_data - acknowledge in-order data, now or a little later
+ * @sk:  the socket, locked
+ * @len: payload of the segment just delivered
+ *
+ * lynx_ack_now() decides; a delayed ACK arms @delack_timer once, and any
+ * segment we send before it fires carries the ACK instead.
+ */
+static void lynx_conn_ack_data(struct sock *sk, u32 len)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	if (len > c->rcv_mss)
+		c->rcv_mss = len;
+	if (lynx_ack_now(c->rcv_nxt - c->rcv_wup, c->rcv_mss,
+			 c->rcv_adv - c->rcv_wup, c->quickacks)) {
+		if (c->quickacks)
+			c->quickacks--;
+		lynx_conn_send_ack(sk);
+		return;
+	}
+	/* (An ACK the timer failed to send, -ENOBUFS, left the flag set
+	 * and the timer idle: the next data arms it again.)
+	 */
+	c->ack_pending = true;
+	if (!timer_pending(&c->delack_timer))
+		sk_reset_timer(sk, &c->delack_timer, jiffies + LYNX_DELACK);
+}
+
 /* Payload and FIN of a segment in a synchronized state; consumes @skb. */
 static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_net *ln = lynx_net(sock_net(sk));
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	bool ack_now;
+	u32 len;
 
 	if (skb->len)
 		WRITE_ONCE(c->rcv_seg_memory, skb->truesize);
@@ -317,7 +348,11 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 		} else {
 			lynx_conn_ooo_insert(sk, skb);
 		}
-		goto ack;	/* a duplicate ACK: there is a hole */
+		/* A duplicate ACK: there is a hole; the sender recovers
+		 * faster with every segment acknowledged for a while.
+		 */
+		c->quickacks = LYNX_QUICKACKS;
+		goto ack;
 	}
 	if (lynx_seq_before(cb->seq, c->rcv_nxt)) {
 		if (!pskb_pull(skb, c->rcv_nxt - cb->seq)) {
@@ -338,10 +373,20 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 		kfree_skb(skb);
 		goto ack;
 	}
+	/* A hole filled or a FIN: at once (the sender is recovering, or
+	 * closing).  (@skb belongs to the receive queue once delivered.)
+	 */
+	ack_now = !skb_queue_empty(&c->ooo_q) || (cb->flags & LYNX_F_FIN);
+	len = skb->len;
 	lynx_conn_deliver(sk, skb);
 	lynx_conn_ooo_drain(sk);
-	if (sk->sk_state != TCP_CLOSE)
-		sk->sk_data_ready(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		return;
+	sk->sk_data_ready(sk);
+	if (!ack_now) {
+		lynx_conn_ack_data(sk, len);
+		return;
+	}
 ack:
 	if (sk->sk_state != TCP_CLOSE)
 		lynx_conn_send_ack(sk);

@@ -38,12 +38,19 @@ void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 	info->window = lynx_conn_window(sk);
 }
 
-/* @info was built into a frame: the peer may now send up to its window. */
+/* @info was built into a frame: the peer may now send up to its window,
+ * and a delayed ACK is carried (the timer, if pending, finds nothing due).
+ */
 static void lynx_conn_advertised(struct sock *sk,
 				 const struct lynx_hdr_info *info)
 {
-	if (info->flags & LYNX_F_ACK)
-		lynx_sk_conn(sk)->rcv_adv = info->ack + info->window;
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	if (info->flags & LYNX_F_ACK) {
+		c->rcv_adv = info->ack + info->window;
+		c->rcv_wup = info->ack;
+		c->ack_pending = false;
+	}
 }
 
 /* A segment without payload, followed by @pad bytes of zero padding. */
@@ -78,6 +85,7 @@ void lynx_conn_send_ack(struct sock *sk)
 {
 	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_nxt);
 }
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_send_ack);
 
 /* Answers to segments outside the connection (a SYN on an established
  * connection, a reset at the wrong place, a SYN sent again): at most one
@@ -139,8 +147,10 @@ void lynx_conn_reply_rst(struct lynx_net *ln,
 static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb), *ncb;
+	unsigned int truesize = skb->truesize;
 	u32 tail = skb->len - mss;
 	struct sk_buff *nskb;
+	int delta;
 
 	sock_owned_by_me(sk);
 	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
@@ -155,6 +165,13 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	}
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
+	/* pskb_trim() may pull what is left of a paged segment into its
+	 * head and rewrite the truesize (skb_condense(): the skb has no
+	 * owner): the charge follows, as lynx_conn_free_wskb() returns it.
+	 */
+	delta = skb->truesize - truesize;
+	sk_wmem_queued_add(sk, delta);
+	sk_mem_charge(sk, delta);
 	ncb = lynx_seg_cb(nskb);
 	*ncb = *cb;
 	ncb->seq = cb->seq + mss;
@@ -322,6 +339,44 @@ void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb)
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	if (!c->send_head)
 		c->send_head = skb;
+}
+
+/**
+ * lynx_conn_unsent_tail - the write queue's last segment, if bytes may join it
+ * @sk: the socket, locked
+ *
+ * A segment that was never sent (it is at or after send_head) and has no
+ * clone that shares its fragments, carrying neither a FIN nor the end of
+ * a SEQPACKET message, may grow (lynx_conn_queue_grow()), as TCP's
+ * tcp_sendmsg() fills the last skb of its write queue.
+ *
+ * Return: that segment, or NULL.
+ */
+struct sk_buff *lynx_conn_unsent_tail(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	sock_owned_by_me(sk);
+	if (!skb || !lynx_sk_conn(sk)->send_head || skb_cloned(skb) ||
+	    (lynx_seg_cb(skb)->flags & (LYNX_F_FIN | LYNX_F_EOR)))
+		return NULL;
+	return skb;
+}
+
+/**
+ * lynx_conn_queue_grow - account bytes appended to the unsent tail
+ * @sk:  the socket, locked; the caller charged the bytes
+ * @skb: lynx_conn_unsent_tail()'s segment, @n bytes longer than it was
+ * @n:   the bytes appended
+ */
+void lynx_conn_queue_grow(struct sock *sk, struct sk_buff *skb, u32 n)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	sock_owned_by_me(sk);
+	lynx_seg_cb(skb)->end_seq += n;
+	c->write_seq += n;
+	WRITE_ONCE(c->wq_bytes, c->wq_bytes + n);
 }
 
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lynx: connections, the timers: SO_KEEPALIVE, and the one retransmission
- * timer per socket (handshake retries, retransmission, window probes, the
- * end of an orphan).  As tcp_timer.c is to TCP.
+ * lynx: connections, the timers: SO_KEEPALIVE, delayed acknowledgments, and
+ * the one retransmission timer per socket (handshake retries,
+ * retransmission, window probes, the end of an orphan).  As tcp_timer.c is
+ * to TCP.
  */
 #include <net/sock.h>
 #include <net/lynx.h>
@@ -69,6 +70,23 @@ void lynx_conn_keepalive_timer(struct timer_list *t)
 			       jiffies + LYNX_KA_OWNED_RETRY);
 	else
 		lynx_conn_keepalive(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);		/* the timer's reference */
+}
+
+/* ---- delayed acknowledgments -------------------------------------------- */
+
+/* The ACK lynx_conn_ack_data() held back: no segment of ours carried it. */
+void lynx_conn_delack_timer(struct timer_list *t)
+{
+	struct lynx_conn *c = from_timer(c, t, delack_timer);
+	struct sock *sk = &container_of(c, struct lynx_conn_sock, conn)->lsk.sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))	/* the next tick: see LYNX_RTO_MIN */
+		sk_reset_timer(sk, &c->delack_timer, jiffies + 1);
+	else if (c->ack_pending && sk->sk_state != TCP_CLOSE)
+		lynx_conn_send_ack(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);		/* the timer's reference */
 }

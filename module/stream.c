@@ -331,30 +331,95 @@ static int lynx_stream_wait_space(struct sock *sk, long *timeo, int need)
 	return err;
 }
 
-/* A write-queue skb of @size payload bytes, filled from @msg.  Out of
+/**
+ * lynx_stream_fill - copy bytes of @msg into a segment's page fragments
+ * @sk:   the socket, locked
+ * @skb:  a segment being built, or lynx_conn_unsent_tail()'s
+ * @msg:  the data
+ * @size: bytes to copy at most
+ *
+ * The payload lives in page fragments of the socket's page_frag
+ * (sk_page_frag(): pages of up to 32 KiB, shared by the writes that fill
+ * them), as TCP's and AF_UNIX's do: no high-order allocation per segment,
+ * and a write that continues the last fragment in its page extends it.
+ * skb->truesize grows by the bytes copied; the caller charges them.
+ *
+ * Return: bytes copied (fewer than @size when @skb has no fragment slot
+ * left, or @msg faulted after some), or -ENOMEM (no page) or -EFAULT
+ * when none.
+ */
+static int lynx_stream_fill(struct sock *sk, struct sk_buff *skb,
+			    struct msghdr *msg, int size)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	int i = skb_shinfo(skb)->nr_frags;
+	int copied = 0, copy, n;
+	bool merge;
+
+	while (copied < size) {
+		if (!sk_page_frag_refill(sk, pfrag))
+			return copied ?: -ENOMEM;
+		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+		if (!merge && i >= MAX_SKB_FRAGS)
+			break;
+		copy = min_t(int, size - copied, pfrag->size - pfrag->offset);
+		n = copy_page_from_iter(pfrag->page, pfrag->offset, copy,
+					&msg->msg_iter);
+		if (n != copy) {
+			iov_iter_revert(&msg->msg_iter, n);
+			return copied ?: -EFAULT;
+		}
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i++, pfrag->page, pfrag->offset,
+					   copy);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += copy;
+		skb->len += copy;
+		skb->data_len += copy;
+		skb->truesize += copy;
+		copied += copy;
+	}
+	return copied;
+}
+
+/* A write-queue skb of up to @size payload bytes (fewer when its fragment
+ * slots run out), filled from @msg: LYNX_HEADROOM of linear room for the
+ * headers, the payload in page fragments (lynx_stream_fill()).  Out of
  * memory, it waits for memory as TCP does (sk_stream_wait_memory(): a
  * short pause when the protocol, not the socket, is short), so a blocking
- * sender never sees ENOBUFS; a non-blocking one gets EAGAIN.
+ * sender never sees ENOBUFS; a non-blocking one gets EAGAIN.  Not charged
+ * yet.
  */
 static struct sk_buff *lynx_stream_new_seg(struct sock *sk, struct msghdr *msg,
 					   int size, long *timeo, int *err)
 {
 	struct sk_buff *skb;
+	int n;
 
-	while (!(skb = lynx_alloc_skb(LYNX_HEADROOM + size,
-				      sk->sk_allocation, true))) {
+	while (!(skb = lynx_alloc_skb(LYNX_HEADROOM, sk->sk_allocation,
+				      true))) {
 		*err = sk_stream_wait_memory(sk, timeo);
 		if (*err)
 			return NULL;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
-	if (size && !copy_from_iter_full(skb_put(skb, size), size,
-					 &msg->msg_iter)) {
+	lynx_seg_cb(skb)->flags = 0;
+	while (size) {
+		n = lynx_stream_fill(sk, skb, msg, size);
+		if (n > 0)
+			break;
+		if (n == -ENOMEM) {
+			n = sk_stream_wait_memory(sk, timeo);
+			if (!n)
+				continue;
+		}
 		kfree_skb(skb);
-		*err = -EFAULT;
+		*err = n ?: -EFAULT;
 		return NULL;
 	}
-	lynx_seg_cb(skb)->flags = 0;
 	return skb;
 }
 
@@ -403,7 +468,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 		if (!skb)
 			goto err_free;
 		__skb_queue_tail(&segs, skb);
-		left -= size;
+		left -= skb->len;
 	} while (left);
 	lynx_seg_cb(skb)->flags = LYNX_F_EOR;
 
@@ -426,22 +491,58 @@ err_free:
 	return err;
 }
 
+/* Charge @n bytes that joined the write queue's unsent tail @skb. */
+static void lynx_stream_grown(struct sock *sk, struct sk_buff *skb, int n)
+{
+	sk_wmem_queued_add(sk, n);
+	sk_mem_charge(sk, n);
+	lynx_conn_queue_grow(sk, skb, n);
+}
+
+/*
+ * STREAM: bytes join the write queue's last segment while it was never
+ * sent and is shorter than a segment (a writer the peer's window or the
+ * congestion window holds back sends full segments when they open, as
+ * TCP's), then go into new segments.
+ */
 static int lynx_stream_send_bytes(struct sock *sk, struct msghdr *msg,
 				  size_t len, long *timeo)
 {
 	struct sk_buff *skb;
 	size_t copied = 0;
-	int mss, size, err = 0;
+	int mss, size, n, err = 0;
 
 	mss = lynx_stream_seg_size(sk);
 	while (copied < len) {
 		err = lynx_stream_wait_space(sk, timeo, 1);
 		if (err)
 			break;
+		/* (Never across a sleep that releases the socket: the tail
+		 * may be sent meanwhile.  Short of memory, a new segment
+		 * waits for it below.)
+		 */
+		skb = lynx_conn_unsent_tail(sk);
+		size = skb && skb->len < mss ?
+		       min_t(size_t, len - copied, mss - skb->len) : 0;
+		if (size > 0 && sk_wmem_schedule(sk, size)) {
+			n = lynx_stream_fill(sk, skb, msg, size);
+			if (n < 0 && n != -ENOMEM) {
+				err = n;
+				break;
+			}
+			if (n > 0) {
+				lynx_stream_grown(sk, skb, n);
+				copied += n;
+				lynx_conn_push(sk);
+				continue;
+			}
+			/* No fragment slot or no page: a segment of its own. */
+		}
 		size = min_t(size_t, len - copied, mss);
 		skb = lynx_stream_new_seg(sk, msg, size, timeo, &err);
 		if (!skb)
 			break;
+		size = skb->len;
 		err = lynx_stream_wmem_schedule(sk, skb->truesize, timeo);
 		if (err) {
 			iov_iter_revert(&msg->msg_iter, size);

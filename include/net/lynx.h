@@ -48,9 +48,9 @@
  * for an owned socket goes to the backlog, and release_sock() feeds it to
  * lynx_conn_backlog_rcv() with ownership.  Everything of a connection
  * (struct lynx_conn, sk_receive_queue, sk_write_queue, ooo_q, sk_timer,
- * ka_timer) is under it, not under the queues' own spinlocks (the
- * __skb_*() helpers), except a listener's accept queue (accept_q,
- * accept_len), which is under its accept_lock.  "@sk: the socket, locked"
+ * ka_timer, delack_timer) is under it, not under the queues' own
+ * spinlocks (the __skb_*() helpers), except a listener's accept queue
+ * (accept_q, accept_len), which is under its accept_lock.  "@sk: the socket, locked"
  * means either form, asserted with sock_owned_by_me().
  * A datagram socket's receive queue is under the queue's spinlock alone
  * (sock_queue_rcv_skb(), skb_recv_datagram()), as UDP's, and so is a raw
@@ -529,6 +529,8 @@ void lynx_conn_push(struct sock *sk);
 void lynx_conn_send_ack(struct sock *sk);
 void lynx_conn_send_fin(struct sock *sk);
 void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
+struct sk_buff *lynx_conn_unsent_tail(struct sock *sk);
+void lynx_conn_queue_grow(struct sock *sk, struct sk_buff *skb, u32 n);
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
 
 /* ---- connections: timers (conn_timer.c) --------------------------------- */

@@ -16,8 +16,22 @@
 #include <linux/minmax.h>
 #include <linux/math.h>
 
-/* Retransmission timeout bounds and the retry budget (see conn.c). */
-#define LYNX_RTO_MIN		(HZ / 50)	/* 20 ms */
+/*
+ * Delayed acknowledgments (conn_input.c, lynx_ack_now()): an ACK for data
+ * that may wait goes out at the latest this long after the data; a new
+ * connection, or one that saw a hole, acknowledges its next
+ * LYNX_QUICKACKS data segments at once (slow start, recovery).
+ */
+#define LYNX_DELACK		max(HZ / 250, 1)	/* 4 ms */
+#define LYNX_QUICKACKS		16
+/*
+ * Retransmission timeout bounds and the retry budget (see conn.c).  The
+ * least timeout leaves a held-back ACK three ticks besides LYNX_DELACK
+ * (the segment may cross a tick in flight, the timer may find its socket
+ * owned once, the ACK's own delivery), so that no sender times out on
+ * it, at any HZ.
+ */
+#define LYNX_RTO_MIN		max(HZ / 50, LYNX_DELACK + 3)	/* 20 ms */
 #define LYNX_RTO_MAX		(2 * HZ)
 #define LYNX_RTO_INIT		(HZ / 5)	/* before any RTT sample */
 #define LYNX_SYN_RETRIES	6
@@ -75,6 +89,13 @@
  * @orphan_deadline: jiffies by which an orphan is reset, done or not
  * @oow_ack_until: no challenge or out-of-window ACK before (jiffies)
  * @ka_timer:    SO_KEEPALIVE (holds a socket reference while pending)
+ * @delack_timer: sends the ACK @ack_pending holds back (a reference while
+ *               pending)
+ * @rcv_wup:     rcv_nxt of the last ACK sent
+ * @rcv_mss:     the largest payload received in order
+ * @quickacks:   data segments still acknowledged at once (LYNX_QUICKACKS)
+ * @ack_pending: in-order data not acknowledged yet: an ACK is due by
+ *               @delack_timer, unless a segment carries it first
  * @rcv_tstamp:  jiffies of the last acceptable segment from the peer
  * @ka_probes:   keepalive probes unanswered
  * @rto:         retransmission timeout, jiffies
@@ -131,6 +152,11 @@ struct lynx_conn {
 	unsigned long		orphan_deadline;
 	unsigned long		oow_ack_until;
 	struct timer_list	ka_timer;
+	struct timer_list	delack_timer;
+	u32			rcv_wup;
+	u32			rcv_mss;
+	u8			quickacks;
+	bool			ack_pending;
 	unsigned long		rcv_tstamp;
 	u8			ka_probes;
 	unsigned long		rto;
@@ -221,6 +247,28 @@ static inline unsigned long lynx_rto_backoff(unsigned long rto,
 					     unsigned int shift)
 {
 	return min_t(unsigned long, rto << min(shift, 16U), LYNX_RTO_MAX);
+}
+
+/**
+ * lynx_ack_now - must in-order data be acknowledged at once?
+ * @unacked:   bytes received in order since the last ACK sent
+ * @rcv_mss:   the largest payload the peer has sent in one segment
+ * @adv_wnd:   the window the last ACK advertised
+ * @quickacks: data segments still to be acknowledged at once
+ *
+ * As TCP's __tcp_ack_snd_check(): every second full-sized segment is
+ * acknowledged at once, and so is data that used up half the window the
+ * sender was given (it may be waiting for more); the rest waits for
+ * LYNX_DELACK or for a segment of ours to carry the ACK (a reply, in a
+ * ping-pong).  A hole, a duplicate or a FIN never reaches this: those are
+ * acknowledged at once by the caller.
+ *
+ * Return: true to send the ACK now, false to delay it.
+ */
+static inline bool lynx_ack_now(u32 unacked, u32 rcv_mss, u32 adv_wnd,
+				u8 quickacks)
+{
+	return quickacks || unacked >= 2 * rcv_mss || unacked >= adv_wnd / 2;
 }
 
 /**
