@@ -819,8 +819,7 @@ static void lynx_conn_link_test_seqpacket_partial(struct kunit *test)
 #define LT_SMALL	100	/* bytes a write */
 #define LT_NSMALL	200	/* writes */
 
-/*
- * Small writes that the peer's window holds back join the last segment
+/* Small writes that the peer's window holds back join the last segment
  * while it is unsent: one segment, its payload in page fragments charged
  * byte for byte, leaves when the window opens; a segment once sent takes
  * no more bytes.  The peer reads every byte in order.
@@ -962,8 +961,7 @@ static void lt_restore_mtu(struct lt_ctx *ctx)
 	ctx->lo_mtu = 0;
 }
 
-/*
- * A segment whose payload is in page fragments, re-cut as it goes after
+/* A segment whose payload is in page fragments, re-cut as it goes after
  * lynxlo's MTU dropped: pskb_trim() may pull what it keeps into the head
  * and rewrite the truesize (skb_condense(), for an skb without an owner).
  * The write queue's charge must still be the sum of its truesizes, or the

@@ -499,8 +499,7 @@ static void lynx_stream_grown(struct sock *sk, struct sk_buff *skb, int n)
 	lynx_conn_queue_grow(sk, skb, n);
 }
 
-/*
- * STREAM: bytes join the write queue's last segment while it was never
+/* STREAM: bytes join the write queue's last segment while it was never
  * sent and is shorter than a segment (a writer the peer's window or the
  * congestion window holds back sends full segments when they open, as
  * TCP's), then go into new segments.
