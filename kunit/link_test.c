@@ -33,6 +33,9 @@
  *                       byte); a sent segment takes no more; byte-exact
  *   lynx_conn_link_test_recut_charge   a segment in page fragments re-cut after an MTU
  *                       drop: the write queue's charge stays its truesize
+ *   lynx_conn_link_test_recut_paged    a 60000-byte paged segment re-cut for a
+ *                       1460-byte path: pieces stay paged, the truesize
+ *                       about the bytes
  *
  * The exit hook turns the faults off and closes the sockets with a reset
  * (linger 0), whatever the outcome, so that no orphan outlives a case.
@@ -1011,6 +1014,62 @@ static void lynx_conn_link_test_recut_charge(struct kunit *test)
 	lt_restore_mtu(ctx);
 }
 
+#define LT_RECUT_BIG	60000	/* one segment of a 64 KiB path ... */
+#define LT_RECUT_PATH	1460	/* ... re-cut for an Ethernet one */
+
+/* A large paged segment re-cut for a smaller path: the pieces keep their
+ * payload in the fragments they came with (no copy of the tail at every
+ * cut, as tcp_fragment()'s skb_split()), so the write queue's truesize
+ * stays about the bytes it holds plus a head a piece, and the charge is
+ * still its sum.
+ */
+static void lynx_conn_link_test_recut_paged(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	unsigned int n = 0, linear = 0;
+	int queued = 0, err;
+	struct sk_buff *skb;
+	u32 una, wnd_end;
+	struct sock *sk;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, LT_RECUT_BIG, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+
+	lock_sock(sk);
+	lynx_sk_conn(sk)->rto = 60 * HZ;
+	una = lynx_sk_conn(sk)->snd_una;
+	wnd_end = lynx_sk_conn(sk)->snd_wnd_end;
+	lynx_sk_conn(sk)->snd_wnd_end = una;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_RECUT_BIG),
+			LT_RECUT_BIG);
+
+	rtnl_lock();
+	ctx->lo_mtu = ctx->lo->mtu;
+	err = dev_set_mtu(ctx->lo, LYNX_HLEN + LT_RECUT_PATH);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	lock_sock(sk);
+	lt_ack(test, sk, una, wnd_end);
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		queued += skb->truesize;
+		linear += skb_headlen(skb);
+		n++;
+	}
+	/* The congestion window's first flight went, each piece cut. */
+	KUNIT_EXPECT_GT(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, linear, 0U);
+	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
+	KUNIT_EXPECT_LE(test, queued,
+			LT_RECUT_BIG + (int)(n * SKB_TRUESIZE(SZ_1K)));
+	release_sock(sk);
+	lt_restore_mtu(ctx);
+}
+
 static int lt_init(struct kunit *test)
 {
 	struct lt_ctx *ctx;
@@ -1059,6 +1118,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
 	KUNIT_CASE(lynx_conn_link_test_small_writes),
 	KUNIT_CASE(lynx_conn_link_test_recut_charge),
+	KUNIT_CASE(lynx_conn_link_test_recut_paged),
 	{}
 };
 

@@ -141,37 +141,47 @@ void lynx_conn_reply_rst(struct lynx_net *ln,
  * sent as it is, it would be dropped at every try.  The tail beyond @mss
  * becomes the next segment and takes the end-of-message flag, so a
  * SEQPACKET message keeps its boundary; the sequence space is unchanged.
+ * As tcp_fragment(): the tail's page fragments move to the new segment
+ * with their share of the truesize (skb_split()), nothing is copied but
+ * linear bytes; a segment a clone in flight shares is made ours first.
+ * The charge stays the sum of the queue's truesizes.
  *
  * Return: 0, or -ENOBUFS (the segment stays whole; the timer tries again).
  */
 static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb), *ncb;
-	unsigned int truesize = skb->truesize;
-	u32 tail = skb->len - mss;
+	int nsize = max_t(int, skb_headlen(skb) - (int)mss, 0);
 	struct sk_buff *nskb;
 	int delta;
+	u32 nlen;
 
 	sock_owned_by_me(sk);
-	nskb = lynx_alloc_skb(LYNX_HEADROOM + tail, GFP_ATOMIC, true);
+	if (skb_cloned(skb)) {
+		/* (pskb_expand_head() counts a new head of an skb without
+		 * an owner in its truesize: the charge follows.)
+		 */
+		delta = skb->truesize;
+		if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+			return -ENOBUFS;
+		delta = skb->truesize - delta;
+		sk_wmem_queued_add(sk, delta);
+		sk_mem_charge(sk, delta);
+	}
+	nskb = lynx_alloc_skb(LYNX_HEADROOM + nsize, GFP_ATOMIC, true);
 	if (!nskb)
 		return -ENOBUFS;
 	skb_reserve(nskb, LYNX_HEADROOM);
-	if (!sk_wmem_schedule(sk, nskb->truesize) ||
-	    skb_copy_bits(skb, mss, skb_put(nskb, tail), tail) ||
-	    pskb_trim(skb, mss)) {
+	if (!sk_wmem_schedule(sk, nskb->truesize)) {
 		kfree_skb(nskb);
 		return -ENOBUFS;
 	}
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
-	/* pskb_trim() may pull what is left of a paged segment into its
-	 * head and rewrite the truesize (skb_condense(): the skb has no
-	 * owner): the charge follows, as lynx_conn_free_wskb() returns it.
-	 */
-	delta = skb->truesize - truesize;
-	sk_wmem_queued_add(sk, delta);
-	sk_mem_charge(sk, delta);
+	nlen = skb->len - mss - nsize;	/* the paged bytes that move */
+	nskb->truesize += nlen;
+	skb->truesize -= nlen;
+	skb_split(skb, nskb, mss);
 	ncb = lynx_seg_cb(nskb);
 	*ncb = *cb;
 	ncb->seq = cb->seq + mss;
