@@ -408,6 +408,24 @@ static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
 	lynx_conn_process(sk, skb);
 }
 
+/* Close the peer's window at snd_una, as if it had said so, and keep the
+ * retransmission timer from probing while the case runs.  Returns
+ * snd_una; *wnd_end gets the window's right edge before, for lt_ack().
+ */
+static u32 lt_close_window(struct sock *sk, u32 *wnd_end)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 una;
+
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	*wnd_end = c->snd_wnd_end;
+	c->snd_wnd_end = una;
+	release_sock(sk);
+	return una;
+}
+
 static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
@@ -849,13 +867,7 @@ static void lynx_conn_link_test_small_writes(struct kunit *test)
 	sk = ctx->csock->sk;
 	c = lynx_sk_conn(sk);
 
-	/* The peer's window closed at snd_una; no probe while the case runs. */
-	lock_sock(sk);
-	c->rto = 60 * HZ;
-	una = c->snd_una;
-	wnd_end = c->snd_wnd_end;
-	c->snd_wnd_end = una;
-	release_sock(sk);
+	una = lt_close_window(sk, &wnd_end);
 	KUNIT_ASSERT_EQ(test, una, c->snd_nxt);
 	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end, una + total));
 
@@ -954,6 +966,19 @@ static void lynx_conn_link_test_send_memory_wait(struct kunit *test)
 #define LT_RECUT_LEN	100	/* bytes in the one segment */
 #define LT_RECUT_MSS	16	/* what the MTU drop leaves */
 
+/* Lower lynxlo's MTU to @mtu; the exit hook puts it back. */
+static void lt_set_mtu(struct kunit *test, struct lt_ctx *ctx, int mtu)
+{
+	int err;
+
+	rtnl_lock();
+	if (!ctx->lo_mtu)
+		ctx->lo_mtu = ctx->lo->mtu;
+	err = dev_set_mtu(ctx->lo, mtu);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
 static void lt_restore_mtu(struct lt_ctx *ctx)
 {
 	if (!ctx->lo_mtu)
@@ -976,7 +1001,7 @@ static void lynx_conn_link_test_recut_charge(struct kunit *test)
 	struct lt_ctx *ctx = test->priv;
 	u8 buf[LT_RECUT_LEN];
 	struct sk_buff *skb;
-	int queued = 0, err;
+	int queued = 0;
 	unsigned int n = 0;
 	u32 una, wnd_end;
 	struct sock *sk;
@@ -986,20 +1011,11 @@ static void lynx_conn_link_test_recut_charge(struct kunit *test)
 	sk = ctx->csock->sk;
 
 	/* Queued while the peer's window is closed: one segment. */
-	lock_sock(sk);
-	lynx_sk_conn(sk)->rto = 60 * HZ;
-	una = lynx_sk_conn(sk)->snd_una;
-	wnd_end = lynx_sk_conn(sk)->snd_wnd_end;
-	lynx_sk_conn(sk)->snd_wnd_end = una;
-	release_sock(sk);
+	una = lt_close_window(sk, &wnd_end);
 	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, sizeof(buf)),
 			(int)sizeof(buf));
 
-	rtnl_lock();
-	ctx->lo_mtu = ctx->lo->mtu;
-	err = dev_set_mtu(ctx->lo, LYNX_HLEN + LT_RECUT_MSS);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
+	lt_set_mtu(test, ctx, LYNX_HLEN + LT_RECUT_MSS);
 
 	/* The window opens: the segment goes in pieces of LT_RECUT_MSS. */
 	lock_sock(sk);
@@ -1027,7 +1043,7 @@ static void lynx_conn_link_test_recut_charge(struct kunit *test)
 static void lynx_conn_link_test_recut_paged(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
-	int queued, err, i;
+	int queued, i;
 	struct lynx_conn *c;
 	struct sk_buff *skb;
 	u32 una, wnd_end;
@@ -1040,20 +1056,11 @@ static void lynx_conn_link_test_recut_paged(struct kunit *test)
 	sk = ctx->csock->sk;
 	c = lynx_sk_conn(sk);
 
-	lock_sock(sk);
-	c->rto = 60 * HZ;
-	una = c->snd_una;
-	wnd_end = c->snd_wnd_end;
-	c->snd_wnd_end = una;
-	release_sock(sk);
+	una = lt_close_window(sk, &wnd_end);
 	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_RECUT_BIG),
 			LT_RECUT_BIG);
 
-	rtnl_lock();
-	ctx->lo_mtu = ctx->lo->mtu;
-	err = dev_set_mtu(ctx->lo, LYNX_HLEN + LT_RECUT_PATH);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
+	lt_set_mtu(test, ctx, LYNX_HLEN + LT_RECUT_PATH);
 
 	/* The window opens; each acknowledgment of all that went lets the
 	 * next piece go, cut from the rest.  At every step each piece is
