@@ -244,12 +244,15 @@ static int client_connect(void)
 	return fd;
 }
 
+/* The ping-pong figures turn Nagle's rule off, as netperf's TCP_RR. */
 static void nodelay(int fd)
 {
 	int one = 1;
 
 	if (opt.fam == FAM_TCP)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	else if (opt.fam == FAM_LYNX && opt.type == SOCK_STREAM)
+		setsockopt(fd, SOL_LYNX, LYNX_NODELAY, &one, sizeof(one));
 }
 
 static int accept_one(int lfd)

@@ -299,6 +299,24 @@ static void lynx_conn_math_test_ack_now(struct kunit *test)
 	KUNIT_EXPECT_GE(test, (unsigned long)LYNX_DELACK, 1UL);
 }
 
+static void lynx_conn_math_test_nagle_holds(struct kunit *test)
+{
+	/* a short segment behind data in flight waits */
+	KUNIT_EXPECT_TRUE(test, lynx_nagle_holds(1, 1460, true, false, false));
+	KUNIT_EXPECT_TRUE(test, lynx_nagle_holds(1459, 1460, true, false,
+						 false));
+	/* a full one goes */
+	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1460, 1460, true, false,
+						  false));
+	/* nothing in flight: it goes (the first write, a ping-pong) */
+	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1, 1460, false, false,
+						  false));
+	/* nothing can join it (more queued behind it, or a FIN) */
+	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1, 1460, true, true, false));
+	/* LYNX_NODELAY */
+	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1, 1460, true, false, true));
+}
+
 static void lynx_conn_math_test_seg_size(struct kunit *test)
 {
 	/* mtu - hlen without a window yet, or with a large one */
@@ -367,6 +385,7 @@ static struct kunit_case conn_math_cases[] = {
 	KUNIT_CASE(lynx_conn_math_test_rto_backoff),
 	KUNIT_CASE(lynx_conn_math_test_rcv_window),
 	KUNIT_CASE(lynx_conn_math_test_ack_now),
+	KUNIT_CASE(lynx_conn_math_test_nagle_holds),
 	KUNIT_CASE(lynx_conn_math_test_seg_size),
 	KUNIT_CASE(lynx_conn_math_test_snd_usable),
 	{}

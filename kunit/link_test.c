@@ -189,6 +189,17 @@ static int lt_recv(struct socket *sock, void *buf, size_t len, int *flags)
 	return lynx_test_recvmsg(sock, buf, len, 0, NULL, flags);
 }
 
+/* LYNX_NODELAY, as setsockopt() sets it (and net/socket.c's answer for a
+ * family without the operation).
+ */
+static int lt_nodelay(struct socket *sock, int on)
+{
+	if (!sock->ops->setsockopt)
+		return -EOPNOTSUPP;
+	return sock->ops->setsockopt(sock, SOL_LYNX, LYNX_NODELAY,
+				     KERNEL_SOCKPTR(&on), sizeof(on));
+}
+
 /* ---- lynx_conn_link_test_fault_injector ----------------------------------------------- */
 
 /* What lt_pt saw arrive on lt_rx_dev: each frame's tag, in order. */
@@ -458,7 +469,8 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, una, c->snd_nxt);
 	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end, una + LT_QUEUED));
 
-	/* One segment per send. */
+	/* One segment per send (not gathered by Nagle's rule). */
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
 	for (i = 0; i < LT_NSEG; i++)
 		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_SEG(i)),
 				LT_SEG(i));
@@ -471,7 +483,11 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 		queued += skb->truesize;
 		i++;
 	}
-	KUNIT_ASSERT_EQ(test, i, LT_NSEG);
+	KUNIT_EXPECT_EQ(test, i, LT_NSEG);
+	if (i != LT_NSEG) {
+		release_sock(sk);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, sk->sk_wmem_queued, queued);
 	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)LT_QUEUED);
 	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_QUEUED);
@@ -897,7 +913,11 @@ static void lynx_conn_link_test_small_writes(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
 	release_sock(sk);
 
-	/* The next byte may not join the segment sent: it goes on its own. */
+	/* The next byte may not join the segment sent: it goes on its own
+	 * (at once, not after the segment's ACK: Nagle's rule is not this
+	 * case's).
+	 */
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
 	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf + total, 1), 1);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->snd_nxt), una + (u32)total + 1);
 
@@ -1087,6 +1107,91 @@ static void lynx_conn_link_test_recut_paged(struct kunit *test)
 	lt_restore_mtu(ctx);
 }
 
+/* ---- lynx_conn_link_test_nagle -------------------------------------------------------- */
+
+#define LT_NAGLE_FIRST	1000	/* a write that goes at once */
+#define LT_NAGLE_SMALL	100	/* the writes behind it */
+#define LT_NAGLE_N	5
+#define LT_NAGLE_ROUND	(LT_NAGLE_FIRST + LT_NAGLE_N * LT_NAGLE_SMALL)
+
+/* Nagle's rule: while a write is unacknowledged, the short writes after
+ * it wait, gathered into one segment, which leaves when the ACK comes;
+ * with LYNX_NODELAY each leaves at once.  The peer is locked by the test
+ * for a while: what reaches it waits in its backlog, unacknowledged.
+ * (No KUNIT_ASSERT while it is locked: the case's exit releases it.)
+ */
+static void lynx_conn_link_test_nagle(struct kunit *test)
+{
+	const size_t total = 2 * LT_NAGLE_ROUND;
+	struct lt_ctx *ctx = test->priv;
+	struct sock *sk, *peer;
+	size_t off = 0, got = 0;
+	struct lynx_conn *c;
+	struct sk_buff *skb;
+	u8 *buf, *rbuf;
+	u32 una;
+	int i, ret;
+
+	buf = kunit_kmalloc(test, total, GFP_KERNEL);
+	rbuf = kunit_kzalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, rbuf);
+	for (i = 0; i < total; i++)
+		buf[i] = lt_byte(i);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	peer = ctx->asock->sk;
+	c = lynx_sk_conn(sk);
+	una = READ_ONCE(c->snd_nxt);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(c->snd_una), una);
+
+	/* The default: the first write goes, the rest wait for its ACK. */
+	lock_sock(peer);
+	KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf, LT_NAGLE_FIRST),
+			LT_NAGLE_FIRST);
+	off += LT_NAGLE_FIRST;
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->snd_nxt), una + LT_NAGLE_FIRST);
+	for (i = 0; i < LT_NAGLE_N; i++, off += LT_NAGLE_SMALL)
+		KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off,
+					      LT_NAGLE_SMALL), LT_NAGLE_SMALL);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_NAGLE_FIRST);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
+	skb = c->send_head;
+	KUNIT_EXPECT_TRUE(test, skb && skb->len == LT_NAGLE_N * LT_NAGLE_SMALL);
+	release_sock(sk);
+	/* The peer acknowledges what its backlog held: the rest goes. */
+	release_sock(peer);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(READ_ONCE(c->snd_nxt) ==
+						     una + LT_NAGLE_ROUND));
+
+	/* LYNX_NODELAY: every write goes at once, acknowledged or not. */
+	KUNIT_EXPECT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
+	una += LT_NAGLE_ROUND;
+	lock_sock(peer);
+	KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off, LT_NAGLE_FIRST),
+			LT_NAGLE_FIRST);
+	off += LT_NAGLE_FIRST;
+	for (i = 0; i < LT_NAGLE_N; i++, off += LT_NAGLE_SMALL) {
+		KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off,
+					      LT_NAGLE_SMALL), LT_NAGLE_SMALL);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(c->snd_nxt),
+				una + LT_NAGLE_FIRST +
+				(i + 1) * LT_NAGLE_SMALL);
+	}
+	release_sock(peer);
+
+	while (got < total) {
+		ret = lt_recv(ctx->asock, rbuf + got, total - got, NULL);
+		if (ret <= 0) {
+			KUNIT_FAIL(test, "recv at %zu: %d", got, ret);
+			break;
+		}
+		got += ret;
+	}
+	KUNIT_EXPECT_EQ(test, memcmp(rbuf, buf, total), 0);
+}
+
 static int lt_init(struct kunit *test)
 {
 	struct lt_ctx *ctx;
@@ -1136,6 +1241,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_small_writes),
 	KUNIT_CASE(lynx_conn_link_test_recut_charge),
 	KUNIT_CASE(lynx_conn_link_test_recut_paged),
+	KUNIT_CASE(lynx_conn_link_test_nagle),
 	{}
 };
 

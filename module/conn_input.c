@@ -623,6 +623,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	}
 	lsk = lynx_sk(sk);
 	c = lynx_sk_conn(sk);
+	c->nodelay = READ_ONCE(lynx_sk_conn(parent)->nodelay);
 	lsk->port = plsk->port;
 	lsk->node = plsk->node;
 	lsk->peer_node = info->src_node;

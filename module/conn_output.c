@@ -265,15 +265,32 @@ bool lynx_conn_can_send(const struct sock *sk)
 				      TCPF_CLOSING);
 }
 
+/* Nagle's rule for the segment at send_head (lynx_nagle_holds()).  Never
+ * for SEQPACKET: no two messages share a segment, nothing would gather.
+ */
+static bool lynx_conn_nagle_holds(const struct sock *sk,
+				  const struct sk_buff *skb, u32 mss)
+{
+	const struct lynx_conn *c = lynx_sk_conn(sk);
+	bool push = !skb_queue_is_last(&sk->sk_write_queue, skb) ||
+		    (lynx_seg_cb(skb)->flags & LYNX_F_FIN);
+
+	return sk->sk_type == SOCK_STREAM &&
+	       lynx_nagle_holds(skb->len, mss, c->snd_nxt != c->snd_una, push,
+				c->nodelay);
+}
+
 /**
  * lynx_conn_push - send queued segments the windows have room for
  * @sk: the socket, locked
  *
  * A segment goes when it fits in both the peer's window and the
  * congestion window (lynx_cc_may_send()), the one place where either is
- * enforced.  When the peer's window is closed and nothing is in flight the
- * timer is armed to probe it (lynx_conn_timeout() then sends one segment
- * regardless); the congestion window never holds back the only segment.
+ * enforced, and Nagle's rule does not hold it (lynx_conn_nagle_holds():
+ * the ACK that ends the wait calls here again).  When the peer's window
+ * is closed and nothing is in flight the timer is armed to probe it
+ * (lynx_conn_timeout() then sends one segment regardless); the
+ * congestion window never holds back the only segment.
  */
 void lynx_conn_push(struct sock *sk)
 {
@@ -288,6 +305,8 @@ void lynx_conn_push(struct sock *sk)
 	if (c->snd_una == c->snd_nxt)
 		lynx_cc_idle_restart(c, jiffies - c->lsndtime, c->rto);
 	while ((skb = c->send_head)) {
+		if (lynx_conn_nagle_holds(sk, skb, mss))
+			break;
 		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
 		/* A bare FIN goes whatever the windows. */
 		if (skb->len &&

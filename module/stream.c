@@ -891,6 +891,53 @@ static int lynx_stream_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(amount, (int __user *)arg);
 }
 
+/* SOL_LYNX options of a connection socket: LYNX_NODELAY, SOCK_STREAM only
+ * (a SEQPACKET message never shares a segment).  Setting it sends what
+ * Nagle's rule held back, as TCP_NODELAY does.
+ */
+static int lynx_stream_setsockopt(struct socket *sock, int level,
+				  int optname, sockptr_t optval,
+				  unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int val;
+
+	if (level != SOL_LYNX || optname != LYNX_NODELAY ||
+	    sk->sk_type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	WRITE_ONCE(lynx_sk_conn(sk)->nodelay, !!val);
+	if (val)
+		lynx_conn_push(sk);
+	release_sock(sk);
+	return 0;
+}
+
+static int lynx_stream_getsockopt(struct socket *sock, int level,
+				  int optname, char __user *optval,
+				  int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	int len, val;
+
+	if (level != SOL_LYNX || optname != LYNX_NODELAY ||
+	    sk->sk_type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < (int)sizeof(val))
+		return -EINVAL;
+	len = sizeof(val);
+	val = READ_ONCE(lynx_sk_conn(sk)->nodelay);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
 const struct proto_ops lynx_stream_ops = {
 	.owner		= THIS_MODULE,
 	.release	= lynx_sock_release,
@@ -903,6 +950,8 @@ const struct proto_ops lynx_stream_ops = {
 	.ioctl		= lynx_stream_ioctl,
 	.listen		= lynx_stream_listen,
 	.shutdown	= lynx_stream_shutdown,
+	.setsockopt	= lynx_stream_setsockopt,
+	.getsockopt	= lynx_stream_getsockopt,
 	.sendmsg	= lynx_stream_sendmsg,
 	.recvmsg	= lynx_stream_recvmsg,
 	.mmap		= sock_no_mmap,
@@ -921,6 +970,8 @@ const struct proto_ops lynx_seqpacket_ops = {
 	.ioctl		= lynx_stream_ioctl,
 	.listen		= lynx_stream_listen,
 	.shutdown	= lynx_stream_shutdown,
+	.setsockopt	= lynx_stream_setsockopt,
+	.getsockopt	= lynx_stream_getsockopt,
 	.sendmsg	= lynx_stream_sendmsg,
 	.recvmsg	= lynx_stream_recvmsg,
 	.mmap		= sock_no_mmap,

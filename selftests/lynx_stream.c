@@ -615,6 +615,68 @@ TEST_F(conn, accept_inherits)
 	EXPECT_EQ(0, sockopt_int(self->c, SO_MARK));
 }
 
+static int lynx_opt(int fd, int opt)
+{
+	socklen_t len = sizeof(int);
+	int v = -1;
+
+	if (getsockopt(fd, SOL_LYNX, opt, &v, &len))
+		return -errno;
+	return len == sizeof(int) ? v : -ERANGE;
+}
+
+/*
+ * LYNX_NODELAY, as TCP_NODELAY: an int, 0 by default, read back as 0 or
+ * 1, taken by accepted sockets from their listener; a short optlen is
+ * EINVAL, an unknown option ENOPROTOOPT.  SOCK_SEQPACKET has no such
+ * option (no two messages share a segment): ENOPROTOOPT.
+ */
+TEST_F(conn, nodelay_option)
+{
+	short v16 = 1;
+	int v = 7;
+
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	if (variant->type != SOCK_STREAM) {
+		EXPECT_EQ(-ENOPROTOOPT, lynx_opt(self->c, LYNX_NODELAY));
+		errno = 0;
+		EXPECT_EQ(-1, setsockopt(self->l, SOL_LYNX, LYNX_NODELAY, &v,
+					 sizeof(v)));
+		EXPECT_EQ(ENOPROTOOPT, errno);
+		return;
+	}
+	EXPECT_EQ(0, lynx_opt(self->c, LYNX_NODELAY));
+	EXPECT_EQ(0, setsockopt(self->c, SOL_LYNX, LYNX_NODELAY, &v,
+				sizeof(v)));
+	EXPECT_EQ(1, lynx_opt(self->c, LYNX_NODELAY));
+	v = 0;
+	EXPECT_EQ(0, setsockopt(self->c, SOL_LYNX, LYNX_NODELAY, &v,
+				sizeof(v)));
+	EXPECT_EQ(0, lynx_opt(self->c, LYNX_NODELAY));
+	errno = 0;
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_LYNX, LYNX_NODELAY, &v16,
+				 sizeof(v16)));
+	EXPECT_EQ(EINVAL, errno);
+	errno = 0;
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_LYNX, 99, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	close(self->c);
+
+	/* An accepted socket takes its listener's value. */
+	v = 1;
+	ASSERT_EQ(0, setsockopt(self->l, SOL_LYNX, LYNX_NODELAY, &v,
+				sizeof(v)));
+	self->c = lynx_socket(variant->type);
+	ASSERT_LE(0, self->c);
+	ASSERT_EQ(0, lynx_connect(self->c, LYNX_NODE_LOCAL, PORT_L))
+		TH_LOG("connect: %s", strerror(errno));
+	self->s = lynx_accept_wait(self->l, 5000, NULL, 0);
+	ASSERT_LE(0, self->s) TH_LOG("accept: %s", strerror(errno));
+	EXPECT_EQ(1, lynx_opt(self->s, LYNX_NODELAY));
+	EXPECT_EQ(0, lynx_opt(self->c, LYNX_NODELAY));
+}
+
 #define QFULL_CLIENTS	6
 
 /*

@@ -111,6 +111,8 @@
  *               segment, LYNX_F_EOR, is there); poll reads it locklessly
  * @wq_bytes:    payload bytes queued and not yet acknowledged (SIOCOUTQ)
  * @fin_queued:  our FIN is in the write queue
+ * @nodelay:     LYNX_NODELAY: Nagle's rule is off (lynx_nagle_holds());
+ *               getsockopt() reads it locklessly
  *
  * Everything is under the socket lock (process context owning the lock,
  * or softirq holding the spinlock while no process owns it), except the
@@ -149,6 +151,7 @@ struct lynx_conn {
 	u8			probes;
 	bool			orphaned;
 	bool			fin_queued;
+	bool			nodelay;	/* LYNX_NODELAY */
 	unsigned long		orphan_deadline;
 	unsigned long		oow_ack_until;
 	struct timer_list	ka_timer;
@@ -269,6 +272,28 @@ static inline bool lynx_ack_now(u32 unacked, u32 rcv_mss, u32 adv_wnd,
 				u8 quickacks)
 {
 	return quickacks || unacked >= 2 * rcv_mss || unacked >= adv_wnd / 2;
+}
+
+/**
+ * lynx_nagle_holds - must a STREAM segment wait for earlier data's ACK?
+ * @len:       the segment's payload bytes
+ * @mss:       the payload a segment may carry on today's path
+ * @in_flight: data was sent and is not yet acknowledged
+ * @push:      nothing can join the segment: it is not the write queue's
+ *             last, or it carries a FIN
+ * @nodelay:   LYNX_NODELAY is set
+ *
+ * Nagle's rule (RFC 896, TCP's tcp_nagle_check()): a short segment waits
+ * while data is in flight, so that the writes that follow it gather into
+ * one segment, which leaves when the ACK comes; at most one short segment
+ * is ever in flight.
+ *
+ * Return: true to hold the segment back.
+ */
+static inline bool lynx_nagle_holds(u32 len, u32 mss, bool in_flight,
+				    bool push, bool nodelay)
+{
+	return !nodelay && !push && in_flight && len < mss;
 }
 
 /**

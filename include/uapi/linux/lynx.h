@@ -117,9 +117,16 @@ struct lynxhdr {
  *                   receives, bit (1 << LYNX_T_*) each; default every
  *                   type (LYNX_RAW_TYPES_ALL), 0 for none (a socket that
  *                   only sends).  Other bits: EINVAL.
+ *   LYNX_NODELAY    int, SOCK_STREAM only: non-zero sends each write at
+ *                   once, as TCP_NODELAY.  Default 0, Nagle's rule: a
+ *                   segment shorter than the path allows waits while
+ *                   earlier data is unacknowledged, and the writes that
+ *                   follow join it.  Accepted sockets take the
+ *                   listener's value.
  */
 #define SOL_LYNX		299
 #define LYNX_RAW_TYPES		1
+#define LYNX_NODELAY		2
 #define LYNX_RAW_TYPES_ALL	((1U << LYNX_T_DGRAM) | (1U << LYNX_T_STREAM) | \
 				 (1U << LYNX_T_SEQPACKET))
 
