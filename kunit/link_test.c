@@ -1082,12 +1082,18 @@ static void lynx_conn_link_test_recut_paged(struct kunit *test)
 
 	lt_set_mtu(test, ctx, LYNX_HLEN + LT_RECUT_PATH);
 
-	/* The window opens; each acknowledgment of all that went lets the
-	 * next piece go, cut from the rest.  At every step each piece is
-	 * paged, costs its bytes and one head, and the charge is the sum.
+	/* The window opens: as many pieces go as the congestion window
+	 * holds, each cut from the rest before the windows are asked (not
+	 * one a round trip, as when they were asked about the uncut rest).
 	 */
 	lock_sock(sk);
 	lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt - una,
+			(u32)LYNX_INIT_CWND * LT_RECUT_PATH);
+	/* Each acknowledgment of all that went lets more go.  At every step
+	 * each piece is paged, costs its bytes and one head, and the charge
+	 * is the sum.
+	 */
 	for (i = 0; i < LT_RECUT_ROUNDS; i++) {
 		queued = 0;
 		skb_queue_walk(&sk->sk_write_queue, skb) {

@@ -305,6 +305,11 @@ void lynx_conn_push(struct sock *sk)
 	if (c->snd_una == c->snd_nxt)
 		lynx_cc_idle_restart(c, jiffies - c->lsndtime, c->rto);
 	while ((skb = c->send_head)) {
+		/* Cut for today's path first (as tcp_write_xmit()): the
+		 * rules below judge the piece that leaves, not the rest.
+		 */
+		if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
+			break;
 		if (lynx_conn_nagle_holds(sk, skb, mss))
 			break;
 		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
