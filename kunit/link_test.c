@@ -1119,23 +1119,25 @@ static void lynx_conn_link_test_recut_paged(struct kunit *test)
 #define LT_NAGLE_SMALL	100	/* the writes behind it */
 #define LT_NAGLE_N	5
 #define LT_NAGLE_ROUND	(LT_NAGLE_FIRST + LT_NAGLE_N * LT_NAGLE_SMALL)
+#define LT_NAGLE_TOTAL	(2 * LT_NAGLE_ROUND + 2 * LT_NAGLE_FIRST)
 
 /* Nagle's rule: while a write is unacknowledged, the short writes after
  * it wait, gathered into one segment, which leaves when the ACK comes;
- * with LYNX_NODELAY each leaves at once.  The peer is locked by the test
+ * with LYNX_NODELAY each leaves at once; "short" is against the size the
+ * writer gives segments, not the path's MSS.  The peer is locked by the test
  * for a while: what reaches it waits in its backlog, unacknowledged.
  * (No KUNIT_ASSERT while it is locked: the case's exit releases it.)
  */
 static void lynx_conn_link_test_nagle(struct kunit *test)
 {
-	const size_t total = 2 * LT_NAGLE_ROUND;
+	const size_t total = LT_NAGLE_TOTAL;
 	struct lt_ctx *ctx = test->priv;
 	struct sock *sk, *peer;
 	size_t off = 0, got = 0;
 	struct lynx_conn *c;
 	struct sk_buff *skb;
 	u8 *buf, *rbuf;
-	u32 una;
+	u32 una, sent;
 	int i, ret;
 
 	buf = kunit_kmalloc(test, total, GFP_KERNEL);
@@ -1185,6 +1187,25 @@ static void lynx_conn_link_test_nagle(struct kunit *test)
 				una + LT_NAGLE_FIRST +
 				(i + 1) * LT_NAGLE_SMALL);
 	}
+	release_sock(peer);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(READ_ONCE(c->snd_una) ==
+						     una + LT_NAGLE_ROUND));
+
+	/* A segment as large as the writer makes them is not short, though
+	 * under the path's MSS: the writer's size goal is half the peer's
+	 * largest window, here LT_NAGLE_FIRST.
+	 */
+	KUNIT_EXPECT_EQ(test, lt_nodelay(ctx->csock, 0), 0);
+	una += LT_NAGLE_ROUND;
+	lock_sock(peer);
+	lock_sock(sk);
+	c->peer_max_wnd = 2 * LT_NAGLE_FIRST;
+	release_sock(sk);
+	for (i = 0; i < 2; i++, off += LT_NAGLE_FIRST)
+		KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off,
+					      LT_NAGLE_FIRST), LT_NAGLE_FIRST);
+	sent = READ_ONCE(c->snd_nxt) - una;
+	KUNIT_EXPECT_EQ(test, sent, 2U * LT_NAGLE_FIRST);
 	release_sock(peer);
 
 	while (got < total) {

@@ -191,15 +191,29 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 	return 0;
 }
 
+static int lynx_conn_path_mtu(struct sock *sk)
+{
+	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lynx_sk(sk)->peer_node);
+
+	return mtu ? mtu : ETH_DATA_LEN;
+}
+
 /* The payload a segment to the peer may carry on today's path: also the
  * unit of the congestion window.
  */
 u32 lynx_conn_mss(struct sock *sk)
 {
-	struct lynx_sock *lsk = lynx_sk(sk);
-	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
+	return lynx_seg_size(lynx_conn_path_mtu(sk), LYNX_HLEN, 0);
+}
 
-	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN, 0);
+/* The payload a writer puts in a segment: the path's, at most half the
+ * peer's largest window (lynx_seg_size()).  Nagle's rule calls shorter
+ * segments short.
+ */
+u32 lynx_conn_size_goal(struct sock *sk)
+{
+	return lynx_seg_size(lynx_conn_path_mtu(sk), LYNX_HLEN,
+			     lynx_sk_conn(sk)->peer_max_wnd);
 }
 
 /* Transmit a write-queue segment.  The queued skb stays for retransmission;
@@ -265,18 +279,19 @@ bool lynx_conn_can_send(const struct sock *sk)
 				      TCPF_CLOSING);
 }
 
-/* Nagle's rule for the segment at send_head (lynx_nagle_holds()).  Never
- * for SEQPACKET: no two messages share a segment, nothing would gather.
+/* Nagle's rule for the segment at send_head (lynx_nagle_holds()), short
+ * against the writer's @goal.  Never for SEQPACKET: no two messages share
+ * a segment, nothing would gather.
  */
 static bool lynx_conn_nagle_holds(const struct sock *sk,
-				  const struct sk_buff *skb, u32 mss)
+				  const struct sk_buff *skb, u32 goal)
 {
 	const struct lynx_conn *c = lynx_sk_conn(sk);
 	bool push = !skb_queue_is_last(&sk->sk_write_queue, skb) ||
 		    (lynx_seg_cb(skb)->flags & LYNX_F_FIN);
 
 	return sk->sk_type == SOCK_STREAM &&
-	       lynx_nagle_holds(skb->len, mss, c->snd_nxt != c->snd_una, push,
+	       lynx_nagle_holds(skb->len, goal, c->snd_nxt != c->snd_una, push,
 				c->nodelay);
 }
 
@@ -295,13 +310,16 @@ static bool lynx_conn_nagle_holds(const struct sock *sk,
 void lynx_conn_push(struct sock *sk)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 len, mss, goal;
 	struct sk_buff *skb;
-	u32 len, mss;
+	int mtu;
 
 	sock_owned_by_me(sk);
 	if (!lynx_conn_can_send(sk) || !c->send_head)
 		return;
-	mss = lynx_conn_mss(sk);
+	mtu = lynx_conn_path_mtu(sk);
+	mss = lynx_seg_size(mtu, LYNX_HLEN, 0);
+	goal = lynx_seg_size(mtu, LYNX_HLEN, c->peer_max_wnd);
 	if (c->snd_una == c->snd_nxt)
 		lynx_cc_idle_restart(c, jiffies - c->lsndtime, c->rto);
 	while ((skb = c->send_head)) {
@@ -310,7 +328,7 @@ void lynx_conn_push(struct sock *sk)
 		 */
 		if (skb->len > mss && lynx_conn_fragment(sk, skb, mss))
 			break;
-		if (lynx_conn_nagle_holds(sk, skb, mss))
+		if (lynx_conn_nagle_holds(sk, skb, goal))
 			break;
 		len = lynx_seg_cb(skb)->end_seq - lynx_seg_cb(skb)->seq;
 		/* A bare FIN goes whatever the windows. */

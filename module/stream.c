@@ -436,15 +436,6 @@ static int lynx_stream_wmem_schedule(struct sock *sk, int size, long *timeo)
 	return 0;
 }
 
-static int lynx_stream_seg_size(struct sock *sk)
-{
-	struct lynx_sock *lsk = lynx_sk(sk);
-	int mtu = lynx_path_mtu(lynx_net(sock_net(sk)), lsk->peer_node);
-
-	return lynx_seg_size(mtu ? mtu : ETH_DATA_LEN, LYNX_HLEN,
-			     lynx_sk_conn(sk)->peer_max_wnd);
-}
-
 /* SEQPACKET: the whole message is built first, then queued at once. */
 static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 				   size_t len, long *timeo)
@@ -460,7 +451,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	if (err)
 		return err;
 
-	mss = lynx_stream_seg_size(sk);
+	mss = lynx_conn_size_goal(sk);
 	__skb_queue_head_init(&segs);
 	do {
 		size = min_t(size_t, left, mss);
@@ -511,7 +502,7 @@ static int lynx_stream_send_bytes(struct sock *sk, struct msghdr *msg,
 	size_t copied = 0;
 	int mss, size, n, err = 0;
 
-	mss = lynx_stream_seg_size(sk);
+	mss = lynx_conn_size_goal(sk);
 	while (copied < len) {
 		err = lynx_stream_wait_space(sk, timeo, 1);
 		if (err)
