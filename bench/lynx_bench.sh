@@ -130,6 +130,10 @@ measure() {
 # the lynx link).  Prints each flow's share of their sum.
 fair() {
 	local f1=$1 f2=$2 t=$fair_secs i fam pids=() r1 r2 b1 b2
+	# An Ethernet-sized path (tbf would drop frames above its burst;
+	# TCP's GSO frames it cuts): the figure is about sharing.
+	ip -n $NSA link set a0 mtu 1500 && ip -n $NSB link set b0 mtu 1500 ||
+		return 1
 	tc -n $NSA qdisc del dev a0 root 2>/dev/null
 	tc -n $NSA qdisc add dev a0 root handle 1: netem delay 10ms limit 10000 &&
 	tc -n $NSA qdisc add dev a0 parent 1: handle 2: tbf rate 100mbit \
@@ -148,6 +152,7 @@ fair() {
 	done
 	wait "${pids[@]}"
 	tc -n $NSA qdisc del dev a0 root 2>/dev/null
+	ip -n $NSA link set a0 mtu 65535 && ip -n $NSB link set b0 mtu 65535
 	cat "$out/fair1" "$out/fair2" | sed "s/^/fair /" >> "$out/raw"
 	# Bytes over the same window: each flow's receiver counted its own.
 	b1=$(awk '$1 == "bench" { for (i = 1; i <= NF; i++) if ($i ~ /^bytes=/) print substr($i, 7) }' "$out/fair1")

@@ -125,7 +125,8 @@ static void lynx_dev_test_properties(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lynx_dev_raw_ok(init_net.loopback_dev));
 	KUNIT_EXPECT_STREQ(test, a->rtnl_link_ops->kind, "lynx");
 	KUNIT_EXPECT_EQ(test, a->type, ARPHRD_ETHER);
-	KUNIT_EXPECT_EQ(test, a->mtu, 1500U);
+	/* a segment never leaves memory: as large as lynxlo's */
+	KUNIT_EXPECT_EQ(test, a->mtu, (unsigned int)ETH_MAX_MTU);
 	KUNIT_EXPECT_EQ(test, a->tx_queue_len, 1000U);
 	KUNIT_EXPECT_TRUE(test, is_valid_ether_addr(a->dev_addr));
 	KUNIT_EXPECT_FALSE(test, ether_addr_equal(a->dev_addr,

@@ -701,6 +701,11 @@ static void lynx_setup_common(struct net_device *dev)
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	dev->min_mtu = LYNX_HLEN + 1;
 	dev->max_mtu = ETH_MAX_MTU;
+	/* A segment's frames never leave memory: segments as large as the
+	 * length field allows, as loopback's (a device on a lower Ethernet
+	 * takes that device's MTU instead, lynx_lower_newlink()).
+	 */
+	dev->mtu = ETH_MAX_MTU;
 	dev->features |= NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM |
 			 NETIF_F_HIGHDMA;
 	dev->hw_features |= dev->features;
@@ -720,7 +725,6 @@ static void lynx_lo_setup(struct net_device *dev)
 	lynx_setup_common(dev);
 	dev->netdev_ops = &lynx_lo_ops;
 	lynx_netdev_set_netns_local(dev);
-	dev->mtu = ETH_MAX_MTU;
 }
 
 static int lynx_validate(struct nlattr *tb[], struct nlattr *data[],

@@ -13,7 +13,8 @@ test_create() {
 	out=$(ip -n "$ns" link show lxd0) || return 1
 	echo "$out" | sed 's/^/#   /'
 	grep -q 'link/ether' <<<"$out" || lx_fail "not an Ethernet device" || return 1
-	grep -q 'mtu 1500 ' <<<"$out" || lx_fail "default mtu is not 1500" || return 1
+	# A segment never leaves memory: frames as large as lynxlo's.
+	grep -q 'mtu 65535 ' <<<"$out" || lx_fail "default mtu is not 65535" || return 1
 	mac1=$(ip -n "$ns" -o link show lxd0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 	mac2=$(ip -n "$ns" -o link show lxd1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
 	[ -n "$mac1" ] && [ "$mac1" != 00:00:00:00:00:00 ] || lx_fail "no MAC: '$mac1'" || return 1
@@ -77,6 +78,11 @@ test_traffic_counters() {
 
 test_mtu_emsgsize() {
 	lx_pair mtu || return 1
+	# The default MTU: a datagram of 65535 - 36 header bytes at most.
+	lx_ok "$TOOL" -N "$NSA" send -s 65499 "$NODEB" 6400 || return 1
+	"$TOOL" -N "$NSA" send -s 65500 "$NODEB" 6400 | grep -q EMSGSIZE ||
+		lx_fail "65500 bytes on mtu 65535 did not give EMSGSIZE" || return 1
+	lx_ok ip -n "$NSA" link set a0 mtu 1500 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -s 1464 "$NODEB" 6400 || return 1
 	"$TOOL" -N "$NSA" send -s 1465 "$NODEB" 6400 | grep -q EMSGSIZE ||
 		lx_fail "1465 bytes on mtu 1500 did not give EMSGSIZE" || return 1
