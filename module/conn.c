@@ -31,7 +31,8 @@
  *   conn.h         what these four share, and nobody else
  *
  * Memory: the write queue is charged to sk_wmem_queued and forward
- * allocation (sk_wmem_schedule), transmitted clones to sk_wmem_alloc,
+ * allocation (sk_wmem_schedule; lynx_conn_charge_wskb() charges,
+ * lynx_conn_free_wskb() returns), transmitted clones to sk_wmem_alloc,
  * received segments (in order or not) to sk_rmem_alloc through
  * skb_set_owner_r(); a segment that does not fit in SO_RCVBUF is dropped
  * and counted, and the sender retransmits it.

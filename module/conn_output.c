@@ -165,8 +165,7 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 		if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
 			return -ENOBUFS;
 		delta = skb->truesize - delta;
-		sk_wmem_queued_add(sk, delta);
-		sk_mem_charge(sk, delta);
+		lynx_conn_charge_wskb(sk, delta);
 	}
 	nskb = lynx_alloc_skb(LYNX_HEADROOM + nsize, GFP_ATOMIC, true);
 	if (!nskb)
@@ -176,8 +175,7 @@ static int lynx_conn_fragment(struct sock *sk, struct sk_buff *skb, u32 mss)
 		kfree_skb(nskb);
 		return -ENOBUFS;
 	}
-	sk_wmem_queued_add(sk, nskb->truesize);
-	sk_mem_charge(sk, nskb->truesize);
+	lynx_conn_charge_wskb(sk, nskb->truesize);
 	nlen = skb->len - mss - nsize;	/* the paged bytes that move */
 	nskb->truesize += nlen;
 	skb->truesize -= nlen;
@@ -431,6 +429,22 @@ void lynx_conn_queue_grow(struct sock *sk, struct sk_buff *skb, u32 n)
 	WRITE_ONCE(c->wq_bytes, c->wq_bytes + n);
 }
 
+/**
+ * lynx_conn_charge_wskb - charge write-queue memory to the socket
+ * @sk:   the socket, locked
+ * @size: truesize bytes joining the write queue (a segment, bytes that
+ *        joined one, a segment's growth); the caller scheduled them
+ *        (sk_wmem_schedule()) where the socket may refuse them
+ *
+ * sk_wmem_queued and the forward allocation, together:
+ * lynx_conn_free_wskb() returns both.
+ */
+void lynx_conn_charge_wskb(struct sock *sk, int size)
+{
+	sk_wmem_queued_add(sk, size);
+	sk_mem_charge(sk, size);
+}
+
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
 {
 	sk_wmem_queued_add(sk, -skb->truesize);
@@ -463,8 +477,7 @@ void lynx_conn_send_fin(struct sock *sk)
 		return;
 	skb = alloc_skb_fclone(LYNX_HEADROOM, sk->sk_allocation | __GFP_NOFAIL);
 	skb_reserve(skb, LYNX_HEADROOM);
-	sk_wmem_queued_add(sk, skb->truesize);
-	sk_mem_charge(sk, skb->truesize);
+	lynx_conn_charge_wskb(sk, skb->truesize);
 	lynx_seg_cb(skb)->flags = LYNX_F_FIN;
 	lynx_conn_queue_tail(sk, skb);
 	c->fin_queued = true;

@@ -470,8 +470,7 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 	if (err)
 		goto err_free;
 	while ((skb = __skb_dequeue(&segs))) {
-		sk_wmem_queued_add(sk, skb->truesize);
-		sk_mem_charge(sk, skb->truesize);
+		lynx_conn_charge_wskb(sk, skb->truesize);
 		lynx_conn_queue_tail(sk, skb);
 	}
 	lynx_conn_push(sk);
@@ -485,8 +484,7 @@ err_free:
 /* Charge @n bytes that joined the write queue's unsent tail @skb. */
 static void lynx_stream_grown(struct sock *sk, struct sk_buff *skb, int n)
 {
-	sk_wmem_queued_add(sk, n);
-	sk_mem_charge(sk, n);
+	lynx_conn_charge_wskb(sk, n);
 	lynx_conn_queue_grow(sk, skb, n);
 }
 
@@ -539,8 +537,7 @@ static int lynx_stream_send_bytes(struct sock *sk, struct msghdr *msg,
 			kfree_skb(skb);
 			break;
 		}
-		sk_wmem_queued_add(sk, skb->truesize);
-		sk_mem_charge(sk, skb->truesize);
+		lynx_conn_charge_wskb(sk, skb->truesize);
 		lynx_conn_queue_tail(sk, skb);
 		copied += size;
 		lynx_conn_push(sk);

@@ -532,6 +532,7 @@ void lynx_conn_send_fin(struct sock *sk);
 void lynx_conn_queue_tail(struct sock *sk, struct sk_buff *skb);
 struct sk_buff *lynx_conn_unsent_tail(struct sock *sk);
 void lynx_conn_queue_grow(struct sock *sk, struct sk_buff *skb, u32 n);
+void lynx_conn_charge_wskb(struct sock *sk, int size);
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb);
 
 /* ---- connections: timers (conn_timer.c) --------------------------------- */
