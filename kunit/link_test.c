@@ -981,6 +981,51 @@ static void lynx_conn_link_test_send_memory_wait(struct kunit *test)
 			    "send returned %d after %lu jiffies", ret, waited);
 }
 
+/* ---- lynx_conn_link_test_seqpacket_unsent ---------------------------------------------- */
+
+#define LT_UNSENT_LEN	150000	/* a message of three segments */
+
+/* A SEQPACKET message that cannot be queued whole (no memory, and
+ * MSG_DONTWAIT) leaves the caller's iterator as it found it, as any
+ * send that queued nothing: a caller that retries the same msghdr
+ * (io_uring does) sends the message from its start.  The protocol's
+ * memory limits are below anything allocated while the send runs.
+ */
+static void lynx_conn_link_test_seqpacket_unsent(struct kunit *test)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct lt_ctx *ctx = test->priv;
+	struct proto *prot;
+	struct kvec vec;
+	long saved[3];
+	int i, ret;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, LT_UNSENT_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_SEQPACKET);
+	vec.iov_base = buf;
+	vec.iov_len = LT_UNSENT_LEN;
+
+	prot = ctx->csock->sk->sk_prot;
+	for (i = 0; i < 3; i++) {
+		saved[i] = READ_ONCE(prot->sysctl_mem[i]);
+		WRITE_ONCE(prot->sysctl_mem[i], -1);
+	}
+	ret = kernel_sendmsg(ctx->csock, &msg, &vec, 1, LT_UNSENT_LEN);
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(prot->sysctl_mem[i], saved[i]);
+	KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, iov_iter_count(&msg.msg_iter),
+			(size_t)LT_UNSENT_LEN);
+
+	/* The same msghdr again: the whole message, from its start. */
+	msg.msg_flags = MSG_NOSIGNAL;
+	KUNIT_EXPECT_EQ(test, sock_sendmsg(ctx->csock, &msg), LT_UNSENT_LEN);
+	KUNIT_EXPECT_EQ(test, lt_recv(ctx->asock, buf, LT_UNSENT_LEN, NULL),
+			LT_UNSENT_LEN);
+}
+
 /* ---- lynx_conn_link_test_recut_charge ------------------------------------------------ */
 
 #define LT_RECUT_LEN	100	/* bytes in the one segment */
@@ -1265,6 +1310,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),
 	KUNIT_CASE(lynx_conn_link_test_send_memory_wait),
+	KUNIT_CASE(lynx_conn_link_test_seqpacket_unsent),
 	KUNIT_CASE(lynx_conn_link_test_small_writes),
 	KUNIT_CASE(lynx_conn_link_test_recut_charge),
 	KUNIT_CASE(lynx_conn_link_test_recut_paged),

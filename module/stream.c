@@ -478,6 +478,8 @@ static int lynx_seqpacket_send_msg(struct sock *sk, struct msghdr *msg,
 
 err_free:
 	__skb_queue_purge(&segs);
+	/* None of the message was queued: none of it was consumed. */
+	iov_iter_revert(&msg->msg_iter, len - left);
 	return err;
 }
 
