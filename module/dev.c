@@ -725,6 +725,11 @@ static void lynx_lo_setup(struct net_device *dev)
 	lynx_setup_common(dev);
 	dev->netdev_ops = &lynx_lo_ops;
 	lynx_netdev_set_netns_local(dev);
+	/* No qdisc, as loopback: lynx_lo_xmit() never refuses a frame, so
+	 * nothing would wait in one; it would cost an enqueue, a dequeue
+	 * and a lock per frame.
+	 */
+	dev->priv_flags |= IFF_NO_QUEUE;
 }
 
 static int lynx_validate(struct nlattr *tb[], struct nlattr *data[],

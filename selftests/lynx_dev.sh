@@ -46,6 +46,9 @@ test_lynxlo() {
 		lx_fail "no UP lynxlo in a new namespace" || return 1
 	ip -n "$ns" link show lynxlo | grep -q 'mtu 65535' ||
 		lx_fail "lynxlo mtu is not 65535" || return 1
+	# No queue of its own, as lo: its transmit never refuses a frame.
+	ip -n "$ns" link show lynxlo | grep -q 'qdisc noqueue' ||
+		lx_fail "lynxlo has a qdisc" || return 1
 	ip link show up dev lynxlo | grep -q lynxlo ||
 		lx_fail "no UP lynxlo in the initial namespace" || return 1
 	# Local traffic works through it.
