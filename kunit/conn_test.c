@@ -317,6 +317,27 @@ static void lynx_conn_math_test_nagle_holds(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1, 1460, true, false, true));
 }
 
+static void lynx_conn_math_test_buf_goals(struct kunit *test)
+{
+	/* twice the window, never below twice the initial one */
+	KUNIT_EXPECT_EQ(test, lynx_sndbuf_goal(100, 2000), 400000ULL);
+	KUNIT_EXPECT_EQ(test, lynx_sndbuf_goal(1, 2000),
+			2ULL * LYNX_INIT_CWND * 2000);
+	KUNIT_EXPECT_EQ(test, lynx_sndbuf_goal(65535, 70000),
+			2ULL * 65535 * 70000);
+	/* a steady reader: twice its round trip and 16 segments, doubled */
+	KUNIT_EXPECT_EQ(test, lynx_rcvbuf_goal(100000, 100000, 1000),
+			2ULL * (200000 + 16000));
+	KUNIT_EXPECT_EQ(test, lynx_rcvbuf_goal(100000, 0, 1000),
+			2ULL * (200000 + 16000));
+	/* a reader that doubled its pace: the window grows twice as much */
+	KUNIT_EXPECT_EQ(test, lynx_rcvbuf_goal(200000, 100000, 1000),
+			2ULL * 3 * (400000 + 16000));
+	/* no overflow at the largest figures */
+	KUNIT_EXPECT_GT(test, lynx_rcvbuf_goal(U32_MAX, 1, 65535),
+			(u64)U32_MAX);
+}
+
 static void lynx_conn_math_test_seg_size(struct kunit *test)
 {
 	/* mtu - hlen without a window yet, or with a large one */
@@ -386,6 +407,7 @@ static struct kunit_case conn_math_cases[] = {
 	KUNIT_CASE(lynx_conn_math_test_rcv_window),
 	KUNIT_CASE(lynx_conn_math_test_ack_now),
 	KUNIT_CASE(lynx_conn_math_test_nagle_holds),
+	KUNIT_CASE(lynx_conn_math_test_buf_goals),
 	KUNIT_CASE(lynx_conn_math_test_seg_size),
 	KUNIT_CASE(lynx_conn_math_test_snd_usable),
 	{}

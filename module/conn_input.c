@@ -1,16 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lynx: connections, the receiving side: acknowledgments, in-order
- * delivery and the receive queue's accounting, the out-of-order queue,
- * the state machine (lynx_conn_process()), a SYN on a listener, and the
- * demultiplexer every segment enters by (lynx_conn_rcv()).  As
- * tcp_input.c is to TCP.
+ * lynx: connections, the receiving side: acknowledgments, the buffers'
+ * tuning to the flow, in-order delivery and the receive queue's
+ * accounting, the out-of-order queue, the state machine
+ * (lynx_conn_process()), a SYN on a listener, and the demultiplexer every
+ * segment enters by (lynx_conn_rcv()).  As tcp_input.c is to TCP.
  */
 #include <linux/ktime.h>
 #include <net/sock.h>
 #include <net/lynx.h>
 #include <kunit/visibility.h>
 #include "conn.h"
+
+/* ---- buffer tuning ------------------------------------------------------- */
+
+/* As TCP's, unless the user set the size (SOCK_SNDBUF_LOCK,
+ * SOCK_RCVBUF_LOCK): SO_SNDBUF grows with the congestion window,
+ * SO_RCVBUF with what the reader takes in a round trip, up to
+ * lynx_conn_sysctl_wmem[2] and lynx_conn_sysctl_rmem[2] (4 and 6 MiB, as
+ * tcp_wmem and tcp_rmem); neither ever shrinks.  A fixed 208 KiB buffer
+ * held a stream on lynxlo to about one 64 KiB segment in flight.
+ */
+
+static void lynx_conn_sndbuf_expand(struct sock *sk, u32 mss)
+{
+	u64 goal;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	goal = lynx_sndbuf_goal(lynx_sk_conn(sk)->snd_cwnd,
+				mss + SKB_TRUESIZE(LYNX_HEADROOM));
+	goal = min_t(u64, goal, lynx_conn_sysctl_wmem[2]);
+	if (goal > sk->sk_sndbuf)
+		WRITE_ONCE(sk->sk_sndbuf, goal);
+}
+
+/* The receiver's round trip (rcv_rtt_us): the shortest time a window's
+ * worth took to arrive, as TCP's tcp_rcv_rtt_measure() without
+ * timestamps.  The clock is read once a window, not per segment.
+ */
+static void lynx_conn_rcv_rtt_measure(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u64 now;
+	u32 rtt;
+
+	if (c->rcv_rtt_time && lynx_seq_before(c->rcv_nxt, c->rcv_rtt_seq))
+		return;
+	now = ktime_to_us(ktime_get());
+	if (c->rcv_rtt_time) {
+		rtt = max_t(u64, now - c->rcv_rtt_time, 1);
+		if (!c->rcv_rtt_us || rtt < c->rcv_rtt_us)
+			c->rcv_rtt_us = rtt;
+	}
+	c->rcv_rtt_seq = lynx_seq_after(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv :
+			 c->rcv_nxt + 1;
+	c->rcv_rtt_time = now;
+}
+
+/**
+ * lynx_conn_rcvbuf_adjust - grow SO_RCVBUF to the reader's pace
+ * @sk: the socket, locked, after a read
+ *
+ * Once a receiver round trip, the bytes the reader took in it: more than
+ * in any round trip before, and the buffer grows to lynx_rcvbuf_goal(),
+ * as TCP's tcp_rcv_space_adjust().
+ */
+static void lynx_conn_rcvbuf_adjust(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 copied_seq = c->rcv_nxt - c->rcvq_bytes, copied;
+	u64 now, goal;
+
+	if (!c->rcv_rtt_us)
+		return;
+	now = ktime_to_us(ktime_get());
+	if (c->rcvq_space_time && now - c->rcvq_space_time < c->rcv_rtt_us)
+		return;
+	copied = copied_seq - c->rcvq_space_seq;
+	if (c->rcvq_space_time && copied > c->rcvq_space) {
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+			goal = lynx_rcvbuf_goal(copied, c->rcvq_space,
+						c->rcv_mss);
+			goal = min_t(u64, goal, lynx_conn_sysctl_rmem[2]);
+			if (goal > sk->sk_rcvbuf)
+				WRITE_ONCE(sk->sk_rcvbuf, goal);
+		}
+		c->rcvq_space = copied;
+	}
+	c->rcvq_space_seq = copied_seq;
+	c->rcvq_space_time = now;
+}
 
 /* ---- receiving ----------------------------------------------------------- */
 
@@ -77,6 +157,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	c->probes = 0;
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
 		lynx_conn_retransmit_head(sk);	/* NewReno: the next hole */
+	lynx_conn_sndbuf_expand(sk, mss);
 	if (c->snd_una == c->snd_nxt)
 		sk_stop_timer(sk, &sk->sk_timer);
 	else
@@ -182,6 +263,8 @@ static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 
 	c->rcv_nxt = cb->end_seq;
 	cb->off = 0;
+	if (skb->len)
+		lynx_conn_rcv_rtt_measure(sk);
 	if (skb->len || eor)
 		lynx_conn_rcvq_add(sk, skb, eor);
 	else
@@ -764,19 +847,22 @@ int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
  * lynx_conn_rcv_space - the reader made room: advertise it if it matters
  * @sk: the socket, locked
  *
- * A window update goes out when the window grew by a quarter of the
- * buffer since it was last advertised, so a sender stalled on a small
- * window resumes without waiting for its probe.
+ * The buffer may grow first (lynx_conn_rcvbuf_adjust()).  A window
+ * update goes out when the window grew by a quarter of the buffer since
+ * it was last advertised, so a sender stalled on a small window resumes
+ * without waiting for its probe.
  */
 void lynx_conn_rcv_space(struct sock *sk)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
-	u32 right = c->rcv_nxt + lynx_conn_window(sk);
+	u32 right;
 
 	sock_owned_by_me(sk);
 	sk_mem_reclaim(sk);
+	lynx_conn_rcvbuf_adjust(sk);
 	if (!lynx_conn_can_send(sk) && sk->sk_state != TCP_FIN_WAIT2)
 		return;
+	right = c->rcv_nxt + lynx_conn_window(sk);
 	if (lynx_seq_after(right, c->rcv_adv) &&
 	    right - c->rcv_adv >= (u32)READ_ONCE(sk->sk_rcvbuf) / 4)
 		lynx_conn_send_ack(sk);

@@ -1319,11 +1319,20 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 TEST_F_TIMEOUT(conn, slow_reader_small_writes, 60)
 {
 	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
+	int err, one = 1, sndbuf = 65536;
 	size_t sent, got, bad;
 	ssize_t n;
-	int err;
 
 	PAIR();
+	/* A segment a write while the window is open (no Nagle), and a
+	 * sender's buffer that does not grow with the flow (a million
+	 * one-byte writes would only cost time).
+	 */
+	if (variant->type == SOCK_STREAM)
+		ASSERT_EQ(0, setsockopt(self->c, SOL_LYNX, LYNX_NODELAY, &one,
+					sizeof(one)));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
 	n = send_bytes_until_blocked(self->c);
 	ASSERT_LE(0, n) TH_LOG("send: %s", strerror(errno));
 	sent = n;
@@ -2125,12 +2134,17 @@ TEST_F(stream, rcvlowat)
  */
 TEST_F_TIMEOUT(stream, rcvlowat_beyond_memory, 60)
 {
-	int lowat = 1 << 20;
+	int lowat = 1 << 20, sndbuf = 65536;
 	size_t sent, got, bad;
 	ssize_t n;
 
 	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVLOWAT, &lowat,
 				sizeof(lowat)));
+	/* The sender's buffer set, so that it does not grow with the flow:
+	 * the mark is beyond the receiver's memory, not beyond both ends'.
+	 */
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
 	n = send_bytes_until_blocked(self->c);
 	ASSERT_LE(0, n) TH_LOG("send: %s", strerror(errno));
 	sent = n;
@@ -2164,6 +2178,59 @@ TEST_F_TIMEOUT(stream, large_send_small_sndbuf, 60)
 	ASSERT_EQ(0, writer_join(&w, 20000));
 	EXPECT_EQ(0, w.err) TH_LOG("send: %s", strerror(w.err));
 	EXPECT_EQ(len, w.done);
+}
+
+/* A bulk transfer from self->c to self->s: bytes that arrived intact. */
+static size_t bulk(struct __test_metadata *_metadata, int c, int s,
+		   size_t len)
+{
+	struct writer w;
+	size_t bad;
+	ssize_t got;
+
+	if (writer_start(&w, c, len, 65536, 0))
+		return 0;
+	got = read_verify(s, len, 10000, &bad);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, writer_join(&w, 20000));
+	EXPECT_EQ(0, w.err) TH_LOG("send: %s", strerror(w.err));
+	return got > 0 ? got : 0;
+}
+
+/*
+ * Buffers follow the flow, as TCP's: a bulk transfer over lynxlo grows
+ * the sender's SO_SNDBUF (with its congestion window) and the reader's
+ * SO_RCVBUF (with what it reads a round trip) above the defaults, up to
+ * 4 and 6 MiB; a size the user set stays as set.
+ */
+TEST_F_TIMEOUT(stream, buffers_follow_flow, 90)
+{
+	const size_t len = lynx_volume(8 << 20, 2 << 20);
+	int snd0 = sockopt_int(self->c, SO_SNDBUF);
+	int rcv0 = sockopt_int(self->s, SO_RCVBUF);
+	int v = 100000, snd_set, rcv_set;
+
+	ASSERT_EQ(len, bulk(_metadata, self->c, self->s, len));
+	EXPECT_GT(sockopt_int(self->c, SO_SNDBUF), snd0);
+	EXPECT_GT(sockopt_int(self->s, SO_RCVBUF), rcv0);
+	EXPECT_LE(sockopt_int(self->c, SO_SNDBUF), 4 << 20);
+	EXPECT_LE(sockopt_int(self->s, SO_RCVBUF), 6 << 20);
+	TH_LOG("SO_SNDBUF %d -> %d, SO_RCVBUF %d -> %d", snd0,
+	       sockopt_int(self->c, SO_SNDBUF), rcv0,
+	       sockopt_int(self->s, SO_RCVBUF));
+
+	close(self->c);
+	close(self->s);
+	self->s = -1;
+	ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, self->l, PORT_L, &self->c,
+				      &self->s));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)));
+	ASSERT_EQ(0, setsockopt(self->s, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)));
+	snd_set = sockopt_int(self->c, SO_SNDBUF);
+	rcv_set = sockopt_int(self->s, SO_RCVBUF);
+	ASSERT_EQ(len, bulk(_metadata, self->c, self->s, len));
+	EXPECT_EQ(snd_set, sockopt_int(self->c, SO_SNDBUF));
+	EXPECT_EQ(rcv_set, sockopt_int(self->s, SO_RCVBUF));
 }
 
 /* ==== seqpacket: SOCK_SEQPACKET only =================================== */

@@ -15,6 +15,7 @@
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/math.h>
+#include <linux/math64.h>
 
 /*
  * Delayed acknowledgments (conn_input.c, lynx_ack_now()): an ACK for data
@@ -113,6 +114,15 @@
  * @fin_queued:  our FIN is in the write queue
  * @nodelay:     LYNX_NODELAY: Nagle's rule is off (lynx_nagle_holds());
  *               getsockopt() reads it locklessly
+ * @rcv_rtt_us:  the receiver's round trip, us: the shortest time seen to
+ *               receive a window's worth (0: none yet), as TCP's
+ *               tcp_rcv_rtt_measure() without timestamps
+ * @rcv_rtt_seq: that measure ends when rcv_nxt passes this
+ * @rcv_rtt_time: and began then (us; 0: not begun)
+ * @rcvq_space:  bytes the reader took in the last round trip measured
+ *               (receive-buffer tuning, lynx_conn_rcvbuf_adjust())
+ * @rcvq_space_seq: where that round trip's reading began
+ * @rcvq_space_time: and when (us; 0: not begun)
  *
  * Everything is under the socket lock (process context owning the lock,
  * or softirq holding the spinlock while no process owns it), except the
@@ -152,6 +162,12 @@ struct lynx_conn {
 	bool			orphaned;
 	bool			fin_queued;
 	bool			nodelay;	/* LYNX_NODELAY */
+	u32			rcv_rtt_us;
+	u32			rcv_rtt_seq;
+	u64			rcv_rtt_time;
+	u32			rcvq_space;
+	u32			rcvq_space_seq;
+	u64			rcvq_space_time;
 	unsigned long		orphan_deadline;
 	unsigned long		oow_ack_until;
 	struct timer_list	ka_timer;
@@ -385,5 +401,47 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
 void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 			  unsigned long rto);
+
+/**
+ * lynx_sndbuf_goal - the send buffer a congestion window needs
+ * @cwnd:    the congestion window, segments
+ * @seg_mem: the memory a full queued segment costs, payload and head
+ *
+ * As TCP's tcp_sndbuf_expand(): room for twice the window (one in flight,
+ * one more while fast recovery repairs it), never less than twice the
+ * initial window.
+ *
+ * Return: bytes of SO_SNDBUF.
+ */
+static inline u64 lynx_sndbuf_goal(u32 cwnd, u32 seg_mem)
+{
+	return 2ULL * max_t(u32, cwnd, LYNX_INIT_CWND) * seg_mem;
+}
+
+/**
+ * lynx_rcvbuf_goal - the receive buffer a reader's pace needs
+ * @copied: bytes the reader took in the last round trip measured
+ * @prev:   bytes it took in the one before (0: none)
+ * @mss:    the peer's largest segment payload
+ *
+ * As TCP's tcp_rcv_space_adjust(): a window of twice what the reader took
+ * in a round trip (a loss costs one) and 16 segments of cushion, grown
+ * in proportion while the pace rises (a sender in slow start doubles it
+ * every round trip, and the window advertised now is for the next one;
+ * at most as if it doubled);
+ * the buffer holds twice the window, lynx_rcv_window() advertising half
+ * the free space.
+ *
+ * Return: bytes of SO_RCVBUF.
+ */
+static inline u64 lynx_rcvbuf_goal(u32 copied, u32 prev, u32 mss)
+{
+	u64 win = 2ULL * copied + 16ULL * mss;
+
+	/* (at most as if the pace doubled: no overflow, whatever the figures) */
+	if (prev && copied > prev)
+		win += 2 * min(mul_u64_u32_div(win, copied - prev, prev), win);
+	return 2 * win;
+}
 
 #endif /* _NET_LYNX_CONN_H */
