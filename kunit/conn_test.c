@@ -301,14 +301,16 @@ static void lynx_conn_math_test_ack_now(struct kunit *test)
 
 static void lynx_conn_math_test_nagle_holds(struct kunit *test)
 {
-	/* a short segment behind data in flight waits */
+	/* a short segment behind a short one in flight waits */
 	KUNIT_EXPECT_TRUE(test, lynx_nagle_holds(1, 1460, true, false, false));
 	KUNIT_EXPECT_TRUE(test, lynx_nagle_holds(1459, 1460, true, false,
 						 false));
 	/* a full one goes */
 	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1460, 1460, true, false,
 						  false));
-	/* nothing in flight: it goes (the first write, a ping-pong) */
+	/* no short one in flight: it goes (a first write, a ping-pong, a
+	 * tail behind full segments: Minshall)
+	 */
 	KUNIT_EXPECT_FALSE(test, lynx_nagle_holds(1, 1460, false, false,
 						  false));
 	/* nothing can join it (more queued behind it, or a FIN) */

@@ -1164,7 +1164,9 @@ static void lynx_conn_link_test_recut_paged(struct kunit *test)
 #define LT_NAGLE_SMALL	100	/* the writes behind it */
 #define LT_NAGLE_N	5
 #define LT_NAGLE_ROUND	(LT_NAGLE_FIRST + LT_NAGLE_N * LT_NAGLE_SMALL)
-#define LT_NAGLE_TOTAL	(2 * LT_NAGLE_ROUND + 2 * LT_NAGLE_FIRST)
+#define LT_NAGLE_HALF	(LT_NAGLE_FIRST * 3 / 2)
+#define LT_NAGLE_TOTAL	(2 * LT_NAGLE_ROUND + 2 * LT_NAGLE_FIRST + \
+			 LT_NAGLE_HALF + LT_NAGLE_SMALL)
 
 /* Nagle's rule: while a write is unacknowledged, the short writes after
  * it wait, gathered into one segment, which leaves when the ACK comes;
@@ -1252,6 +1254,29 @@ static void lynx_conn_link_test_nagle(struct kunit *test)
 	sent = READ_ONCE(c->snd_nxt) - una;
 	KUNIT_EXPECT_EQ(test, sent, 2U * LT_NAGLE_FIRST);
 	release_sock(peer);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(READ_ONCE(c->snd_una) ==
+						     una + 2 * LT_NAGLE_FIRST));
+
+	/* Only a short segment in flight holds the next (Minshall's rule,
+	 * as TCP's tcp_minshall_check()): a write of a segment and a half
+	 * sends both pieces; a write after it waits for the half's ACK.
+	 */
+	una += 2 * LT_NAGLE_FIRST;
+	lock_sock(peer);
+	lock_sock(sk);
+	c->peer_max_wnd = 2 * LT_NAGLE_FIRST;
+	release_sock(sk);
+	KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off, LT_NAGLE_HALF),
+			LT_NAGLE_HALF);
+	off += LT_NAGLE_HALF;
+	sent = READ_ONCE(c->snd_nxt) - una;
+	KUNIT_EXPECT_EQ(test, sent, (u32)LT_NAGLE_HALF);
+	KUNIT_EXPECT_EQ(test, lt_send(ctx->csock, buf + off, LT_NAGLE_SMALL),
+			LT_NAGLE_SMALL);
+	off += LT_NAGLE_SMALL;
+	sent = READ_ONCE(c->snd_nxt) - una;
+	KUNIT_EXPECT_EQ(test, sent, (u32)LT_NAGLE_HALF);
+	release_sock(peer);
 
 	while (got < total) {
 		ret = lt_recv(ctx->asock, rbuf + got, total - got, NULL);
@@ -1262,6 +1287,46 @@ static void lynx_conn_link_test_nagle(struct kunit *test)
 		got += ret;
 	}
 	KUNIT_EXPECT_EQ(test, memcmp(rbuf, buf, total), 0);
+}
+
+/* ---- lynx_conn_link_test_rcv_rtt ------------------------------------------------------ */
+
+#define LT_RTT_LEN	1000
+
+/* The receiver's round trip is measured over a window's worth beyond the
+ * edge it advertised when the measure began, as TCP's
+ * tcp_rcv_rtt_measure(): data already allowed in flight (here two
+ * segments back to back, exactly the advertised window) is no sample,
+ * or the shortest gap between two segments would pass for a round trip.
+ */
+static void lynx_conn_link_test_rcv_rtt(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	struct sk_buff *a, *b;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u32 base;
+	u8 *data;
+
+	data = kunit_kzalloc(test, LT_RTT_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->asock->sk;
+	c = lynx_sk_conn(sk);
+
+	base = READ_ONCE(c->rcv_nxt);	/* the peer sends nothing */
+	a = lt_seg(test, sk, base, data, LT_RTT_LEN, 0);
+	b = lt_seg(test, sk, base + LT_RTT_LEN, data, LT_RTT_LEN, 0);
+	lock_sock(sk);
+	c->rcv_rtt_us = 0;
+	c->rcv_rtt_time = 0;
+	c->rcv_wup = base;
+	c->rcv_adv = base + 2 * LT_RTT_LEN;
+	lynx_conn_process(sk, a);
+	lynx_conn_process(sk, b);
+	KUNIT_EXPECT_EQ(test, c->rcv_nxt, base + 2 * LT_RTT_LEN);
+	KUNIT_EXPECT_EQ(test, c->rcv_rtt_us, 0U);
+	release_sock(sk);
 }
 
 static int lt_init(struct kunit *test)
@@ -1315,6 +1380,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_recut_charge),
 	KUNIT_CASE(lynx_conn_link_test_recut_paged),
 	KUNIT_CASE(lynx_conn_link_test_nagle),
+	KUNIT_CASE(lynx_conn_link_test_rcv_rtt),
 	{}
 };
 

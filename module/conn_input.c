@@ -36,8 +36,9 @@ static void lynx_conn_sndbuf_expand(struct sock *sk, u32 mss)
 }
 
 /* The receiver's round trip (rcv_rtt_us): the shortest time a window's
- * worth took to arrive, as TCP's tcp_rcv_rtt_measure() without
- * timestamps.  The clock is read once a window, not per segment.
+ * worth beyond the advertised edge took to arrive, as TCP's
+ * tcp_rcv_rtt_measure() without timestamps.  The clock is read once a
+ * window, not per segment.
  */
 static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 {
@@ -49,12 +50,14 @@ static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 		return;
 	now = ktime_to_us(ktime_get());
 	if (c->rcv_rtt_time) {
-		rtt = max_t(u64, now - c->rcv_rtt_time, 1);
+		rtt = clamp_t(u64, now - c->rcv_rtt_time, 1, U32_MAX);
 		if (!c->rcv_rtt_us || rtt < c->rcv_rtt_us)
 			c->rcv_rtt_us = rtt;
 	}
-	c->rcv_rtt_seq = lynx_seq_after(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv :
-			 c->rcv_nxt + 1;
+	/* A window beyond rcv_nxt: what the sender may already have in
+	 * flight is no sample, its end needs an ACK of ours first.
+	 */
+	c->rcv_rtt_seq = c->rcv_nxt + max_t(u32, c->rcv_adv - c->rcv_wup, 1);
 	c->rcv_rtt_time = now;
 }
 
@@ -713,6 +716,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	lsk->peer_port = info->src_port;
 	c->iss = get_random_u32();
 	c->snd_una = c->iss;
+	c->snd_sml = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->write_seq = c->iss + 1;
 	c->snd_wnd_end = c->snd_nxt + info->window;

@@ -288,8 +288,11 @@ static bool lynx_conn_nagle_holds(const struct sock *sk,
 	bool push = !skb_queue_is_last(&sk->sk_write_queue, skb) ||
 		    (lynx_seg_cb(skb)->flags & LYNX_F_FIN);
 
+	bool short_in_flight = lynx_seq_after(c->snd_sml, c->snd_una) &&
+			       !lynx_seq_after(c->snd_sml, c->snd_nxt);
+
 	return sk->sk_type == SOCK_STREAM &&
-	       lynx_nagle_holds(skb->len, goal, c->snd_nxt != c->snd_una, push,
+	       lynx_nagle_holds(skb->len, goal, short_in_flight, push,
 				c->nodelay);
 }
 
@@ -342,6 +345,8 @@ void lynx_conn_push(struct sock *sk)
 			c->rtt_start = ktime_to_us(ktime_get());
 		}
 		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
+		if (skb->len < goal)
+			c->snd_sml = c->snd_nxt;
 		c->send_head = lynx_conn_wq_next(sk, skb);
 		c->lsndtime = jiffies;
 		if (!timer_pending(&sk->sk_timer))

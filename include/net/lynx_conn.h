@@ -114,6 +114,8 @@
  * @fin_queued:  our FIN is in the write queue
  * @nodelay:     LYNX_NODELAY: Nagle's rule is off (lynx_nagle_holds());
  *               getsockopt() reads it locklessly
+ * @snd_sml:     the end of the last short segment sent (Nagle's rule
+ *               holds the next while it is unacknowledged)
  * @rcv_rtt_us:  the receiver's round trip, us: the shortest time seen to
  *               receive a window's worth (0: none yet), as TCP's
  *               tcp_rcv_rtt_measure() without timestamps
@@ -162,6 +164,7 @@ struct lynx_conn {
 	bool			orphaned;
 	bool			fin_queued;
 	bool			nodelay;	/* LYNX_NODELAY */
+	u32			snd_sml;
 	u32			rcv_rtt_us;
 	u32			rcv_rtt_seq;
 	u64			rcv_rtt_time;
@@ -294,22 +297,23 @@ static inline bool lynx_ack_now(u32 unacked, u32 rcv_mss, u32 adv_wnd,
  * lynx_nagle_holds - must a STREAM segment wait for earlier data's ACK?
  * @len:       the segment's payload bytes
  * @mss:       the payload a segment may carry on today's path
- * @in_flight: data was sent and is not yet acknowledged
+ * @short_in_flight: a short segment was sent and is not yet acknowledged
  * @push:      nothing can join the segment: it is not the write queue's
  *             last, or it carries a FIN
  * @nodelay:   LYNX_NODELAY is set
  *
- * Nagle's rule (RFC 896, TCP's tcp_nagle_check()): a short segment waits
- * while data is in flight, so that the writes that follow it gather into
- * one segment, which leaves when the ACK comes; at most one short segment
- * is ever in flight.
+ * Nagle's rule (RFC 896) with Minshall's variant, as TCP's
+ * tcp_nagle_check(): a short segment waits while another short one is in
+ * flight, so that the writes that follow it gather into one segment,
+ * which leaves when the ACK comes; at most one short segment is ever in
+ * flight, and full ones never hold a short one back.
  *
  * Return: true to hold the segment back.
  */
-static inline bool lynx_nagle_holds(u32 len, u32 mss, bool in_flight,
+static inline bool lynx_nagle_holds(u32 len, u32 mss, bool short_in_flight,
 				    bool push, bool nodelay)
 {
-	return !nodelay && !push && in_flight && len < mss;
+	return !nodelay && !push && short_in_flight && len < mss;
 }
 
 /**

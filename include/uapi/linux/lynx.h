@@ -119,8 +119,8 @@ struct lynxhdr {
  *                   only sends).  Other bits: EINVAL.
  *   LYNX_NODELAY    int, SOCK_STREAM only: non-zero sends each write at
  *                   once, as TCP_NODELAY.  Default 0, Nagle's rule: a
- *                   segment shorter than the path allows waits while
- *                   earlier data is unacknowledged, and the writes that
+ *                   short segment waits while an earlier short one
+ *                   is unacknowledged, and the writes that
  *                   follow join it.  Accepted sockets take the
  *                   listener's value.
  */
