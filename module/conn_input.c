@@ -15,8 +15,8 @@
 /* ---- buffer tuning ------------------------------------------------------- */
 
 /* As TCP's, unless the user set the size (SOCK_SNDBUF_LOCK,
- * SOCK_RCVBUF_LOCK): SO_SNDBUF grows with the congestion window,
- * SO_RCVBUF with what the reader takes in a round trip, up to
+ * SOCK_RCVBUF_LOCK): SO_SNDBUF grows with the congestion window (on
+ * SOCK_STREAM only), SO_RCVBUF with what the reader takes in a round trip, up to
  * lynx_conn_sysctl_wmem[2] and lynx_conn_sysctl_rmem[2] (4 and 6 MiB, as
  * tcp_wmem and tcp_rmem); neither ever shrinks.  A fixed 208 KiB buffer
  * held a stream on lynxlo to about one 64 KiB segment in flight.
@@ -26,7 +26,12 @@ static void lynx_conn_sndbuf_expand(struct sock *sk, u32 mss)
 {
 	u64 goal;
 
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+	/* SEQPACKET's SO_SNDBUF bounds a message (EMSGSIZE beyond it, as
+	 * AF_UNIX's): it stays as set or defaulted, or the bound would
+	 * depend on what the connection carried before.
+	 */
+	if (sk->sk_type != SOCK_STREAM ||
+	    (sk->sk_userlocks & SOCK_SNDBUF_LOCK))
 		return;
 	goal = lynx_sndbuf_goal(lynx_sk_conn(sk)->snd_cwnd,
 				mss + SKB_TRUESIZE(LYNX_HEADROOM));

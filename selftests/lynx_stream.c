@@ -2359,6 +2359,32 @@ TEST_F(seqpacket, emsgsize)
 	free(buf);
 }
 
+/*
+ * A message's bound is SO_SNDBUF as the user set it or as it defaulted,
+ * whatever the connection carried before (on SEQPACKET the buffer does
+ * not grow with the flow as STREAM's does): one byte beyond it is
+ * EMSGSIZE after 8 MiB of messages as on a fresh socket.
+ */
+TEST_F_TIMEOUT(seqpacket, emsgsize_after_flow, 90)
+{
+	const int n = lynx_volume(128, 32);
+	int snd0 = sockopt_int(self->c, SO_SNDBUF), i;
+	unsigned char *buf;
+
+	ASSERT_LT(65536, snd0);
+	buf = calloc(1, snd0 + 1);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(65536, send(self->c, buf, 65536, 0));
+		ASSERT_EQ(65536, recv(self->s, buf, snd0 + 1, 0));
+	}
+	EXPECT_EQ(snd0, sockopt_int(self->c, SO_SNDBUF));
+	errno = 0;
+	EXPECT_EQ(-1, send(self->c, buf, snd0 + 1, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno);
+	free(buf);
+}
+
 TEST_F_TIMEOUT(seqpacket, large_message, 60)
 {
 	const size_t len = 200 * 1024;
