@@ -1102,6 +1102,62 @@ static void lynx_conn_fsm_test_delayed_ack_carried(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
 }
 
+/* An ACK that found no memory is not lost: the delayed-ACK timer sends it
+ * again (as __tcp_send_ack() schedules one), whether it was due at once
+ * or the timer's own; else the peer waits for its retransmission timeout.
+ */
+static void lynx_conn_fsm_test_ack_nomem(struct kunit *test)
+{
+	struct fsm_ack_state st;
+	struct lynx_conn *c;
+	unsigned long nomem;
+	struct lynx_net *ln;
+	struct sock *sk;
+	u32 wup;
+
+	if (!IS_ENABLED(CONFIG_LYNX_FAULT_INJECTION))
+		kunit_skip(test, "fail_lynx_alloc: lynx built without it");
+
+	/* Due at once (the second full segment), the ACK's skb fails. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	c->rcv_mss = FSM_LEN;
+	c->rcv_wup = c->rcv_nxt - FSM_LEN;
+	wup = c->rcv_wup;
+	ln = lynx_net(sock_net(sk));
+	nomem = lynx_stats_read(ln, LYNX_MIB_DROP_NOMEM);
+	lynx_fail_alloc_next(1);
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
+	lynx_fail_alloc_next(0);
+	KUNIT_EXPECT_EQ(test, lynx_stats_read(ln, LYNX_MIB_DROP_NOMEM),
+			nomem + 1);
+	KUNIT_EXPECT_EQ(test, st.wup, wup);
+	KUNIT_EXPECT_TRUE(test, st.pending);
+	KUNIT_EXPECT_TRUE(test, st.timer);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(!READ_ONCE(c->ack_pending)));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), c->rcv_nxt);
+	fsm_release(test);
+
+	/* Held back, and the timer's ACK fails: the timer tries again. */
+	sk = fsm_delack_socket(test);
+	c = lynx_sk_conn(sk);
+	wup = c->rcv_wup;
+	nomem = lynx_stats_read(ln, LYNX_MIB_DROP_NOMEM);
+	lynx_fail_alloc_next(1);
+	fsm_deliver_ack_state(sk, fsm_frame(test, TCP_ESTABLISHED, F_DATA),
+			      false, &st);
+	KUNIT_EXPECT_TRUE(test, st.pending);
+	KUNIT_EXPECT_TRUE(test, st.timer);
+	KUNIT_EXPECT_TRUE(test, lynx_test_wait_until(!READ_ONCE(c->ack_pending)));
+	lynx_fail_alloc_next(0);
+	/* (The failure was the timer's: delivery allocated nothing.) */
+	KUNIT_EXPECT_EQ(test, lynx_stats_read(ln, LYNX_MIB_DROP_NOMEM),
+			nomem + 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(c->rcv_wup), wup + FSM_LEN);
+	fsm_release(test);
+}
+
 /* Quick mode: a new connection's first LYNX_QUICKACKS data segments, and
  * those after a hole, are acknowledged at once.
  */
@@ -1145,6 +1201,7 @@ static struct kunit_case conn_fsm_cases[] = {
 	KUNIT_CASE(lynx_conn_fsm_test_orphan_data),
 	KUNIT_CASE(lynx_conn_fsm_test_delayed_ack),
 	KUNIT_CASE(lynx_conn_fsm_test_delayed_ack_carried),
+	KUNIT_CASE(lynx_conn_fsm_test_ack_nomem),
 	KUNIT_CASE(lynx_conn_fsm_test_quickack),
 	{}
 };

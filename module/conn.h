@@ -24,6 +24,7 @@ u32 lynx_conn_window(const struct sock *sk);
 void lynx_conn_fill(struct sock *sk, struct lynx_hdr_info *info,
 		    u32 seq, u8 flags);
 int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq);
+void lynx_conn_schedule_ack(struct sock *sk);
 void lynx_conn_send_keepalive(struct sock *sk);
 bool lynx_conn_oow_allow(struct sock *sk);
 void lynx_conn_send_challenge_ack(struct sock *sk);

@@ -387,8 +387,8 @@ static bool lynx_conn_ooo_prune(struct sock *sk)
  * @sk:  the socket, locked
  * @len: payload of the segment just delivered
  *
- * lynx_ack_now() decides; a delayed ACK arms @delack_timer once, and any
- * segment we send before it fires carries the ACK instead.
+ * lynx_ack_now() decides; a delayed ACK waits for @delack_timer
+ * (lynx_conn_schedule_ack()).
  */
 static void lynx_conn_ack_data(struct sock *sk, u32 len)
 {
@@ -403,12 +403,7 @@ static void lynx_conn_ack_data(struct sock *sk, u32 len)
 		lynx_conn_send_ack(sk);
 		return;
 	}
-	/* (An ACK the timer failed to send, -ENOBUFS, left the flag set
-	 * and the timer idle: the next data arms it again.)
-	 */
-	c->ack_pending = true;
-	if (!timer_pending(&c->delack_timer))
-		sk_reset_timer(sk, &c->delack_timer, jiffies + LYNX_DELACK);
+	lynx_conn_schedule_ack(sk);
 }
 
 /* Payload and FIN of a segment in a synchronized state; consumes @skb. */

@@ -81,9 +81,31 @@ void lynx_conn_send_keepalive(struct sock *sk)
 	lynx_conn_xmit_ctl_pad(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_una - 1, 1);
 }
 
+/**
+ * lynx_conn_schedule_ack - hold an ACK back for the delayed-ACK timer
+ * @sk: the socket, locked
+ *
+ * The timer is armed once; a segment of ours sent before it fires carries
+ * the ACK instead (lynx_conn_advertised()).
+ */
+void lynx_conn_schedule_ack(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	c->ack_pending = true;
+	if (!timer_pending(&c->delack_timer))
+		sk_reset_timer(sk, &c->delack_timer, jiffies + LYNX_DELACK);
+}
+
 void lynx_conn_send_ack(struct sock *sk)
 {
-	lynx_conn_xmit_ctl(sk, LYNX_F_ACK, lynx_sk_conn(sk)->snd_nxt);
+	/* No memory for it now: as __tcp_send_ack(), the delayed-ACK
+	 * timer tries again, or the peer would wait for its RTO.
+	 */
+	if (lynx_conn_xmit_ctl(sk, LYNX_F_ACK,
+			       lynx_sk_conn(sk)->snd_nxt) == -ENOBUFS &&
+	    sk->sk_state != TCP_CLOSE)
+		lynx_conn_schedule_ack(sk);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_conn_send_ack);
 

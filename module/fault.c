@@ -13,6 +13,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
+#include <kunit/visibility.h>
 #include <net/lynx.h>
 
 static DECLARE_FAULT_ATTR(lynx_fail_alloc);
@@ -35,3 +36,19 @@ void lynx_fail_alloc_exit(void)
 {
 	debugfs_remove_recursive(lynx_fail_dir);
 }
+
+/**
+ * lynx_fail_alloc_next - fail the next allocations, quietly (for KUnit)
+ * @times: how many; 0 stops failing
+ *
+ * What "echo 100 > probability; echo @times > times; echo 0 > verbose"
+ * under /sys/kernel/debug/fail_lynx_alloc does.
+ */
+void lynx_fail_alloc_next(int times)
+{
+	lynx_fail_alloc.verbose = 0;
+	lynx_fail_alloc.interval = 1;
+	atomic_set(&lynx_fail_alloc.times, times ? times : 1);
+	lynx_fail_alloc.probability = times ? 100 : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_fail_alloc_next);

@@ -558,10 +558,12 @@ int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
 bool lynx_should_fail_alloc(void);
 void lynx_fail_alloc_init(void);
 void lynx_fail_alloc_exit(void);
+void lynx_fail_alloc_next(int times);
 #else
 static inline bool lynx_should_fail_alloc(void) { return false; }
 static inline void lynx_fail_alloc_init(void) { }
 static inline void lynx_fail_alloc_exit(void) { }
+static inline void lynx_fail_alloc_next(int times) { }
 #endif
 
 /*
