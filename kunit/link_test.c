@@ -516,14 +516,23 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->wq_bytes, (u32)(LT_SEG(2) + LT_SEG(3)));
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans);
 
-	/* Two duplicates: nothing; the third: the head goes again, once. */
+	/* Two duplicates: nothing; the third: the head goes again, once,
+	 * and gets a whole RTO to come back (the timer, due in a second
+	 * from the last progress, now runs from the resend, as after
+	 * tcp_xmit_retransmit_queue()).
+	 */
 	lt_ack(test, sk, una, wnd_end);
 	lt_ack(test, sk, una, wnd_end);
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans);
 	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	c->rto = 60 * HZ;	/* (the RTT samples above shortened it) */
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + HZ);
 	lt_ack(test, sk, una, wnd_end);
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
 	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
+	KUNIT_EXPECT_TRUE(test, time_after(sk->sk_timer.expires,
+					   jiffies + 30 * HZ));
 	KUNIT_EXPECT_EQ(test, c->recover, c->snd_nxt);
 	skb = skb_peek(&sk->sk_write_queue);
 	KUNIT_ASSERT_NOT_NULL(test, skb);

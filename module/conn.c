@@ -388,6 +388,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->iss = get_random_u32();
 	c->snd_una = c->iss;
 	c->snd_sml = c->iss;
+	c->recover = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->write_seq = c->iss + 1;
 	c->snd_wnd_end = c->snd_nxt;

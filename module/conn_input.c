@@ -108,8 +108,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
+	bool fin_acked = false, orig_acked = false;
 	u32 mss, prior_flight, acked;
-	bool fin_acked = false;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -133,8 +133,17 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		if (c->snd_una != c->snd_nxt && !seg->len && !grew &&
 		    !(in->flags & (LYNX_F_FIN | LYNX_F_SYN)) &&
 		    lynx_cc_on_dupack(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
-							lynx_conn_mss(sk))))
-			lynx_conn_retransmit_head(sk);	/* fast retransmit */
+							lynx_conn_mss(sk)))) {
+			/* Fast retransmit.  The resend gets a whole RTO to
+			 * come back, as tcp_xmit_retransmit_queue() gives
+			 * it: counted from the last progress, the timer
+			 * fires while it waits in the queue that dropped
+			 * the original, and the timeout's recovery resends
+			 * everything sent since.
+			 */
+			lynx_conn_retransmit_head(sk);
+			lynx_conn_arm(sk, c->rto);
+		}
 		return true;
 	}
 
@@ -151,6 +160,10 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
 			fin_acked = true;
+		/* Sent once, before a timeout's recovery point: F-RTO. */
+		if (!lynx_seg_cb(skb)->retrans &&
+		    !lynx_seq_after(lynx_seg_cb(skb)->end_seq, c->recover))
+			orig_acked = true;
 		lynx_conn_free_wskb(sk, skb);
 	}
 	mss = lynx_conn_mss(sk);
@@ -163,6 +176,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	 */
 	c->retries = 0;
 	c->probes = 0;
+	lynx_cc_frto(c, orig_acked);
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
 		lynx_conn_retransmit_head(sk);	/* NewReno: the next hole */
 	lynx_conn_sndbuf_expand(sk, mss);
@@ -717,6 +731,7 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	c->iss = get_random_u32();
 	c->snd_una = c->iss;
 	c->snd_sml = c->iss;
+	c->recover = c->iss;
 	c->snd_nxt = c->iss + 1;
 	c->write_seq = c->iss + 1;
 	c->snd_wnd_end = c->snd_nxt + info->window;

@@ -70,12 +70,17 @@
  * @rcv_adv:     right edge of the window we advertised last
  * @rcv_seg_memory: truesize of the peer's last data segment (the window
  *               closes when no such segment fits: lynx_rcv_window())
- * @recover:     snd_nxt when loss recovery began (partial-ACK rule)
+ * @recover:     snd_nxt when loss recovery began (partial-ACK rule; the
+ *               ISS before any)
  * @in_recovery: retransmitting holes one per partial ACK (fast recovery,
  *               or after a timeout with @in_loss)
  * @in_loss:     the recovery began with a timeout: slow start, no
  *               window inflation (TCP's CA_Loss)
  * @dupacks:     duplicate acknowledgments counted
+ * @frto:        a timeout's loss recovery not yet judged spurious or real
+ *               (F-RTO, RFC 5682: lynx_cc_frto())
+ * @prior_cwnd:  @snd_cwnd before the timeout, restored if it was spurious
+ * @prior_ssthresh: @snd_ssthresh before it, likewise
  * @snd_cwnd:    congestion window, in segments of the path's MSS
  * @snd_ssthresh: slow start threshold, segments
  * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
@@ -153,6 +158,9 @@ struct lynx_conn {
 	bool			in_recovery;
 	bool			in_loss;
 	u8			dupacks;
+	bool			frto;
+	u32			prior_cwnd;
+	u32			prior_ssthresh;
 	u32			snd_cwnd;
 	u32			snd_ssthresh;
 	u32			snd_cwnd_cnt;
@@ -403,6 +411,7 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked,
 		    u32 prior_flight);
 bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
+bool lynx_cc_frto(struct lynx_conn *c, bool orig_acked);
 void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 			  unsigned long rto);
 
