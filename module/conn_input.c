@@ -40,10 +40,16 @@ static void lynx_conn_sndbuf_expand(struct sock *sk, u32 mss)
 		WRITE_ONCE(sk->sk_sndbuf, goal);
 }
 
-/* The receiver's round trip (rcv_rtt_us): the shortest time a window's
- * worth beyond the advertised edge took to arrive, as TCP's
- * tcp_rcv_rtt_measure() without timestamps.  The clock is read once a
- * window, not per segment.
+/* The receiver's round trip (rcv_rtt_us): the time a window's worth
+ * beyond the advertised edge took to arrive, as TCP's
+ * tcp_rcv_rtt_measure(), called for a segment that arrived in order (not
+ * for what a filled hole releases: lynx_conn_ooo_drain() restarts it).
+ * Smoothed (7/8 the old, 1/8 the new), as TCP's estimate from timestamps,
+ * not the minimum TCP takes without them: the window must cover the
+ * round trip as it is, a queue included, and the minimum held a flow
+ * behind a queue to a buffer sized for the empty path (lynx_rcvbuf_goal()
+ * from what the reader took in a tenth of the real round trip).  The
+ * clock is read once a window, not per segment.
  */
 static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 {
@@ -56,8 +62,8 @@ static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 	now = ktime_to_us(ktime_get());
 	if (c->rcv_rtt_time) {
 		rtt = clamp_t(u64, now - c->rcv_rtt_time, 1, U32_MAX);
-		if (!c->rcv_rtt_us || rtt < c->rcv_rtt_us)
-			c->rcv_rtt_us = rtt;
+		c->rcv_rtt_us = c->rcv_rtt_us ?
+			((u64)c->rcv_rtt_us * 7 + rtt) / 8 : rtt;
 	}
 	/* A window beyond rcv_nxt: what the sender may already have in
 	 * flight is no sample, its end needs an ACK of ours first.
@@ -285,8 +291,6 @@ static void lynx_conn_deliver(struct sock *sk, struct sk_buff *skb)
 
 	c->rcv_nxt = cb->end_seq;
 	cb->off = 0;
-	if (skb->len)
-		lynx_conn_rcv_rtt_measure(sk);
 	if (skb->len || eor)
 		lynx_conn_rcvq_add(sk, skb, eor);
 	else
@@ -378,6 +382,8 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 			cb->seq = c->rcv_nxt;
 		}
 		lynx_conn_deliver(sk, skb);
+		/* rcv_nxt jumped without a round trip: measure anew. */
+		c->rcv_rtt_time = 0;
 	}
 }
 
@@ -479,6 +485,8 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 	ack_now = !skb_queue_empty(&c->ooo_q) || (cb->flags & LYNX_F_FIN);
 	len = skb->len;
 	lynx_conn_deliver(sk, skb);
+	if (len)
+		lynx_conn_rcv_rtt_measure(sk);
 	lynx_conn_ooo_drain(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		return;

@@ -121,9 +121,9 @@
  *               getsockopt() reads it locklessly
  * @snd_sml:     the end of the last short segment sent (Nagle's rule
  *               holds the next while it is unacknowledged)
- * @rcv_rtt_us:  the receiver's round trip, us: the shortest time seen to
- *               receive a window's worth (0: none yet), as TCP's
- *               tcp_rcv_rtt_measure() without timestamps
+ * @rcv_rtt_us:  the receiver's round trip, us: the time to receive a
+ *               window's worth, smoothed (0: none yet), as TCP's
+ *               tcp_rcv_rtt_measure()
  * @rcv_rtt_seq: that measure ends when rcv_nxt passes this
  * @rcv_rtt_time: and began then (us; 0: not begun)
  * @rcvq_space:  bytes the reader took in the last round trip measured
