@@ -182,19 +182,11 @@ static int lynx_raw_getsockopt(struct socket *sock, int level, int optname,
 			       char __user *optval, int __user *optlen)
 {
 	u32 types;
-	int len;
 
 	if (level != SOL_LYNX || optname != LYNX_RAW_TYPES)
 		return -ENOPROTOOPT;
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < (int)sizeof(types))
-		return -EINVAL;
-	len = sizeof(types);
 	types = READ_ONCE(lynx_raw_sk(sock->sk)->types);
-	if (put_user(len, optlen) || copy_to_user(optval, &types, len))
-		return -EFAULT;
-	return 0;
+	return lynx_sockopt_put(optval, optlen, &types, sizeof(types));
 }
 
 /* Checks the header a raw socket's user wrote for a frame of @len bytes,

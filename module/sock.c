@@ -286,3 +286,30 @@ void lynx_sock_unlink(struct sock *sk)
 	hlist_del_init(&lsk->list_node);
 	spin_unlock_bh(&ln->sk_list_lock);
 }
+
+/**
+ * lynx_sockopt_put - give an option's value to getsockopt()
+ * @optval: the user's buffer
+ * @optlen: its length in, what was written out
+ * @val:    the value
+ * @size:   its size
+ *
+ * As sock_getsockopt(): a buffer shorter than the value gets its first
+ * bytes; a negative length is refused.
+ *
+ * Return: 0, -EINVAL or -EFAULT.
+ */
+int lynx_sockopt_put(char __user *optval, int __user *optlen,
+		     const void *val, int size)
+{
+	int len;
+
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	len = min(len, size);
+	if (put_user(len, optlen) || copy_to_user(optval, val, len))
+		return -EFAULT;
+	return 0;
+}

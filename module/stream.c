@@ -912,20 +912,13 @@ static int lynx_stream_getsockopt(struct socket *sock, int level,
 				  int __user *optlen)
 {
 	struct sock *sk = sock->sk;
-	int len, val;
+	int val;
 
 	if (level != SOL_LYNX || optname != LYNX_NODELAY ||
 	    sk->sk_type != SOCK_STREAM)
 		return -ENOPROTOOPT;
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < (int)sizeof(val))
-		return -EINVAL;
-	len = sizeof(val);
 	val = READ_ONCE(lynx_sk_conn(sk)->nodelay);
-	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
-		return -EFAULT;
-	return 0;
+	return lynx_sockopt_put(optval, optlen, &val, sizeof(val));
 }
 
 const struct proto_ops lynx_stream_ops = {

@@ -374,6 +374,25 @@ TEST_F(raw, type_filter)
 	ASSERT_EQ(0, getsockopt(self->r, SOL_LYNX, LYNX_RAW_TYPES, &types,
 				&len));
 	EXPECT_EQ(1U << LYNX_T_STREAM, types);
+	/* A short buffer gets the first bytes (as SOL_SOCKET's options);
+	 * a negative length is refused.
+	 */
+	{
+		unsigned char b[4] = { 0xaa, 0xaa, 0xaa, 0xaa };
+		uint32_t want = 1U << LYNX_T_STREAM;
+
+		len = 2;
+		EXPECT_EQ(0, getsockopt(self->r, SOL_LYNX, LYNX_RAW_TYPES, b,
+					&len));
+		EXPECT_EQ(2, len);
+		EXPECT_EQ(0, memcmp(b, &want, 2));
+		EXPECT_EQ(0xaa, b[2]);
+		len = (socklen_t)-1;
+		errno = 0;
+		EXPECT_EQ(-1, getsockopt(self->r, SOL_LYNX, LYNX_RAW_TYPES,
+					 b, &len));
+		EXPECT_EQ(EINVAL, errno);
+	}
 
 	/* A datagram goes by unseen, */
 	ASSERT_EQ(2, lynx_sendto(self->b, "dg", 2, 0, LYNX_NODE_LOCAL,

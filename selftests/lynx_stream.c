@@ -661,6 +661,28 @@ TEST_F(conn, nodelay_option)
 	errno = 0;
 	EXPECT_EQ(-1, setsockopt(self->c, SOL_LYNX, 99, &v, sizeof(v)));
 	EXPECT_EQ(ENOPROTOOPT, errno);
+	/* A short buffer gets the first bytes, as from TCP_NODELAY and
+	 * SOL_SOCKET options; a negative length is refused.
+	 */
+	v = 1;
+	ASSERT_EQ(0, setsockopt(self->c, SOL_LYNX, LYNX_NODELAY, &v,
+				sizeof(v)));
+	{
+		unsigned char b[4] = { 0xaa, 0xaa, 0xaa, 0xaa };
+		socklen_t len = 1;
+		int one = 1;
+
+		EXPECT_EQ(0, getsockopt(self->c, SOL_LYNX, LYNX_NODELAY, b,
+					&len));
+		EXPECT_EQ(1, len);
+		EXPECT_EQ(((unsigned char *)&one)[0], b[0]);
+		EXPECT_EQ(0xaa, b[1]);
+		len = (socklen_t)-1;
+		errno = 0;
+		EXPECT_EQ(-1, getsockopt(self->c, SOL_LYNX, LYNX_NODELAY, b,
+					 &len));
+		EXPECT_EQ(EINVAL, errno);
+	}
 	close(self->c);
 	self->c = -1;
 

@@ -453,6 +453,8 @@ int lynx_autobind(struct sock *sk);
 void lynx_unbind(struct lynx_sock *lsk);
 struct sock *lynx_lookup_bound(struct lynx_net *ln, u8 type, u32 port);
 bool lynx_node_is_local(const struct lynx_net *ln, u32 node);
+int lynx_sockopt_put(char __user *optval, int __user *optlen,
+		     const void *val, int size);
 
 /* ---- datagrams (dgram.c) ----------------------------------------------- */
 
