@@ -22,8 +22,6 @@
  *              two duplicate ACKs
  *   RFC 5681 4.1  restart after idle: the window shrinks back toward the
  *              initial one, halving per RTO without sending
- *   RFC 5682   F-RTO: a timeout whose next ACK covers a segment sent
- *              only once was spurious, and is undone
  *
  * The window counts segments of the path's MSS (TCP's unit), so that the
  * arithmetic is TCP's line for line; what is in flight is counted in
@@ -58,7 +56,6 @@ void lynx_cc_init(struct lynx_conn *c)
 	c->cc_acked_bytes = 0;
 	c->in_recovery = false;
 	c->in_loss = false;
-	c->frto = false;
 	c->dupacks = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_init);
@@ -229,6 +226,12 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked, u32 prior_flight)
 {
 	bool partial = c->in_recovery && lynx_seq_before(ack, c->recover);
 
+	/* Past the recovery point, it trails the ACKs: the guard in
+	 * lynx_cc_on_dupack() compares them modulo 2^32, and a point left
+	 * 2 GiB behind would look ahead again.
+	 */
+	if (!c->in_recovery && lynx_seq_after(ack, c->recover))
+		c->recover = ack - 1;
 	c->dupacks = 0;
 	if (c->in_recovery && !c->in_loss) {
 		if (partial) {
@@ -303,21 +306,12 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);
  * RFC 5681 3.1: ssthresh = max(@flight / 2, 2), set on the first timeout
  * only (a segment lost again does not halve it again), cwnd = the loss
  * window (1), and slow start from there; recovery (a fast one included)
- * becomes loss recovery up to snd_nxt, as tcp_enter_loss().  The first
- * timeout out of recovery keeps the window and threshold it had, for
- * lynx_cc_frto().
+ * becomes loss recovery up to snd_nxt, as tcp_enter_loss().
  */
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 {
-	if (first) {
-		/* Out of any recovery no loss was seen yet: lynx_cc_frto()
-		 * may find the timeout spurious and restore these.
-		 */
-		c->frto = !c->in_recovery;
-		c->prior_cwnd = c->snd_cwnd;
-		c->prior_ssthresh = c->snd_ssthresh;
+	if (first)
 		lynx_cc_set_ssthresh(c, lynx_cc_ssthresh(flight));
-	}
 	lynx_cc_set_cwnd(c, LYNX_LOSS_CWND);
 	c->snd_cwnd_cnt = 0;
 	c->in_recovery = true;
@@ -357,35 +351,3 @@ void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 	c->snd_cwnd_cnt = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_idle_restart);
-
-/**
- * lynx_cc_frto - was the timeout spurious?  (F-RTO, RFC 5682)
- * @c:          the connection, snd_una moved by an ACK of new data
- * @orig_acked: that ACK acknowledged a segment sent only once
- *
- * A timeout that began a recovery (not one in fast recovery, where loss
- * was seen already) is judged by the first ACK of new data after it, as
- * tcp_process_loss() does: if that ACK covers a segment that was never
- * sent again, the segments were late, not lost (a queue that grew faster
- * than the RTT estimate, a delay spike), and the window and threshold
- * come back as they were before the timeout (tcp_try_undo_loss()); the
- * recovery ends, so that what is still in flight is not sent again.  An
- * ACK of the resent head alone proves nothing: recovery goes on.
- *
- * Return: true when the timeout was undone.
- */
-bool lynx_cc_frto(struct lynx_conn *c, bool orig_acked)
-{
-	if (!c->in_loss || !c->frto)
-		return false;
-	c->frto = false;
-	if (!orig_acked)
-		return false;
-	lynx_cc_set_cwnd(c, max(c->snd_cwnd, c->prior_cwnd));
-	lynx_cc_set_ssthresh(c, max(c->snd_ssthresh, c->prior_ssthresh));
-	c->snd_cwnd_cnt = 0;
-	c->in_recovery = false;
-	c->in_loss = false;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(lynx_cc_frto);

@@ -40,16 +40,13 @@ static void lynx_conn_sndbuf_expand(struct sock *sk, u32 mss)
 		WRITE_ONCE(sk->sk_sndbuf, goal);
 }
 
-/* The receiver's round trip (rcv_rtt_us): the time a window's worth
- * beyond the advertised edge took to arrive, as TCP's
- * tcp_rcv_rtt_measure(), called for a segment that arrived in order (not
- * for what a filled hole releases: lynx_conn_ooo_drain() restarts it).
- * Smoothed (7/8 the old, 1/8 the new), as TCP's estimate from timestamps,
- * not the minimum TCP takes without them: the window must cover the
- * round trip as it is, a queue included, and the minimum held a flow
- * behind a queue to a buffer sized for the empty path (lynx_rcvbuf_goal()
- * from what the reader took in a tenth of the real round trip).  The
- * clock is read once a window, not per segment.
+/* The receiver's round trip (rcv_rtt_us): the shortest time a window's
+ * worth beyond the advertised edge took to arrive, as TCP's
+ * tcp_rcv_rtt_measure() without timestamps (a sample is only an upper
+ * bound: a sender with less to say takes longer).  Called for a segment
+ * that arrived in order, not for what a filled hole releases from the
+ * out-of-order queue at once (lynx_conn_ooo_drain()).  The clock is read
+ * once a window, not per segment.
  */
 static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 {
@@ -62,8 +59,8 @@ static void lynx_conn_rcv_rtt_measure(struct sock *sk)
 	now = ktime_to_us(ktime_get());
 	if (c->rcv_rtt_time) {
 		rtt = clamp_t(u64, now - c->rcv_rtt_time, 1, U32_MAX);
-		c->rcv_rtt_us = c->rcv_rtt_us ?
-			((u64)c->rcv_rtt_us * 7 + rtt) / 8 : rtt;
+		if (!c->rcv_rtt_us || rtt < c->rcv_rtt_us)
+			c->rcv_rtt_us = rtt;
 	}
 	/* A window beyond rcv_nxt: what the sender may already have in
 	 * flight is no sample, its end needs an ACK of ours first.
@@ -114,8 +111,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
-	bool fin_acked = false, orig_acked = false;
 	u32 mss, prior_flight, acked;
+	bool fin_acked = false;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -166,10 +163,6 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
 			fin_acked = true;
-		/* Sent once, before a timeout's recovery point: F-RTO. */
-		if (!lynx_seg_cb(skb)->retrans &&
-		    !lynx_seq_after(lynx_seg_cb(skb)->end_seq, c->recover))
-			orig_acked = true;
 		lynx_conn_free_wskb(sk, skb);
 	}
 	mss = lynx_conn_mss(sk);
@@ -182,7 +175,6 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	 */
 	c->retries = 0;
 	c->probes = 0;
-	lynx_cc_frto(c, orig_acked);
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
 		lynx_conn_retransmit_head(sk);	/* NewReno: the next hole */
 	lynx_conn_sndbuf_expand(sk, mss);
@@ -382,8 +374,12 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 			cb->seq = c->rcv_nxt;
 		}
 		lynx_conn_deliver(sk, skb);
-		/* rcv_nxt jumped without a round trip: measure anew. */
-		c->rcv_rtt_time = 0;
+		/* rcv_nxt passed the measure's end without a round trip:
+		 * no sample, measure anew.
+		 */
+		if (c->rcv_rtt_time &&
+		    !lynx_seq_before(c->rcv_nxt, c->rcv_rtt_seq))
+			c->rcv_rtt_time = 0;
 	}
 }
 

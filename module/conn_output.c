@@ -62,7 +62,10 @@ static int lynx_conn_xmit_ctl_pad(struct sock *sk, u8 flags, u32 seq,
 
 	lynx_conn_fill(sk, &info, seq, flags);
 	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, pad);
-	if (err != -ENOBUFS)
+	/* (A frame built and then dropped on its way is as good as lost
+	 * on the wire.)
+	 */
+	if (err != -ENOMEM)
 		lynx_conn_advertised(sk, &info);
 	return err;
 }
@@ -99,11 +102,12 @@ void lynx_conn_schedule_ack(struct sock *sk)
 
 void lynx_conn_send_ack(struct sock *sk)
 {
-	/* No memory for it now: as __tcp_send_ack(), the delayed-ACK
-	 * timer tries again, or the peer would wait for its RTO.
+	/* No skb for it now: as __tcp_send_ack(), the delayed-ACK timer
+	 * tries again, or the peer would wait for its RTO.  (Not for a
+	 * frame a full queue dropped: that one is lost as on the wire.)
 	 */
 	if (lynx_conn_xmit_ctl(sk, LYNX_F_ACK,
-			       lynx_sk_conn(sk)->snd_nxt) == -ENOBUFS &&
+			       lynx_sk_conn(sk)->snd_nxt) == -ENOMEM &&
 	    sk->sk_state != TCP_CLOSE)
 		lynx_conn_schedule_ack(sk);
 }

@@ -46,9 +46,14 @@ void lynx_fail_alloc_exit(void)
  */
 void lynx_fail_alloc_next(int times)
 {
+	/* Off before the count changes, on after: an allocation between
+	 * the two never fails more than asked.
+	 */
+	lynx_fail_alloc.probability = 0;
 	lynx_fail_alloc.verbose = 0;
 	lynx_fail_alloc.interval = 1;
 	atomic_set(&lynx_fail_alloc.times, times ? times : 1);
-	lynx_fail_alloc.probability = times ? 100 : 0;
+	if (times)
+		lynx_fail_alloc.probability = 100;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_fail_alloc_next);

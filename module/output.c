@@ -172,7 +172,8 @@ int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
  * datagram refusals.  A reset of a connection type is counted in resets.
  * Callable from process and softirq context.
  *
- * Return: 0, -ENOBUFS (counted in drop_nomem) or lynx_output()'s error.
+ * Return: 0, -ENOMEM when no skb could be had (counted in drop_nomem;
+ * nothing left), or lynx_output()'s error (the frame was built).
  */
 int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
 		    const struct sock *sk, unsigned int pad)
@@ -182,7 +183,7 @@ int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
 	skb = lynx_alloc_skb(LYNX_HEADROOM + pad, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
-		return -ENOBUFS;
+		return -ENOMEM;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
 	if (pad)

@@ -77,10 +77,6 @@
  * @in_loss:     the recovery began with a timeout: slow start, no
  *               window inflation (TCP's CA_Loss)
  * @dupacks:     duplicate acknowledgments counted
- * @frto:        a timeout's loss recovery not yet judged spurious or real
- *               (F-RTO, RFC 5682: lynx_cc_frto())
- * @prior_cwnd:  @snd_cwnd before the timeout, restored if it was spurious
- * @prior_ssthresh: @snd_ssthresh before it, likewise
  * @snd_cwnd:    congestion window, in segments of the path's MSS
  * @snd_ssthresh: slow start threshold, segments
  * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
@@ -121,9 +117,9 @@
  *               getsockopt() reads it locklessly
  * @snd_sml:     the end of the last short segment sent (Nagle's rule
  *               holds the next while it is unacknowledged)
- * @rcv_rtt_us:  the receiver's round trip, us: the time to receive a
- *               window's worth, smoothed (0: none yet), as TCP's
- *               tcp_rcv_rtt_measure()
+ * @rcv_rtt_us:  the receiver's round trip, us: the shortest time seen to
+ *               receive a window's worth (0: none yet), as TCP's
+ *               tcp_rcv_rtt_measure() without timestamps
  * @rcv_rtt_seq: that measure ends when rcv_nxt passes this
  * @rcv_rtt_time: and began then (us; 0: not begun)
  * @rcvq_space:  bytes the reader took in the last round trip measured
@@ -158,9 +154,6 @@ struct lynx_conn {
 	bool			in_recovery;
 	bool			in_loss;
 	u8			dupacks;
-	bool			frto;
-	u32			prior_cwnd;
-	u32			prior_ssthresh;
 	u32			snd_cwnd;
 	u32			snd_ssthresh;
 	u32			snd_cwnd_cnt;
@@ -411,7 +404,6 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked,
 		    u32 prior_flight);
 bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
-bool lynx_cc_frto(struct lynx_conn *c, bool orig_acked);
 void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 			  unsigned long rto);
 
