@@ -1302,6 +1302,40 @@ static void lynx_conn_link_test_nagle(struct kunit *test)
 
 #define LT_RTT_LEN	1000
 
+/* A new pair's accepted end, whose peer sends nothing: rcv_nxt in @base. */
+static struct sock *lt_rtt_pair(struct kunit *test, u32 *base)
+{
+	struct lt_ctx *ctx = test->priv;
+
+	lt_pair(test, ctx, SOCK_STREAM);
+	*base = READ_ONCE(lynx_sk_conn(ctx->asock->sk)->rcv_nxt);
+	return ctx->asock->sk;
+}
+
+/* Segment @i of LT_RTT_LEN zero bytes from @base, as the peer sends it. */
+static struct sk_buff *lt_rtt_seg(struct kunit *test, struct sock *sk,
+				  u32 base, u32 i)
+{
+	u8 *data = kunit_kzalloc(test, LT_RTT_LEN, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	return lt_seg(test, sk, base + i * LT_RTT_LEN, data, LT_RTT_LEN, 0);
+}
+
+/* Lock @sk with no measure under way, an estimate of @rtt_us, and two
+ * segments from @base the window last advertised.
+ */
+static void lt_rtt_lock(struct sock *sk, u32 base, u32 rtt_us)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	c->rcv_rtt_us = rtt_us;
+	c->rcv_rtt_time = 0;
+	c->rcv_wup = base;
+	c->rcv_adv = base + 2 * LT_RTT_LEN;
+}
+
 /* The receiver's round trip is measured over a window's worth beyond the
  * edge it advertised when the measure began, as TCP's
  * tcp_rcv_rtt_measure(): data already allowed in flight (here two
@@ -1310,27 +1344,16 @@ static void lynx_conn_link_test_nagle(struct kunit *test)
  */
 static void lynx_conn_link_test_rcv_rtt(struct kunit *test)
 {
-	struct lt_ctx *ctx = test->priv;
 	struct sk_buff *a, *b;
 	struct lynx_conn *c;
 	struct sock *sk;
 	u32 base;
-	u8 *data;
 
-	data = kunit_kzalloc(test, LT_RTT_LEN, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, data);
-	lt_pair(test, ctx, SOCK_STREAM);
-	sk = ctx->asock->sk;
+	sk = lt_rtt_pair(test, &base);
 	c = lynx_sk_conn(sk);
-
-	base = READ_ONCE(c->rcv_nxt);	/* the peer sends nothing */
-	a = lt_seg(test, sk, base, data, LT_RTT_LEN, 0);
-	b = lt_seg(test, sk, base + LT_RTT_LEN, data, LT_RTT_LEN, 0);
-	lock_sock(sk);
-	c->rcv_rtt_us = 0;
-	c->rcv_rtt_time = 0;
-	c->rcv_wup = base;
-	c->rcv_adv = base + 2 * LT_RTT_LEN;
+	a = lt_rtt_seg(test, sk, base, 0);
+	b = lt_rtt_seg(test, sk, base, 1);
+	lt_rtt_lock(sk, base, 0);
 	lynx_conn_process(sk, a);
 	lynx_conn_process(sk, b);
 	KUNIT_EXPECT_EQ(test, c->rcv_nxt, base + 2 * LT_RTT_LEN);
@@ -1343,29 +1366,18 @@ static void lynx_conn_link_test_rcv_rtt(struct kunit *test)
  */
 static void lynx_conn_link_test_rcv_rtt_hole(struct kunit *test)
 {
-	struct lt_ctx *ctx = test->priv;
 	struct sk_buff *a, *b, *d;
 	struct lynx_conn *c;
 	struct sock *sk;
 	u32 base;
-	u8 *data;
 
-	data = kunit_kzalloc(test, LT_RTT_LEN, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, data);
-	lt_pair(test, ctx, SOCK_STREAM);
-	sk = ctx->asock->sk;
+	sk = lt_rtt_pair(test, &base);
 	c = lynx_sk_conn(sk);
-	base = READ_ONCE(c->rcv_nxt);	/* the peer sends nothing */
-
 	/* A hole (the third segment first), then filled: nothing new. */
-	a = lt_seg(test, sk, base, data, LT_RTT_LEN, 0);
-	d = lt_seg(test, sk, base + 2 * LT_RTT_LEN, data, LT_RTT_LEN, 0);
-	b = lt_seg(test, sk, base + LT_RTT_LEN, data, LT_RTT_LEN, 0);
-	lock_sock(sk);
-	c->rcv_rtt_us = 50000;
-	c->rcv_rtt_time = 0;
-	c->rcv_wup = base;
-	c->rcv_adv = base + 2 * LT_RTT_LEN;
+	a = lt_rtt_seg(test, sk, base, 0);
+	d = lt_rtt_seg(test, sk, base, 2);
+	b = lt_rtt_seg(test, sk, base, 1);
+	lt_rtt_lock(sk, base, 50000);
 	lynx_conn_process(sk, a);
 	lynx_conn_process(sk, d);
 	lynx_conn_process(sk, b);
