@@ -133,83 +133,152 @@ static unsigned long rtt_rto(u64 rto_us)
 		       LYNX_RTO_MAX);
 }
 
+/* The least deviation the timeout adds to the round trip, us. */
+#define RTT_FLOOR_US	jiffies_to_usecs(LYNX_RTO_MIN)
+
+/* A sample in the round trip the estimator is in (snd_una not past its
+ * end), and one in a round trip of its own.
+ */
+static unsigned long rtt_same_round(struct lynx_rtt *r, u32 sample_us)
+{
+	return lynx_rtt_update(r, sample_us, r->seq, r->seq);
+}
+
+static unsigned long rtt_new_round(struct lynx_rtt *r, u32 sample_us)
+{
+	return lynx_rtt_update(r, sample_us, r->seq + 1, r->seq + 1);
+}
+
 static void lynx_conn_math_test_rtt_first_sample(struct kunit *test)
 {
-	u32 srtt = 0, rttvar = 0;
+	struct lynx_rtt r = {};
 	unsigned long rto;
 
-	/* RFC 6298 2.2: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 * RTTVAR */
-	rto = lynx_rtt_update(&srtt, &rttvar, 100000);
-	KUNIT_EXPECT_EQ(test, srtt, 100000U << 3);
-	KUNIT_EXPECT_EQ(test, rttvar, 50000U << 2);
+	/* RFC 6298 2.2: SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 * RTTVAR;
+	 * the round trip ends at snd_nxt.
+	 */
+	rto = lynx_rtt_update(&r, 100000, 1000, 5000);
+	KUNIT_EXPECT_EQ(test, r.srtt_us, 100000U << 3);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us, 50000U << 2);
+	KUNIT_EXPECT_EQ(test, r.seq, 5000U);
 	KUNIT_EXPECT_EQ(test, rto, usecs_to_jiffies(300000));
 	KUNIT_EXPECT_EQ(test, rto, rtt_rto(300000));
 
-	/* A tiny first sample: the floor. */
-	srtt = 0;
-	rttvar = 0;
-	rto = lynx_rtt_update(&srtt, &rttvar, 10);
-	KUNIT_EXPECT_EQ(test, srtt, 80U);
-	KUNIT_EXPECT_EQ(test, rttvar, 20U);
-	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MIN);
+	/* A tiny first sample: the deviation's floor (tcp_rtt_estimator()
+	 * takes the RTO floor as the least deviation).
+	 */
+	r = (struct lynx_rtt){};
+	rto = lynx_rtt_update(&r, 10, 0, 0);
+	KUNIT_EXPECT_EQ(test, r.srtt_us, 80U);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us, RTT_FLOOR_US);
+	KUNIT_EXPECT_EQ(test, rto, rtt_rto(10 + RTT_FLOOR_US));
 
 	/* A huge first sample: the ceiling. */
-	srtt = 0;
-	rttvar = 0;
-	rto = lynx_rtt_update(&srtt, &rttvar, 5000000);
-	KUNIT_EXPECT_EQ(test, srtt, 5000000U << 3);
+	r = (struct lynx_rtt){};
+	rto = lynx_rtt_update(&r, 5000000, 0, 0);
+	KUNIT_EXPECT_EQ(test, r.srtt_us, 5000000U << 3);
 	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MAX);
 }
 
 static void lynx_conn_math_test_rtt_second_sample(struct kunit *test)
 {
-	u32 srtt = 0, rttvar = 0;
+	struct lynx_rtt r = {};
 	unsigned long rto;
 
-	lynx_rtt_update(&srtt, &rttvar, 100000);
+	lynx_rtt_update(&r, 100000, 0, 0);
 	/* RFC 6298 2.3 with alpha 1/8, beta 1/4, both from the old SRTT:
 	 * RTTVAR = 3/4 * 50000 + 1/4 * |100000 - 200000| = 62500
 	 * SRTT   = 7/8 * 100000 + 1/8 * 200000 = 112500
 	 */
-	rto = lynx_rtt_update(&srtt, &rttvar, 200000);
-	KUNIT_EXPECT_EQ(test, srtt >> 3, 112500U);
-	KUNIT_EXPECT_EQ(test, rttvar >> 2, 62500U);
+	rto = rtt_same_round(&r, 200000);
+	KUNIT_EXPECT_EQ(test, r.srtt_us >> 3, 112500U);
+	KUNIT_EXPECT_EQ(test, r.mdev_us >> 2, 62500U);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us >> 2, 62500U);
 	KUNIT_EXPECT_EQ(test, rto, rtt_rto(112500 + 4 * 62500));
 
-	/* A sample below SRTT moves it down; RTTVAR uses |err|. */
-	srtt = 100000 << 3;
-	rttvar = 50000 << 2;
-	lynx_rtt_update(&srtt, &rttvar, 20000);
-	KUNIT_EXPECT_EQ(test, srtt >> 3, 90000U);	/* 100000 - 80000 / 8 */
-	KUNIT_EXPECT_EQ(test, rttvar >> 2, 57500U);	/* 37500 + 80000 / 4 */
+	/* A sample below SRTT moves SRTT as any; the deviation, as
+	 * tcp_rtt_estimator()'s, an eighth as fast (a shorter round trip
+	 * is no reason for a longer timeout): 50000 + (80000 - 50000) / 32.
+	 */
+	r = (struct lynx_rtt){ .srtt_us = 100000 << 3, .mdev_us = 50000 << 2,
+			       .mdev_max_us = 50000 << 2,
+			       .rttvar_us = 50000 << 2 };
+	rtt_same_round(&r, 20000);
+	KUNIT_EXPECT_EQ(test, r.srtt_us >> 3, 90000U);	/* 100000 - 80000 / 8 */
+	KUNIT_EXPECT_EQ(test, r.mdev_us, (50000U << 2) + 30000 / 8);
+}
+
+/* Samples of every ACK (not one a round trip) must not wear the timeout
+ * down to the round trip itself: within a round trip the deviation the
+ * timeout adds only grows (the round's largest), and it shrinks by a
+ * quarter a round trip, never below the RTO floor, as tcp_rtt_estimator().
+ * RFC 6298's, sampled per ACK, fell to nothing within one window, and
+ * the first queue that built up after fired the timer for nothing.
+ */
+static void lynx_conn_math_test_rtt_per_round(struct kunit *test)
+{
+	struct lynx_rtt r = {};
+	unsigned long rto = 0;
+	u32 rttvar;
+	int i;
+
+	lynx_rtt_update(&r, 50000, 0, 0);
+	rttvar = r.rttvar_us;			/* 100000: 2 x the sample */
+	for (i = 0; i < 200; i++)
+		rto = rtt_same_round(&r, 50000);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us, rttvar);
+	KUNIT_EXPECT_EQ(test, rto, rtt_rto(50000 + 100000));
+
+	/* At the round's end the deviation moves a quarter of the way to
+	 * the round's largest: that was the first sample's, so nowhere; the
+	 * next round's largest is the floor (no sample deviated).
+	 */
+	rtt_new_round(&r, 50000);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us, rttvar);
+	rtt_new_round(&r, 50000);
+	KUNIT_EXPECT_EQ(test, r.rttvar_us,
+			rttvar - (rttvar - RTT_FLOOR_US) / 4);
+
+	/* Steady round trips: the floor, no lower. */
+	for (i = 0; i < 200; i++)
+		rto = rtt_new_round(&r, 50000);
+	KUNIT_EXPECT_GE(test, r.rttvar_us, RTT_FLOOR_US);
+	KUNIT_EXPECT_LE(test, r.rttvar_us, RTT_FLOOR_US + 3);
+	KUNIT_EXPECT_EQ(test, rto, rtt_rto(50000 + r.rttvar_us));
+
+	/* A sample far above: the deviation, and the timeout, at once. */
+	rto = rtt_same_round(&r, 250000);
+	KUNIT_EXPECT_GE(test, r.rttvar_us, 200000U);
+	KUNIT_EXPECT_EQ(test, rto, rtt_rto((r.srtt_us >> 3) + r.rttvar_us));
 }
 
 static void lynx_conn_math_test_rtt_converges(struct kunit *test)
 {
-	u32 srtt = 0, rttvar = 0;
+	struct lynx_rtt r = {};
 	unsigned long rto = 0;
 	int i;
 
-	lynx_rtt_update(&srtt, &rttvar, 400000);
+	lynx_rtt_update(&r, 400000, 0, 0);
 	for (i = 0; i < 200; i++)
-		rto = lynx_rtt_update(&srtt, &rttvar, 50000);
+		rto = rtt_new_round(&r, 50000);
 	/* SRTT within the fixed-point truncation of the sample. */
-	KUNIT_EXPECT_LE(test, srtt >> 3, 50008U);
-	KUNIT_EXPECT_GE(test, srtt >> 3, 49992U);
-	/* RTTVAR decays to (almost) nothing with a steady RTT. */
-	KUNIT_EXPECT_LT(test, rttvar, 64U);
-	KUNIT_EXPECT_GE(test, rto, usecs_to_jiffies(50000) - 1);
-	KUNIT_EXPECT_LE(test, rto, usecs_to_jiffies(50100));
+	KUNIT_EXPECT_LE(test, r.srtt_us >> 3, 50008U);
+	KUNIT_EXPECT_GE(test, r.srtt_us >> 3, 49992U);
+	/* The deviation decays to the floor with a steady RTT. */
+	KUNIT_EXPECT_LE(test, r.rttvar_us, RTT_FLOOR_US + 3);
+	KUNIT_EXPECT_GE(test, rto, rtt_rto(50000 + RTT_FLOOR_US) - 1);
+	KUNIT_EXPECT_LE(test, rto, rtt_rto(50008 + RTT_FLOOR_US + 3));
 
-	/* Steady tiny samples pin the timeout at the floor. */
+	/* Steady tiny samples: the floor above the round trip. */
 	for (i = 0; i < 200; i++)
-		rto = lynx_rtt_update(&srtt, &rttvar, 100);
-	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MIN);
-	KUNIT_EXPECT_LE(test, srtt >> 3, 108U);
+		rto = rtt_new_round(&r, 100);
+	KUNIT_EXPECT_LE(test, r.srtt_us >> 3, 108U);
+	KUNIT_EXPECT_LE(test, r.rttvar_us, RTT_FLOOR_US + 3);
+	KUNIT_EXPECT_EQ(test, rto, rtt_rto((r.srtt_us >> 3) + r.rttvar_us));
 
 	/* And steady huge ones at the ceiling. */
 	for (i = 0; i < 200; i++)
-		rto = lynx_rtt_update(&srtt, &rttvar, 3000000);
+		rto = rtt_new_round(&r, 3000000);
 	KUNIT_EXPECT_EQ(test, rto, (unsigned long)LYNX_RTO_MAX);
 }
 
@@ -404,6 +473,7 @@ static struct kunit_case conn_math_cases[] = {
 	KUNIT_CASE_PARAM(lynx_conn_math_test_seq_between, seq_between_gen_params),
 	KUNIT_CASE(lynx_conn_math_test_rtt_first_sample),
 	KUNIT_CASE(lynx_conn_math_test_rtt_second_sample),
+	KUNIT_CASE(lynx_conn_math_test_rtt_per_round),
 	KUNIT_CASE(lynx_conn_math_test_rtt_converges),
 	KUNIT_CASE(lynx_conn_math_test_rto_backoff),
 	KUNIT_CASE(lynx_conn_math_test_rcv_window),
@@ -711,6 +781,7 @@ static void fsm_queue_fin(struct sock *sk, struct sk_buff *skb)
 	cb->flags = LYNX_F_FIN;
 	cb->seq = FSM_ISS + 1;
 	cb->end_seq = FSM_ISS + 2;
+	cb->sent_us = ktime_to_us(ktime_get());	/* as lynx_conn_xmit_skb() */
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	c->wq_bytes = 0;
 }
@@ -737,7 +808,6 @@ static void fsm_setup(struct kunit *test, struct sock *sk, int state)
 	c->in_recovery = false;
 	c->fin_queued = false;
 	c->send_head = NULL;
-	c->rtt_timing = false;
 	switch (state) {
 	case TCP_SYN_SENT:		/* as lynx_conn_connect() */
 		c->snd_una = FSM_ISS;
@@ -746,8 +816,7 @@ static void fsm_setup(struct kunit *test, struct sock *sk, int state)
 		c->snd_wnd_end = c->snd_nxt;
 		c->peer_max_wnd = 0;
 		c->rcv_nxt = 0;
-		c->rtt_timing = true;
-		c->rtt_start = ktime_to_us(ktime_get());
+		c->syn_sent_us = ktime_to_us(ktime_get());
 		break;
 	case TCP_SYN_RECV:		/* as lynx_conn_child_new() */
 		c->snd_una = FSM_ISS;

@@ -586,6 +586,81 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(ctx->lo, tx_dropped), tx_dropped + LT_NSEG + 2);
 }
 
+/* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
+
+#define LT_SRTT_US	(10 * USEC_PER_SEC)
+
+/* The sender's round trip is sampled from every ACK of segments sent
+ * once, as TCP's tcp_clean_rtx_queue() does from each skb's send time,
+ * not from one timed segment a window: that one is lost to Karn's rule
+ * by any resend in its window, and under steady loss the estimate froze
+ * below the path's queueing delay, so the RTO fired early again and again.
+ * An ACK that covers a resent segment is no sample (Karn).
+ */
+static void lynx_conn_link_test_rtt_samples(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_conn *c;
+	struct sk_buff *skb;
+	u32 una, wnd_end, srtt;
+	struct sock *sk;
+	u8 *buf;
+	int i;
+
+	buf = kunit_kzalloc(test, LT_SEG(LT_NSEG - 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	lock_sock(sk);
+	c->rto = 60 * HZ;	/* no timeout resends behind the case's back */
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
+	for (i = 0; i < LT_NSEG; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_SEG(i)),
+				LT_SEG(i));
+
+	lock_sock(sk);
+	KUNIT_ASSERT_EQ(test, c->snd_nxt, una + LT_QUEUED);
+	c->rtt = (struct lynx_rtt){ .srtt_us = LT_SRTT_US << 3 };
+
+	/* Each ACK of segments sent once is a sample (microseconds old,
+	 * far below the estimate), not only the first of the window ...
+	 */
+	lt_ack(test, sk, una + LT_SEG(0), wnd_end);
+	KUNIT_EXPECT_LT(test, c->rtt.srtt_us, (u32)(LT_SRTT_US << 3));
+	/* ... and the sample is the age of the segment it covers: sent
+	 * 400 ms ago, it moves an estimate of 100 ms an eighth of the way,
+	 * to 137.5 ms (and a little more for the time the case takes).
+	 */
+	skb = skb_peek(&sk->sk_write_queue);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	lynx_seg_cb(skb)->sent_us -= 400 * USEC_PER_MSEC;
+	c->rtt.srtt_us = (100 * USEC_PER_MSEC) << 3;
+	lt_ack(test, sk, una + LT_SEG(0) + LT_SEG(1), wnd_end);
+	srtt = c->rtt.srtt_us >> 3;
+	KUNIT_EXPECT_GE(test, srtt, 137500U);
+	KUNIT_EXPECT_LT(test, srtt, 145000U);
+
+	/* Three duplicates resend the third segment, and the partial ACK
+	 * of it the fourth (NewReno): neither ACK is a sample (Karn).
+	 */
+	una += LT_SEG(0) + LT_SEG(1);
+	c->rtt.srtt_us = LT_SRTT_US << 3;
+	for (i = 0; i < 3; i++)
+		lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	lt_ack(test, sk, una + LT_SEG(2), wnd_end);
+	KUNIT_EXPECT_EQ(test, c->rtt.srtt_us, (u32)(LT_SRTT_US << 3));
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->rtt.srtt_us, (u32)(LT_SRTT_US << 3));
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
+	release_sock(sk);
+}
+
 /* ---- lynx_conn_link_test_stream_bytes ------------------------------------------------- */
 
 static u8 lt_byte(size_t off)
@@ -1429,6 +1504,7 @@ static void lt_exit(struct kunit *test)
 static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_fault_injector),
 	KUNIT_CASE(lynx_conn_link_test_retrans_queue),
+	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_partial),

@@ -409,8 +409,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	if (err)
 		goto err_peer;
 	lynx_set_state(sk, TCP_SYN_SENT);
-	c->rtt_timing = true;
-	c->rtt_start = ktime_to_us(ktime_get());
+	c->syn_sent_us = ktime_to_us(ktime_get());
 	err = lynx_conn_xmit_ctl(sk, LYNX_F_SYN, c->iss);
 	if (err == -ENETUNREACH)
 		goto err_unhash;

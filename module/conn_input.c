@@ -111,8 +111,9 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
+	bool fin_acked = false, resent_acked = false;
 	u32 mss, prior_flight, acked;
-	bool fin_acked = false;
+	u64 first_sent_us = 0;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -150,21 +151,30 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		return true;
 	}
 
-	/* New data acknowledged. */
-	if (c->rtt_timing && !lynx_seq_before(ack, c->rtt_seq)) {
-		c->rtt_timing = false;
-		c->rto = lynx_rtt_update(&c->srtt_us, &c->rttvar_us,
-					 ktime_to_us(ktime_get()) - c->rtt_start);
-	}
+	/* New data acknowledged.  The round trip is sampled from the oldest
+	 * segment it covers, unless it covers one sent twice (Karn), as
+	 * tcp_clean_rtx_queue() does: every such ACK, so that the estimate
+	 * follows a queue that builds up under steady loss.
+	 */
 	while ((skb = skb_peek(&sk->sk_write_queue)) &&
 	       skb != c->send_head &&
 	       !lynx_seq_after(lynx_seg_cb(skb)->end_seq, ack)) {
+		const struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+		if (cb->retrans)
+			resent_acked = true;
+		else if (!first_sent_us)
+			first_sent_us = cb->sent_us;
+		if (cb->flags & LYNX_F_FIN)
+			fin_acked = true;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
-		if (lynx_seg_cb(skb)->flags & LYNX_F_FIN)
-			fin_acked = true;
 		lynx_conn_free_wskb(sk, skb);
 	}
+	if (first_sent_us && !resent_acked)
+		c->rto = lynx_rtt_update(&c->rtt,
+					 ktime_to_us(ktime_get()) - first_sent_us,
+					 ack, c->snd_nxt);
 	mss = lynx_conn_mss(sk);
 	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
 	acked = lynx_cc_acked(c, ack - c->snd_una, mss);
@@ -548,10 +558,10 @@ static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	c->snd_una = cb->ack;
 	c->snd_wnd_end = cb->ack + cb->window;
 	c->peer_max_wnd = cb->window;
-	if (c->rtt_timing && !c->retries)
-		c->rto = lynx_rtt_update(&c->srtt_us, &c->rttvar_us,
-					 ktime_to_us(ktime_get()) - c->rtt_start);
-	c->rtt_timing = false;
+	if (!c->retries)	/* Karn: not when the SYN went again */
+		c->rto = lynx_rtt_update(&c->rtt,
+					 ktime_to_us(ktime_get()) - c->syn_sent_us,
+					 c->snd_una, c->snd_nxt);
 	lynx_conn_established(sk);
 	lynx_conn_send_ack(sk);
 	lynx_conn_push(sk);

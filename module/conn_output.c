@@ -269,6 +269,7 @@ int lynx_conn_xmit_skb(struct sock *sk, struct sk_buff *skb)
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return -ENOBUFS;
 	}
+	cb->sent_us = ktime_to_us(ktime_get());
 	lynx_conn_fill(sk, &info, cb->seq, cb->flags | LYNX_F_ACK);
 	lynx_conn_advertised(sk, &info);
 	lynx_hdr_push(out, &info);
@@ -365,11 +366,6 @@ void lynx_conn_push(struct sock *sk)
 			break;
 		if (lynx_conn_xmit_skb(sk, skb))
 			break;
-		if (!c->rtt_timing) {
-			c->rtt_timing = true;
-			c->rtt_seq = lynx_seg_cb(skb)->end_seq;
-			c->rtt_start = ktime_to_us(ktime_get());
-		}
 		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
 		if (skb->len < goal)
 			c->snd_sml = c->snd_nxt;
@@ -391,8 +387,7 @@ void lynx_conn_retransmit_head(struct sock *sk)
 
 	if (!skb || skb == c->send_head)
 		return;
-	lynx_seg_cb(skb)->retrans = 1;
-	c->rtt_timing = false;		/* Karn: no sample from a resend */
+	lynx_seg_cb(skb)->retrans = 1;	/* Karn: its ACK is no RTT sample */
 	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
 	WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
 	lynx_conn_xmit_skb(sk, skb);

@@ -150,7 +150,6 @@ void lynx_conn_timeout(struct sock *sk)
 			return;
 		}
 		c->retries++;
-		c->rtt_timing = false;
 		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
 		WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
 		lynx_conn_xmit_ctl(sk, sk->sk_state == TCP_SYN_SENT ?

@@ -83,7 +83,7 @@ static void lynx_seq_show_conn(struct seq_file *seq,
 	}
 	c = lynx_sk_conn(&lsk->sk);
 	seq_printf(seq, " %5u %10u %8u %7u\n", READ_ONCE(c->snd_cwnd),
-		   READ_ONCE(c->snd_ssthresh), READ_ONCE(c->srtt_us) >> 3,
+		   READ_ONCE(c->snd_ssthresh), READ_ONCE(c->rtt.srtt_us) >> 3,
 		   READ_ONCE(c->total_retrans));
 }
 

@@ -53,6 +53,24 @@
 #define LYNX_KA_OWNED_RETRY	(HZ / 20)		/* 50 ms */
 
 /**
+ * struct lynx_rtt - a sender's round-trip estimator, as TCP's
+ * @srtt_us:     smoothed round trip, us << 3 (0: no sample yet)
+ * @mdev_us:     its mean deviation, us << 2
+ * @mdev_max_us: the largest @mdev_us of the current round trip, at least
+ *               the RTO floor (LYNX_RTO_MIN)
+ * @rttvar_us:   the deviation the timeout adds to @srtt_us, us << 2: up to
+ *               @mdev_max_us at once, down toward it by a quarter a round
+ * @seq:         the current round trip ends when snd_una passes this
+ */
+struct lynx_rtt {
+	u32	srtt_us;
+	u32	mdev_us;
+	u32	mdev_max_us;
+	u32	rttvar_us;
+	u32	seq;
+};
+
+/**
  * struct lynx_conn - the transport state of a connection-oriented socket
  * @hash_node:   in lynx_net.conn_hash while it has a peer (SYN_SENT on)
  * @parent:      the listener of a child not yet accepted (holds a ref)
@@ -101,11 +119,10 @@
  * @rcv_tstamp:  jiffies of the last acceptable segment from the peer
  * @ka_probes:   keepalive probes unanswered
  * @rto:         retransmission timeout, jiffies
- * @srtt_us:     smoothed round-trip time, microseconds << 3
- * @rttvar_us:   round-trip time variation, microseconds << 2
- * @rtt_seq:     the segment being timed ends here
- * @rtt_start:   when it was sent (ktime, us)
- * @rtt_timing:  a measurement is under way
+ * @rtt:         the round-trip estimator (lynx_rtt_update())
+ * @syn_sent_us: when the SYN went (ktime, us): the handshake's round trip
+ *               is a sample unless the SYN went again; data's come from
+ *               each segment's lynx_seg_cb.sent_us (lynx_conn_ack())
  * @send_head:   first skb of the write queue not sent yet (NULL: none)
  * @ooo_q:       received out-of-order segments, sorted by sequence
  * @rcvq_bytes:  payload bytes in sk_receive_queue not read yet
@@ -130,7 +147,7 @@
  * Everything is under the socket lock (process context owning the lock,
  * or softirq holding the spinlock while no process owns it), except the
  * listener's accept queue, under @accept_lock.  /proc/net/lynx reads
- * @snd_cwnd, @snd_ssthresh, @srtt_us and @total_retrans without it
+ * @snd_cwnd, @snd_ssthresh, @rtt.srtt_us and @total_retrans without it
  * (written with WRITE_ONCE()).
  */
 struct lynx_conn {
@@ -183,11 +200,8 @@ struct lynx_conn {
 	unsigned long		rcv_tstamp;
 	u8			ka_probes;
 	unsigned long		rto;
-	u32			srtt_us;
-	u32			rttvar_us;
-	u32			rtt_seq;
-	u64			rtt_start;
-	bool			rtt_timing;
+	struct lynx_rtt		rtt;
+	u64			syn_sent_us;
 	struct sk_buff		*send_head;
 	struct sk_buff_head	ooo_q;
 	u32			rcvq_bytes;
@@ -209,10 +223,12 @@ struct lynx_seg_cb {
 	u32	off;		/* bytes of the payload already read */
 	u8	flags;		/* LYNX_F_* */
 	u8	retrans;	/* sent more than once */
+	u64	sent_us;	/* last sent (ktime, us), in the write queue */
 };
 
 static inline struct lynx_seg_cb *lynx_seg_cb(const struct sk_buff *skb)
 {
+	BUILD_BUG_ON(sizeof(struct lynx_seg_cb) > sizeof_field(struct sk_buff, cb));
 	return (struct lynx_seg_cb *)skb->cb;
 }
 
@@ -235,33 +251,59 @@ static inline bool lynx_seq_between(u32 x, u32 lo, u32 hi)
 
 /**
  * lynx_rtt_update - fold a round-trip sample into the estimator
- * @srtt_us:   smoothed RTT << 3 (0: no sample yet)
- * @rttvar_us: RTT variation << 2
+ * @r:         the estimator (all zero: no sample yet)
  * @sample_us: the new sample
+ * @snd_una:   the sender's, after the ACK that gave the sample
+ * @snd_nxt:   the sender's
  *
- * Jacobson/Karels as in RFC 6298, with TCP's fixed-point scaling.
- * Return: the new retransmission timeout in jiffies, clamped to
- * [LYNX_RTO_MIN, LYNX_RTO_MAX].
+ * Jacobson/Karels (RFC 6298's SRTT and deviation, TCP's fixed point), as
+ * tcp_rtt_estimator() keeps it for a sample from every ACK: the deviation
+ * the timeout adds is the largest of the round trip, at least the RTO
+ * floor, and shrinks only once a round trip (by a quarter of the way);
+ * a sample below SRTT moves the deviation an eighth as fast.  Sampled
+ * per ACK, RFC 6298's deviation fell to nothing within a window.
+ *
+ * Return: the new retransmission timeout in jiffies, SRTT plus that
+ * deviation, clamped to [LYNX_RTO_MIN, LYNX_RTO_MAX].
  */
-static inline unsigned long lynx_rtt_update(u32 *srtt_us, u32 *rttvar_us,
-					    u32 sample_us)
+static inline unsigned long lynx_rtt_update(struct lynx_rtt *r, u32 sample_us,
+					    u32 snd_una, u32 snd_nxt)
 {
-	long err;
-	u64 rto_us;
+	u32 floor = jiffies_to_usecs(LYNX_RTO_MIN);
+	long m = min_t(u32, sample_us, U32_MAX >> 3);
+	u32 srtt = r->srtt_us;
 
-	if (!*srtt_us) {
-		WRITE_ONCE(*srtt_us, sample_us << 3);
-		*rttvar_us = sample_us << 1;	/* rttvar = sample / 2 */
+	if (srtt) {
+		m -= srtt >> 3;			/* the error */
+		srtt += m;			/* srtt += err / 8 */
+		if (m < 0) {
+			m = -m - (long)(r->mdev_us >> 2);
+			if (m > 0)
+				m >>= 3;
+		} else {
+			m -= r->mdev_us >> 2;
+		}
+		r->mdev_us += m;		/* mdev += (|err| - mdev) / 4 */
+		if (r->mdev_us > r->mdev_max_us) {
+			r->mdev_max_us = r->mdev_us;
+			r->rttvar_us = max(r->rttvar_us, r->mdev_max_us);
+		}
+		if (lynx_seq_after(snd_una, r->seq)) {
+			if (r->mdev_max_us < r->rttvar_us)
+				r->rttvar_us -= (r->rttvar_us - r->mdev_max_us) >> 2;
+			r->seq = snd_nxt;
+			r->mdev_max_us = floor;
+		}
 	} else {
-		err = (long)sample_us - (long)(*srtt_us >> 3);
-		WRITE_ONCE(*srtt_us, *srtt_us + err);	/* srtt += err / 8 */
-		if (err < 0)
-			err = -err;
-		/* rttvar += (|err| - rttvar) / 4 */
-		*rttvar_us += err - (long)(*rttvar_us >> 2);
+		srtt = m << 3;
+		r->mdev_us = m << 1;		/* rto = 3 x the first sample */
+		r->rttvar_us = max(r->mdev_us, floor);
+		r->mdev_max_us = r->rttvar_us;
+		r->seq = snd_nxt;
 	}
-	rto_us = (*srtt_us >> 3) + *rttvar_us;	/* srtt + 4 * rttvar */
-	return clamp_t(unsigned long, usecs_to_jiffies(rto_us),
+	WRITE_ONCE(r->srtt_us, max(srtt, 1U));
+	return clamp_t(unsigned long,
+		       usecs_to_jiffies((r->srtt_us >> 3) + r->rttvar_us),
 		       LYNX_RTO_MIN, LYNX_RTO_MAX);
 }
 
