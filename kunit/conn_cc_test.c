@@ -2,7 +2,8 @@
 /*
  * KUnit: lynx_conn_cc, the congestion control of module/conn_cc.c
  * (NewReno: RFC 5681 with RFC 6582's partial acknowledgments, RFC 6928's
- * initial window, RFC 3465's byte counting, RFC 3042's limited transmit).
+ * initial window, RFC 3465's byte counting, RFC 3042's limited transmit)
+ * and module/conn_cubic.c (CUBIC, RFC 9438).
  * Its functions are pure: each case builds a struct lynx_conn by hand and
  * checks the window, the threshold and the recovery state they leave, and
  * what they tell the caller to send.
@@ -14,17 +15,26 @@
 #define CC_MSS		1000U
 #define CC_UNA		0xfffff000U	/* recovery points wrap past 2^32 */
 
-/* A connection as lynx_conn_sock_init() leaves it, @flight segments out. */
-static struct lynx_conn *cc_conn(struct kunit *test, u32 flight)
+/* A connection as lynx_conn_sock_init() leaves it, @flight segments out,
+ * growing its window by @algo.
+ */
+static struct lynx_conn *cc_conn_algo(struct kunit *test, u32 flight,
+				      u8 algo)
 {
 	struct lynx_conn *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	lynx_cc_init(c);
+	lynx_cc_init(c, algo);
 	c->snd_una = CC_UNA;
 	c->snd_nxt = CC_UNA + flight * CC_MSS;
 	c->recover = CC_UNA - 1;	/* the ISS (RFC 6582) */
 	return c;
+}
+
+/* The same with Reno's growth: most cases here are NewReno's. */
+static struct lynx_conn *cc_conn(struct kunit *test, u32 flight)
+{
+	return cc_conn_algo(test, flight, LYNX_CC_RENO);
 }
 
 /* Set the window and threshold by hand, out of recovery. */
@@ -423,6 +433,201 @@ static void lynx_conn_cc_test_idle_restart(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 6U);
 }
 
+/* ---- CUBIC (conn_cubic.c) ------------------------------------------------ */
+
+/* The integer cube root of @a, by bisection. */
+static u32 cc_cbrt(u64 a)
+{
+	u64 lo = 0, hi = 2642245;	/* cbrt(2^64) */
+
+	while (lo < hi) {
+		u64 mid = (lo + hi + 1) / 2;
+
+		if (mid * mid * mid <= a)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* tcp_cubic.c's table and one Newton step: within about 1.5% (and one)
+ * across the range, which is what the curve needs.
+ */
+static void lynx_conn_cc_test_cubic_root(struct kunit *test)
+{
+	static const u64 vals[] = { 0, 1, 2, 7, 8, 26, 27, 63, 64, 100, 1000,
+				    4095, 12345, 999999, 1ULL << 30,
+				    123456789012ULL, 1ULL << 45, 1ULL << 62 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		u32 want = cc_cbrt(vals[i]), got = lynx_cubic_root(vals[i]);
+		u32 err = got > want ? got - want : want - got;
+
+		KUNIT_EXPECT_LE_MSG(test, err, 1 + want / 64, "cbrt(%llu)",
+				    vals[i]);
+	}
+}
+
+/* A loss keeps 0.7 of the window and remembers it as W_max; a loss below
+ * the last W_max aims lower (fast convergence: 0.85 of the window).
+ */
+static void lynx_conn_cc_test_cubic_loss(struct kunit *test)
+{
+	struct lynx_cubic ca = {};
+
+	ca.epoch_start = 1234;
+	KUNIT_EXPECT_EQ(test, lynx_cubic_ssthresh(&ca, 100), 70U);
+	KUNIT_EXPECT_EQ(test, ca.last_max_cwnd, 100U);
+	KUNIT_EXPECT_EQ(test, ca.epoch_start, 0U);
+	KUNIT_EXPECT_EQ(test, lynx_cubic_ssthresh(&ca, 80), 56U);
+	KUNIT_EXPECT_EQ(test, ca.last_max_cwnd, 68U);	/* 80 x 1741 / 2048 */
+	KUNIT_EXPECT_EQ(test, lynx_cubic_ssthresh(&ca, 200), 140U);
+	KUNIT_EXPECT_EQ(test, ca.last_max_cwnd, 200U);
+	KUNIT_EXPECT_EQ(test, lynx_cubic_ssthresh(&ca, 1), 2U);
+}
+
+#define CC_T0		100000U			/* jiffies; not 0 ("no epoch") */
+#define CC_RTT_MS	100
+
+/* @rounds round trips of @rtt jiffies, each acknowledging the whole
+ * window one segment an ACK: c's window under CUBIC from jiffy *now.
+ */
+static void cc_cubic_rounds(struct lynx_conn *c, u32 *now, u32 rtt,
+			    int rounds)
+{
+	u32 i, n, w;
+
+	while (rounds--) {
+		n = c->snd_cwnd;
+		for (i = 0; i < n; i++) {
+			w = lynx_cubic_cnt(&c->cubic, c->snd_cwnd, 1, *now);
+			lynx_cc_cong_avoid_ai(c, w, 1);
+		}
+		*now += rtt;
+	}
+}
+
+/* After a loss at W_max = 100 (cwnd 70, a 100 ms path) the window climbs
+ * the curve, which is back at W_max after K = cbrt(30 / 0.4) = 4.2 s: fast
+ * at first and slowly near W_max (concave), faster again beyond (convex).
+ */
+static void lynx_conn_cc_test_cubic_curve(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn_algo(test, 0, LYNX_CC_CUBIC);
+	u32 rtt = msecs_to_jiffies(CC_RTT_MS), now = CC_T0, w[9];
+	int s, at_wmax = -1;
+
+	lynx_cubic_rtt_sample(&c->cubic, CC_RTT_MS * USEC_PER_MSEC, now);
+	cc_set(c, lynx_cubic_ssthresh(&c->cubic, 100), 70);
+	KUNIT_ASSERT_EQ(test, c->snd_cwnd, 70U);
+	w[0] = c->snd_cwnd;
+	for (s = 1; s < ARRAY_SIZE(w); s++) {
+		int r;
+
+		for (r = 0; r < 10; r++) {	/* a second */
+			cc_cubic_rounds(c, &now, rtt, 1);
+			if (at_wmax < 0 && c->snd_cwnd >= 100)
+				at_wmax = (s - 1) * 10 + r + 1;	/* rounds */
+		}
+		w[s] = c->snd_cwnd;
+	}
+	kunit_info(test, "cwnd each second: %u %u %u %u %u %u %u %u %u",
+		   w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]);
+	/* In whole segments the curve is within one of W_max from
+	 * K - cbrt(1 / 0.4) = 2.86 s to K + 1.36 s, and it runs a round trip
+	 * ahead of the clock (the window may pass it by one): W_max is
+	 * reached after 24 to 42 round trips, and held (plus a segment or
+	 * two) up to 5 s.
+	 */
+	KUNIT_EXPECT_GE(test, at_wmax, 24);
+	KUNIT_EXPECT_LE(test, at_wmax, 42);
+	KUNIT_EXPECT_LE(test, w[4], 102U);
+	KUNIT_EXPECT_LE(test, w[5], 102U);
+	/* Concave below W_max, convex above. */
+	KUNIT_EXPECT_GT(test, w[1] - w[0], w[3] - w[2]);
+	KUNIT_EXPECT_GT(test, w[8] - w[7], w[7] - w[6]);
+	KUNIT_EXPECT_GT(test, w[7] - w[6], w[5] - w[4]);
+	/* And never more than 1.5 x a round trip. */
+	for (s = 1; s < ARRAY_SIZE(w); s++)
+		KUNIT_EXPECT_LE(test, w[s], w[s - 1] * 2);
+}
+
+/* On a short path CUBIC's curve (per second) is slower than Reno's one
+ * segment per round trip: the window then grows as Reno's estimate, 0.53
+ * segments a round trip (3 (1 - beta) / (1 + beta), RFC 9438 4.3).
+ */
+static void lynx_conn_cc_test_cubic_friendly(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn_algo(test, 0, LYNX_CC_CUBIC);
+	u32 now = CC_T0;
+
+	lynx_cubic_rtt_sample(&c->cubic, 100, now);
+	cc_set(c, lynx_cubic_ssthresh(&c->cubic, 143), 100);
+	KUNIT_ASSERT_EQ(test, c->snd_cwnd, 100U);
+	c->cubic.last_max_cwnd = 100;		/* W_max reached already */
+	cc_cubic_rounds(c, &now, 1, 100);	/* 100 rounds of a jiffy */
+	KUNIT_EXPECT_GE(test, c->snd_cwnd, 100U + 45);
+	KUNIT_EXPECT_LE(test, c->snd_cwnd, 100U + 60);
+}
+
+/* Through the connection's hooks: three duplicates keep 0.7 of the window
+ * (Reno's half the flight), a full ACK deflates to it, a timeout forgets
+ * the curve; the curve's clock stops while idle.
+ */
+static void lynx_conn_cc_test_cubic_hooks(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn_algo(test, 100, LYNX_CC_CUBIC);
+	struct lynx_conn *r = cc_conn(test, 100);
+	int i;
+
+	cc_set(c, 100, LYNX_INFINITE_SSTHRESH);
+	cc_set(r, 100, LYNX_INFINITE_SSTHRESH);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_FALSE(test, lynx_cc_on_dupack(c, 100));
+		KUNIT_EXPECT_FALSE(test, lynx_cc_on_dupack(r, 100));
+	}
+	KUNIT_EXPECT_TRUE(test, lynx_cc_on_dupack(c, 100));
+	KUNIT_EXPECT_TRUE(test, lynx_cc_on_dupack(r, 100));
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 70U);
+	KUNIT_EXPECT_EQ(test, r->snd_ssthresh, 50U);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 73U);
+	KUNIT_EXPECT_EQ(test, c->cubic.last_max_cwnd, 100U);
+	c->snd_una = c->recover;
+	KUNIT_EXPECT_FALSE(test, lynx_cc_on_ack(c, c->snd_una, 100, 100));
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 70U);
+
+	/* A round-trip sample within a second of the loss's epoch is not
+	 * the path's (recovery's queue); after it, it is.
+	 */
+	c->cubic.epoch_start = jiffies;
+	lynx_cc_rtt_sample(c, 5000);
+	KUNIT_EXPECT_EQ(test, c->cubic.delay_min, 0U);
+	c->cubic.epoch_start = jiffies - 2 * HZ;
+	lynx_cc_rtt_sample(c, 5000);
+	KUNIT_EXPECT_EQ(test, c->cubic.delay_min, 5000U);
+
+	/* Idle: the curve's start moves on by the idle time, never past
+	 * now.
+	 */
+	c->cubic.epoch_start = CC_T0;
+	lynx_cubic_idle(&c->cubic, 50, CC_T0 + 1000);
+	KUNIT_EXPECT_EQ(test, c->cubic.epoch_start, CC_T0 + 50);
+	lynx_cubic_idle(&c->cubic, 5000, CC_T0 + 1000);
+	KUNIT_EXPECT_EQ(test, c->cubic.epoch_start, CC_T0 + 1000);
+
+	/* A timeout: 0.7 of the window, then no W_max and no curve. */
+	c->cubic.last_max_cwnd = 100;
+	lynx_cc_on_rto(c, 70, true);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 49U);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
+	KUNIT_EXPECT_EQ(test, c->cubic.last_max_cwnd, 0U);
+	KUNIT_EXPECT_EQ(test, c->cubic.epoch_start, 0U);
+	KUNIT_EXPECT_EQ(test, c->cubic.delay_min, 0U);
+}
+
 static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_initial_window),
 	KUNIT_CASE(lynx_conn_cc_test_slow_start),
@@ -438,6 +643,11 @@ static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_dupacks_after_recovery),
 	KUNIT_CASE(lynx_conn_cc_test_ssthresh_floor),
 	KUNIT_CASE(lynx_conn_cc_test_idle_restart),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_root),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_loss),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_curve),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_friendly),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_hooks),
 	{}
 };
 

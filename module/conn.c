@@ -5,10 +5,12 @@
  * A connection is TCP's design cut down to a virtual link: a three-way
  * handshake (SYN, SYN|ACK, ACK), byte sequence numbers (SYN and FIN take
  * one each), cumulative acknowledgments carrying the receiver's window,
- * one retransmission timer per socket with an RFC 6298 timeout, and
- * NewReno congestion control (conn_cc.c: slow start, congestion
- * avoidance, fast retransmit after three duplicate acknowledgments, fast
- * recovery resending the next hole on a partial acknowledgment).  There
+ * one retransmission timer per socket with an RFC 6298 timeout (a sample
+ * from every acknowledgment, TCP's estimator), and congestion control
+ * (conn_cc.c: slow start, fast retransmit after three duplicate
+ * acknowledgments, NewReno's fast recovery resending the next hole on a
+ * partial acknowledgment; congestion avoidance and the reduction on a
+ * loss Reno's or CUBIC's, conn_cubic.c).  There
  * is no TIME_WAIT (the initial sequence numbers are random).  In-order
  * data is acknowledged as TCP's is: every second full segment at once,
  * the rest after LYNX_DELACK unless a segment of ours carries the ACK
@@ -26,6 +28,7 @@
  *                  window and the congestion window; control segments
  *                  and resets
  *   conn_cc.c      congestion control: the window's pure state machine
+ *   conn_cubic.c   CUBIC's window growth and reduction (pure functions)
  *   conn_timer.c   lynx_conn_timer(): retransmission, handshake retries,
  *                  window probes, orphan end; keepalive; delayed ACKs
  *   conn.h         what these four share, and nobody else
@@ -396,7 +399,7 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->rcv_nxt = 0;
 	c->retries = 0;
 	c->probes = 0;
-	lynx_cc_init(c);
+	lynx_cc_init(c, READ_ONCE(lynx_net(sock_net(sk))->cc_algo));
 	c->lsndtime = jiffies;
 	WRITE_ONCE(c->total_retrans, 0);
 	c->fin_queued = false;
@@ -539,7 +542,7 @@ void lynx_conn_sock_init(struct sock *sk)
 	spin_lock_init(&c->accept_lock);
 	skb_queue_head_init(&c->ooo_q);
 	c->rto = LYNX_RTO_INIT;
-	lynx_cc_init(c);
+	lynx_cc_init(c, READ_ONCE(lynx_net(sock_net(sk))->cc_algo));
 	c->lsndtime = jiffies;
 	c->oow_ack_until = jiffies;
 	c->rcv_tstamp = jiffies;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lynx: connections, congestion control: NewReno, as TCP's reno
- * (tcp_cong.c) with tcp_input.c's recovery for a peer without SACK.
+ * (tcp_cong.c) with tcp_input.c's recovery for a peer without SACK; the
+ * window's growth in congestion avoidance and its reduction on a loss
+ * are Reno's or CUBIC's (conn_cubic.c), per connection, from the
+ * namespace's net.lynx.congestion_control when it began.
  *
  *   RFC 6928   an initial window of 10 segments
  *   RFC 5681   slow start below ssthresh, congestion avoidance above it;
@@ -47,9 +50,33 @@ static void lynx_cc_set_ssthresh(struct lynx_conn *c, u32 ssthresh)
 	WRITE_ONCE(c->snd_ssthresh, ssthresh);
 }
 
-/* A new connection: the initial window, no threshold yet, no recovery. */
-void lynx_cc_init(struct lynx_conn *c)
+static const char *const lynx_cc_names[] = {
+	[LYNX_CC_RENO]	= "reno",
+	[LYNX_CC_CUBIC]	= "cubic",
+};
+
+/* The sysctl's name of @algo. */
+const char *lynx_cc_name(u8 algo)
 {
+	return algo <= LYNX_CC_MAX ? lynx_cc_names[algo] : "?";
+}
+
+/* The algorithm called @name, or -ENOENT (as tcp_set_default_congestion_control()). */
+int lynx_cc_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i <= LYNX_CC_MAX; i++)
+		if (!strcmp(name, lynx_cc_names[i]))
+			return i;
+	return -ENOENT;
+}
+
+/* A new connection: the initial window, no threshold yet, no recovery. */
+void lynx_cc_init(struct lynx_conn *c, u8 algo)
+{
+	c->cc_algo = algo;
+	lynx_cubic_reset(&c->cubic);
 	lynx_cc_set_cwnd(c, LYNX_INIT_CWND);
 	lynx_cc_set_ssthresh(c, LYNX_INFINITE_SSTHRESH);
 	c->snd_cwnd_cnt = 0;
@@ -66,6 +93,16 @@ u32 lynx_cc_ssthresh(u32 flight)
 	return max_t(u32, flight / 2, LYNX_MIN_SSTHRESH);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_ssthresh);
+
+/* A loss was found: the new threshold, Reno's from @flight, CUBIC's from
+ * the window (which also remembers it as W_max).
+ */
+static u32 lynx_cc_loss_ssthresh(struct lynx_conn *c, u32 flight)
+{
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		return lynx_cubic_ssthresh(&c->cubic, c->snd_cwnd);
+	return lynx_cc_ssthresh(flight);
+}
 
 /**
  * lynx_cc_window - segments that may be in flight now
@@ -192,9 +229,13 @@ static bool lynx_cc_cwnd_limited(const struct lynx_conn *c, u32 prior_flight)
 	return prior_flight >= c->snd_cwnd;
 }
 
-/* tcp_reno_cong_avoid(): slow start, then additive increase. */
+/* tcp_reno_cong_avoid() and cubictcp_cong_avoid(): slow start, then
+ * Reno's additive increase or CUBIC's curve.
+ */
 static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
 {
+	u32 w = c->snd_cwnd;
+
 	if (!acked || !lynx_cc_cwnd_limited(c, prior_flight))
 		return;
 	if (c->snd_cwnd < c->snd_ssthresh) {
@@ -202,7 +243,9 @@ static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
 		if (!acked)
 			return;
 	}
-	lynx_cc_cong_avoid_ai(c, c->snd_cwnd, acked);
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		w = lynx_cubic_cnt(&c->cubic, c->snd_cwnd, acked, jiffies);
+	lynx_cc_cong_avoid_ai(c, w, acked);
 }
 
 /**
@@ -287,7 +330,7 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
 	 */
 	if (!lynx_seq_after(c->snd_una, c->recover))
 		return false;
-	lynx_cc_set_ssthresh(c, lynx_cc_ssthresh(flight));
+	lynx_cc_set_ssthresh(c, lynx_cc_loss_ssthresh(c, flight));
 	lynx_cc_set_cwnd(c, c->snd_ssthresh + LYNX_DUPACK_THRESH);
 	c->snd_cwnd_cnt = 0;
 	c->in_recovery = true;
@@ -303,15 +346,19 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);
  * @flight: segments in flight (lynx_cc_flight())
  * @first:  the first timeout since the last progress
  *
- * RFC 5681 3.1: ssthresh = max(@flight / 2, 2), set on the first timeout
- * only (a segment lost again does not halve it again), cwnd = the loss
- * window (1), and slow start from there; recovery (a fast one included)
- * becomes loss recovery up to snd_nxt, as tcp_enter_loss().
+ * RFC 5681 3.1: ssthresh = max(@flight / 2, 2) (CUBIC's: 0.7 x cwnd), set
+ * on the first timeout only (a segment lost again does not halve it
+ * again), cwnd = the loss window (1), and slow start from there; recovery
+ * (a fast one included) becomes loss recovery up to snd_nxt, as
+ * tcp_enter_loss().  CUBIC forgets its curve and W_max, as tcp_cubic.c
+ * does on entering TCP_CA_Loss.
  */
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 {
 	if (first)
-		lynx_cc_set_ssthresh(c, lynx_cc_ssthresh(flight));
+		lynx_cc_set_ssthresh(c, lynx_cc_loss_ssthresh(c, flight));
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		lynx_cubic_reset(&c->cubic);
 	lynx_cc_set_cwnd(c, LYNX_LOSS_CWND);
 	c->snd_cwnd_cnt = 0;
 	c->in_recovery = true;
@@ -338,6 +385,8 @@ void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 	u32 cwnd = c->snd_cwnd;
 	u32 restart = min_t(u32, LYNX_INIT_CWND, cwnd);
 
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		lynx_cubic_idle(&c->cubic, idle, jiffies);
 	rto = max(rto, 1UL);
 	if (idle <= rto)
 		return;
@@ -351,3 +400,11 @@ void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 	c->snd_cwnd_cnt = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_idle_restart);
+
+/* A round-trip sample of the sender's (CUBIC's curve uses the least). */
+void lynx_cc_rtt_sample(struct lynx_conn *c, u32 rtt_us)
+{
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		lynx_cubic_rtt_sample(&c->cubic, rtt_us, jiffies);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_rtt_sample);

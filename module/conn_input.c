@@ -171,10 +171,12 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		lynx_conn_free_wskb(sk, skb);
 	}
-	if (first_sent_us && !resent_acked)
-		c->rto = lynx_rtt_update(&c->rtt,
-					 ktime_to_us(ktime_get()) - first_sent_us,
-					 ack, c->snd_nxt);
+	if (first_sent_us && !resent_acked) {
+		u32 rtt_us = ktime_to_us(ktime_get()) - first_sent_us;
+
+		c->rto = lynx_rtt_update(&c->rtt, rtt_us, ack, c->snd_nxt);
+		lynx_cc_rtt_sample(c, rtt_us);
+	}
 	mss = lynx_conn_mss(sk);
 	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
 	acked = lynx_cc_acked(c, ack - c->snd_una, mss);
@@ -558,10 +560,13 @@ static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	c->snd_una = cb->ack;
 	c->snd_wnd_end = cb->ack + cb->window;
 	c->peer_max_wnd = cb->window;
-	if (!c->retries)	/* Karn: not when the SYN went again */
-		c->rto = lynx_rtt_update(&c->rtt,
-					 ktime_to_us(ktime_get()) - c->syn_sent_us,
-					 c->snd_una, c->snd_nxt);
+	if (!c->retries) {	/* Karn: not when the SYN went again */
+		u32 rtt_us = ktime_to_us(ktime_get()) - c->syn_sent_us;
+
+		c->rto = lynx_rtt_update(&c->rtt, rtt_us, c->snd_una,
+					 c->snd_nxt);
+		lynx_cc_rtt_sample(c, rtt_us);
+	}
 	lynx_conn_established(sk);
 	lynx_conn_send_ack(sk);
 	lynx_conn_push(sk);

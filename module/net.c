@@ -123,13 +123,39 @@ static int lynx_sysctl_eph(lynx_ctl_table *table, int write,
 	return 0;
 }
 
+/* The algorithm by name, as net.ipv4.tcp_congestion_control: an unknown
+ * one is ENOENT.
+ */
+static int lynx_sysctl_cc(lynx_ctl_table *table, int write,
+			  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct lynx_net *ln = table->data;
+	char name[LYNX_CC_NAME_MAX];
+	struct ctl_table tmp = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+		.mode	= table->mode,
+	};
+	int err, algo;
+
+	strscpy(name, lynx_cc_name(READ_ONCE(ln->cc_algo)), sizeof(name));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	algo = lynx_cc_lookup(name);
+	if (algo < 0)
+		return algo;
+	WRITE_ONCE(ln->cc_algo, algo);
+	return 0;
+}
+
 /* An orphan's lifetime, seconds: a day at most. */
 static int lynx_orphan_timeout_max = 86400;
 /* TCP's bounds: MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL, MAX_TCP_KEEPCNT. */
 static int lynx_keepalive_secs_max = 32767;
 static int lynx_keepalive_probes_max = 127;
 
-/* Entries 0 and 1 take the lynx_net, the others their own field. */
+/* Entries 0, 1 and 9 take the lynx_net, the others their own field. */
 static const struct ctl_table lynx_sysctl_template[] = {
 	{
 		.procname	= "node",
@@ -197,6 +223,12 @@ static const struct ctl_table lynx_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_INT_MAX,
 	},
+	{
+		.procname	= "congestion_control",
+		.maxlen		= LYNX_CC_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= lynx_sysctl_cc,
+	},
 	{ }
 };
 
@@ -220,6 +252,7 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[6].data = &ln->keepalive_probes;
 	table[7].data = &ln->reply_rate;
 	table[8].data = &ln->reply_burst;
+	table[9].data = ln;
 
 	ln->sysctl_hdr = lynx_register_net_sysctl(ln->net, "net/lynx", table,
 						  LYNX_SYSCTL_ENTRIES);
@@ -270,6 +303,7 @@ static int __net_init lynx_net_init_one(struct net *net)
 	ln->keepalive_time = LYNX_KEEPALIVE_TIME_DEFAULT;
 	ln->keepalive_intvl = LYNX_KEEPALIVE_INTVL_DEFAULT;
 	ln->keepalive_probes = LYNX_KEEPALIVE_PROBES_DEFAULT;
+	ln->cc_algo = LYNX_CC_CUBIC;	/* TCP's default */
 	lynx_neigh_init(ln);
 
 	ln->mib = alloc_percpu(struct lynx_mib_stats);

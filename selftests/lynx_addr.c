@@ -93,6 +93,38 @@ TEST_F(ns, node_sysctl)
 	}
 }
 
+#define CC_SYSCTL	"/proc/sys/net/lynx/congestion_control"
+
+/*
+ * net.lynx.congestion_control, as net.ipv4.tcp_congestion_control: cubic
+ * by default in every namespace, reno or cubic by name, another name
+ * ENOENT (and the value stays), per namespace.
+ */
+TEST_F(ns, congestion_control_sysctl)
+{
+	char buf[32];
+
+	ASSERT_LT(0, lynx_read_file(CC_SYSCTL, buf, sizeof(buf)))
+		TH_LOG("%s: %s", CC_SYSCTL, strerror(errno));
+	EXPECT_STREQ("cubic\n", buf);
+	ASSERT_EQ(0, lynx_write_file(CC_SYSCTL, "reno"));
+	ASSERT_LT(0, lynx_read_file(CC_SYSCTL, buf, sizeof(buf)));
+	EXPECT_STREQ("reno\n", buf);
+	EXPECT_EQ(-ENOENT, lynx_write_file(CC_SYSCTL, "bbr"));
+	EXPECT_EQ(-ENOENT, lynx_write_file(CC_SYSCTL, "\n"));
+	ASSERT_LT(0, lynx_read_file(CC_SYSCTL, buf, sizeof(buf)));
+	EXPECT_STREQ("reno\n", buf);
+	ASSERT_EQ(0, lynx_write_file(CC_SYSCTL, "cubic\n"));
+	ASSERT_LT(0, lynx_read_file(CC_SYSCTL, buf, sizeof(buf)));
+	EXPECT_STREQ("cubic\n", buf);
+
+	/* Another namespace keeps its own. */
+	ASSERT_EQ(0, lynx_write_file(CC_SYSCTL, "reno"));
+	ASSERT_EQ(0, lynx_new_netns());
+	ASSERT_LT(0, lynx_read_file(CC_SYSCTL, buf, sizeof(buf)));
+	EXPECT_STREQ("cubic\n", buf);
+}
+
 TEST_F(ns, node_differs_between_namespaces)
 {
 	uint32_t first, second;

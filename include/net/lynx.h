@@ -19,6 +19,7 @@
  *              (module/conn.h: what the four conn files share)
  *   conn_cc.c      congestion control (NewReno), pure functions of
  *              struct lynx_conn declared in <net/lynx_conn.h>
+ *   conn_cubic.c   CUBIC's window for it (net.lynx.congestion_control)
  *   wire.c     the lynx header: build, parse, checksum
  *   input.c    where a frame enters: packet_type handler and demux
  *   output.c   where a frame leaves: node -> device/MAC, dev_queue_xmit
@@ -320,6 +321,8 @@ struct lynx_neigh_table {
  * @keepalive_time: sysctl net.lynx.keepalive_time: idle seconds to a probe
  * @keepalive_intvl: sysctl net.lynx.keepalive_intvl: seconds between probes
  * @keepalive_probes: sysctl net.lynx.keepalive_probes: unanswered, the end
+ * @cc_algo:   sysctl net.lynx.congestion_control: LYNX_CC_* of connections
+ *             that begin from now on
  */
 struct lynx_net {
 	struct net		*net;
@@ -351,6 +354,7 @@ struct lynx_net {
 	int			keepalive_time;
 	int			keepalive_intvl;
 	int			keepalive_probes;
+	u8			cc_algo;
 };
 
 extern unsigned int lynx_net_id;

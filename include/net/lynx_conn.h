@@ -53,6 +53,33 @@
 #define LYNX_KA_OWNED_RETRY	(HZ / 20)		/* 50 ms */
 
 /**
+ * struct lynx_cubic - CUBIC's state of one connection (conn_cubic.c)
+ * @cnt:           acknowledged segments per segment of window growth
+ * @last_max_cwnd: the window at the last loss, W_max (0: none yet)
+ * @last_cwnd:     the window when @cnt was last computed
+ * @last_time:     and when (jiffies)
+ * @origin:        the window where the curve plateaus
+ * @k:             when it gets there, after @epoch_start (2^-10 s)
+ * @delay_min:     the least round trip seen, us (0: none yet)
+ * @epoch_start:   when the curve began, jiffies (0: it begins at the next
+ *                 growth)
+ * @ack_cnt:       segments acknowledged toward @tcp_cwnd's next step
+ * @tcp_cwnd:      the window Reno would have now (TCP-friendliness)
+ */
+struct lynx_cubic {
+	u32	cnt;
+	u32	last_max_cwnd;
+	u32	last_cwnd;
+	u32	last_time;
+	u32	origin;
+	u32	k;
+	u32	delay_min;
+	u32	epoch_start;
+	u32	ack_cnt;
+	u32	tcp_cwnd;
+};
+
+/**
  * struct lynx_rtt - a sender's round-trip estimator, as TCP's
  * @srtt_us:     smoothed round trip, us << 3 (0: no sample yet)
  * @mdev_us:     its mean deviation, us << 2
@@ -100,6 +127,10 @@ struct lynx_rtt {
  * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
  *               next increment
  * @cc_acked_bytes: bytes acknowledged not yet counted as a whole segment
+ * @cc_algo:     the window's growth and reduction: LYNX_CC_RENO or
+ *               LYNX_CC_CUBIC (the namespace's congestion_control sysctl
+ *               when the connection began)
+ * @cubic:       CUBIC's state (LYNX_CC_CUBIC)
  * @lsndtime:    jiffies when new data was last sent (idle restart)
  * @total_retrans: segments this connection sent again (/proc/net/lynx)
  * @retries:     retransmission timeouts since acknowledged progress
@@ -175,6 +206,8 @@ struct lynx_conn {
 	u32			snd_ssthresh;
 	u32			snd_cwnd_cnt;
 	u32			cc_acked_bytes;
+	u8			cc_algo;
+	struct lynx_cubic	cubic;
 	unsigned long		lsndtime;
 	u32			total_retrans;
 	u8			retries;
@@ -412,7 +445,8 @@ static inline u32 lynx_snd_usable(u32 snd_nxt, u32 snd_wnd_end)
 
 /*
  * Congestion control: NewReno (RFC 5681, RFC 6582), as TCP's reno with
- * tcp_input.c's recovery, in module/conn_cc.c.  The window counts
+ * tcp_input.c's recovery, in module/conn_cc.c, with Reno's or CUBIC's
+ * (module/conn_cubic.c) growth and reduction of the window.  The window counts
  * segments of the path's MSS (lynx_conn_mss()), as TCP's snd_cwnd does;
  * what is in flight is snd_nxt - snd_una in bytes, so lynx_cc_may_send()
  * compares bytes with snd_cwnd * MSS.  These functions touch only the
@@ -435,7 +469,18 @@ static inline u32 lynx_cc_flight(u32 snd_una, u32 snd_nxt, u32 mss)
 	return DIV_ROUND_UP(snd_nxt - snd_una, max(mss, 1U));
 }
 
-void lynx_cc_init(struct lynx_conn *c);
+/* The congestion control algorithms (net.lynx.congestion_control). */
+enum {
+	LYNX_CC_RENO,
+	LYNX_CC_CUBIC,
+	LYNX_CC_MAX = LYNX_CC_CUBIC
+};
+
+#define LYNX_CC_NAME_MAX	16	/* TCP_CA_NAME_MAX */
+
+void lynx_cc_init(struct lynx_conn *c, u8 algo);
+const char *lynx_cc_name(u8 algo);
+int lynx_cc_lookup(const char *name);
 u32 lynx_cc_ssthresh(u32 flight);
 u32 lynx_cc_window(const struct lynx_conn *c);
 bool lynx_cc_may_send(const struct lynx_conn *c, u32 len, u32 mss);
@@ -448,6 +493,15 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight);
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
 void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 			  unsigned long rto);
+void lynx_cc_rtt_sample(struct lynx_conn *c, u32 rtt_us);
+
+/* conn_cubic.c */
+void lynx_cubic_reset(struct lynx_cubic *ca);
+u32 lynx_cubic_root(u64 a);
+u32 lynx_cubic_ssthresh(struct lynx_cubic *ca, u32 cwnd);
+void lynx_cubic_rtt_sample(struct lynx_cubic *ca, u32 rtt_us, u32 now);
+void lynx_cubic_idle(struct lynx_cubic *ca, u32 idle, u32 now);
+u32 lynx_cubic_cnt(struct lynx_cubic *ca, u32 cwnd, u32 acked, u32 now);
 
 /**
  * lynx_sndbuf_goal - the send buffer a congestion window needs
