@@ -628,6 +628,58 @@ static void lynx_conn_cc_test_cubic_hooks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->cubic.delay_min, 0U);
 }
 
+/* A timeout while fast recovery is still repairing its window keeps the
+ * threshold that recovery set (tcp_enter_loss() recomputes it only out of
+ * recovery): the window by then is inflated by every duplicate ACK, and
+ * the flight by what it let out, and neither is the window that lost.
+ */
+static void lynx_conn_cc_test_rto_in_recovery(struct kunit *test)
+{
+	static const u8 algos[] = { LYNX_CC_RENO, LYNX_CC_CUBIC };
+	unsigned int a;
+	int i;
+
+	for (a = 0; a < ARRAY_SIZE(algos); a++) {
+		struct lynx_conn *c = cc_conn_algo(test, 100, algos[a]);
+		u32 ssthresh;
+
+		cc_set(c, 100, LYNX_INFINITE_SSTHRESH);
+		for (i = 0; i < 3; i++)
+			lynx_cc_on_dupack(c, 100);
+		KUNIT_ASSERT_TRUE(test, c->in_recovery);
+		ssthresh = c->snd_ssthresh;		/* 50, or 70 */
+		for (i = 0; i < 50; i++)
+			lynx_cc_on_dupack(c, 100);
+		KUNIT_EXPECT_EQ(test, c->snd_cwnd, ssthresh + 53);
+		c->snd_nxt += 50 * CC_MSS;	/* what inflation let out */
+		lynx_cc_on_rto(c, 150, true);
+		KUNIT_EXPECT_EQ_MSG(test, c->snd_ssthresh, ssthresh,
+				    "algorithm %u", algos[a]);
+		KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
+		KUNIT_EXPECT_TRUE(test, c->in_loss);
+	}
+}
+
+/* Through lynx_cc_on_ack(): a CUBIC connection that has lost nothing yet
+ * (no W_max) grows at least 5% a round trip in congestion avoidance (one
+ * segment per 20 acknowledged), Reno's one segment a round trip: five
+ * windows of ACKs take Reno from 70 to 75 and CUBIC past 85.
+ */
+static void lynx_conn_cc_test_cubic_grows_on_ack(struct kunit *test)
+{
+	struct lynx_conn *r = cc_conn(test, 70);
+	struct lynx_conn *c = cc_conn_algo(test, 70, LYNX_CC_CUBIC);
+
+	cc_set(r, 70, 70);
+	cc_set(c, 70, 70);
+	cc_acks(test, r, 5 * 72);
+	cc_acks(test, c, 5 * 72);
+	KUNIT_EXPECT_EQ(test, r->snd_cwnd, 75U);
+	KUNIT_EXPECT_GE(test, c->snd_cwnd, 85U);
+	KUNIT_EXPECT_LE(test, c->snd_cwnd, 90U);
+	KUNIT_EXPECT_NE(test, c->cubic.epoch_start, 0U);
+}
+
 static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_initial_window),
 	KUNIT_CASE(lynx_conn_cc_test_slow_start),
@@ -648,6 +700,8 @@ static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_cubic_curve),
 	KUNIT_CASE(lynx_conn_cc_test_cubic_friendly),
 	KUNIT_CASE(lynx_conn_cc_test_cubic_hooks),
+	KUNIT_CASE(lynx_conn_cc_test_rto_in_recovery),
+	KUNIT_CASE(lynx_conn_cc_test_cubic_grows_on_ack),
 	{}
 };
 

@@ -404,6 +404,15 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	WRITE_ONCE(c->total_retrans, 0);
 	c->fin_queued = false;
 	c->rto = LYNX_RTO_INIT;
+	/* A new path, perhaps to another peer: nothing of the last one's
+	 * round trips (tcp_disconnect() clears them too).  No sample yet:
+	 * the first sets every other field of the estimator.
+	 */
+	WRITE_ONCE(c->rtt.srtt_us, 0);
+	c->rcv_rtt_us = 0;
+	c->rcv_rtt_time = 0;
+	c->rcvq_space = 0;
+	c->rcvq_space_time = 0;
 	WRITE_ONCE(sk->sk_err, 0);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);

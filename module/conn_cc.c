@@ -61,7 +61,7 @@ const char *lynx_cc_name(u8 algo)
 	return algo <= LYNX_CC_MAX ? lynx_cc_names[algo] : "?";
 }
 
-/* The algorithm called @name, or -ENOENT (as tcp_set_default_congestion_control()). */
+/* The algorithm called @name, or -ENOENT (as TCP's sysctl). */
 int lynx_cc_lookup(const char *name)
 {
 	int i;
@@ -234,7 +234,7 @@ static bool lynx_cc_cwnd_limited(const struct lynx_conn *c, u32 prior_flight)
  */
 static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
 {
-	u32 w = c->snd_cwnd;
+	u32 w;
 
 	if (!acked || !lynx_cc_cwnd_limited(c, prior_flight))
 		return;
@@ -245,6 +245,8 @@ static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
 	}
 	if (c->cc_algo == LYNX_CC_CUBIC)
 		w = lynx_cubic_cnt(&c->cubic, c->snd_cwnd, acked, jiffies);
+	else
+		w = c->snd_cwnd;
 	lynx_cc_cong_avoid_ai(c, w, acked);
 }
 
@@ -348,14 +350,19 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);
  *
  * RFC 5681 3.1: ssthresh = max(@flight / 2, 2) (CUBIC's: 0.7 x cwnd), set
  * on the first timeout only (a segment lost again does not halve it
- * again), cwnd = the loss window (1), and slow start from there; recovery
- * (a fast one included) becomes loss recovery up to snd_nxt, as
- * tcp_enter_loss().  CUBIC forgets its curve and W_max, as tcp_cubic.c
- * does on entering TCP_CA_Loss.
+ * again) and not in a fast recovery still under way (which set it from
+ * the window that lost; its window and flight are inflated since, as
+ * tcp_enter_loss() keeps it), cwnd = the loss window (1), and slow start
+ * from there; recovery (a fast one included) becomes loss recovery up to
+ * snd_nxt.  CUBIC forgets its curve and W_max, as tcp_cubic.c does on
+ * entering TCP_CA_Loss.
  */
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 {
-	if (first)
+	bool fast_recovery = c->in_recovery && !c->in_loss &&
+			     lynx_seq_after(c->recover, c->snd_una);
+
+	if (first && !fast_recovery)
 		lynx_cc_set_ssthresh(c, lynx_cc_loss_ssthresh(c, flight));
 	if (c->cc_algo == LYNX_CC_CUBIC)
 		lynx_cubic_reset(&c->cubic);
@@ -385,8 +392,6 @@ void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 	u32 cwnd = c->snd_cwnd;
 	u32 restart = min_t(u32, LYNX_INIT_CWND, cwnd);
 
-	if (c->cc_algo == LYNX_CC_CUBIC)
-		lynx_cubic_idle(&c->cubic, idle, jiffies);
 	rto = max(rto, 1UL);
 	if (idle <= rto)
 		return;
@@ -408,3 +413,20 @@ void lynx_cc_rtt_sample(struct lynx_conn *c, u32 rtt_us)
 		lynx_cubic_rtt_sample(&c->cubic, rtt_us, jiffies);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_rtt_sample);
+
+/**
+ * lynx_cc_tx_start - new data leaves with nothing in flight
+ * @c:    the connection
+ * @idle: jiffies since it last sent new data
+ *
+ * CUBIC's curve does not run while the application sends nothing: its
+ * clock moves on by @idle, once, when a segment actually leaves (as
+ * tcp_event_data_sent()'s CA_EVENT_TX_START), not whenever sending is
+ * tried (a closed peer window tries on every write).
+ */
+void lynx_cc_tx_start(struct lynx_conn *c, u32 idle)
+{
+	if (c->cc_algo == LYNX_CC_CUBIC)
+		lynx_cubic_idle(&c->cubic, idle, jiffies);
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_tx_start);

@@ -31,7 +31,7 @@
 #include <net/lynx.h>
 #include <kunit/visibility.h>
 
-#define LYNX_CUBIC_BETA		717	/* / 1024: the window kept on loss */
+#define LYNX_CUBIC_BETA		717	/* / 1024: the window kept */
 #define LYNX_CUBIC_BETA_SCALE	1024
 #define LYNX_CUBIC_HZ		10	/* the curve's time unit: 2^-10 s */
 #define LYNX_CUBIC_C		41	/* C = 0.4 as 41 / 1024 ... */
@@ -42,11 +42,13 @@
 #define LYNX_CUBIC_CUBE_FACTOR	((1ULL << (10 + 3 * LYNX_CUBIC_HZ)) / \
 				 LYNX_CUBIC_RTT_SCALE)
 /* Reno's window grows by one per this many ACKed segments (times 8, over
- * the window): 3 beta / (2 - beta) of a segment per round trip, the rate
- * that makes Reno's average match CUBIC's beta (RFC 9438 4.3).
+ * the window): 3 (1 - beta) / (1 + beta) = 0.53 of a segment a round trip,
+ * the rate at which an AIMD flow with CUBIC's beta matches Reno's average
+ * (RFC 9438 4.3).
  */
-#define LYNX_CUBIC_RENO_SCALE	(8 * (LYNX_CUBIC_BETA_SCALE + LYNX_CUBIC_BETA) / \
-				 3 / (LYNX_CUBIC_BETA_SCALE - LYNX_CUBIC_BETA))
+#define LYNX_CUBIC_RENO_SCALE \
+	((8 * (LYNX_CUBIC_BETA_SCALE + LYNX_CUBIC_BETA) / 3 / \
+	  (LYNX_CUBIC_BETA_SCALE - LYNX_CUBIC_BETA)))
 
 /* A new connection, or after a timeout: no W_max, no curve, no RTT. */
 void lynx_cubic_reset(struct lynx_cubic *ca)
@@ -67,7 +69,7 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cubic_reset);
  */
 u32 lynx_cubic_root(u64 a)
 {
-	/* For x in [0, 63]: v[x] = cbrt(x << 18) - 1; cbrt(x) = (v[x] + 10) >> 6 */
+	/* x in [0, 63]: v[x] = cbrt(x << 18) - 1, cbrt(x) = (v[x] + 10) >> 6 */
 	static const u8 v[] = {
 		/* 0x00 */    0,   54,   54,   54,  118,  118,  118,  118,
 		/* 0x08 */  123,  129,  134,  138,  143,  147,  151,  156,
@@ -138,7 +140,7 @@ void lynx_cubic_rtt_sample(struct lynx_cubic *ca, u32 rtt_us, u32 now)
 EXPORT_SYMBOL_IF_KUNIT(lynx_cubic_rtt_sample);
 
 /**
- * lynx_cubic_idle - sending starts again after @idle jiffies with nothing in flight
+ * lynx_cubic_idle - sending starts again, nothing in flight, after @idle
  * @ca:   the connection's CUBIC state
  * @idle: jiffies since the last new data was sent
  * @now:  jiffies
@@ -153,6 +155,8 @@ void lynx_cubic_idle(struct lynx_cubic *ca, u32 idle, u32 now)
 	ca->epoch_start += idle;
 	if ((s32)(ca->epoch_start - now) > 0)
 		ca->epoch_start = now;
+	if (!ca->epoch_start)
+		ca->epoch_start = 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cubic_idle);
 
@@ -168,7 +172,10 @@ static u32 lynx_cubic_target(const struct lynx_cubic *ca, u32 now)
 	t <<= LYNX_CUBIC_HZ;
 	do_div(t, HZ);
 	offs = t < ca->k ? ca->k - t : t - ca->k;
-	/* C/rtt * (t - K)^3, exact in 64 bits for windows below a million */
+	/* C/rtt * (t - K)^3 in 64 bits: up to 256 s from K (past that the
+	 * target is millions of segments anyway, far above LYNX_CWND_MAX)
+	 */
+	offs = min_t(u64, offs, 1ULL << 18);
 	delta = (LYNX_CUBIC_RTT_SCALE * offs * offs * offs) >>
 		(10 + 3 * LYNX_CUBIC_HZ);
 	return t < ca->k ? ca->origin - delta : ca->origin + delta;
@@ -201,7 +208,7 @@ u32 lynx_cubic_cnt(struct lynx_cubic *ca, u32 cwnd, u32 acked, u32 now)
 	ca->last_cwnd = cwnd;
 	ca->last_time = now;
 	if (!ca->epoch_start) {
-		ca->epoch_start = now;
+		ca->epoch_start = now ?: 1;	/* 0 is "no epoch" */
 		ca->ack_cnt = acked;
 		ca->tcp_cwnd = cwnd;
 		if (ca->last_max_cwnd <= cwnd) {

@@ -105,6 +105,18 @@ static void lynx_conn_rcvbuf_adjust(struct sock *sk)
 
 /* ---- receiving ----------------------------------------------------------- */
 
+/* Progress after timeouts, and no round-trip sample since (what came back
+ * answers a resent segment: Karn): the backed-off timeout stays the
+ * timeout until a sample comes, RFC 6298 5.7 (TCP keeps icsk_backoff).
+ * Dropped back to the base, a round trip longer than it would time out
+ * every segment, and every answer would cover a resend: no sample, ever.
+ */
+static void lynx_conn_keep_backoff(struct lynx_conn *c)
+{
+	if (c->retries)
+		c->rto = lynx_rto_backoff(c->rto, c->retries);
+}
+
 /* Process an acknowledgment and window; false if it acks what we never sent. */
 bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 {
@@ -112,8 +124,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
 	bool fin_acked = false, resent_acked = false;
+	u64 first_sent_us = 0, last_sent_us = 0;
 	u32 mss, prior_flight, acked;
-	u64 first_sent_us = 0;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -152,7 +164,9 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	}
 
 	/* New data acknowledged.  The round trip is sampled from the oldest
-	 * segment it covers, unless it covers one sent twice (Karn), as
+	 * segment it covers for the timeout, from the newest for CUBIC's
+	 * least delay (the spacing of segments a stretch ACK covers is no
+	 * part of the path), unless it covers one sent twice (Karn), as
 	 * tcp_clean_rtx_queue() does: every such ACK, so that the estimate
 	 * follows a queue that builds up under steady loss.
 	 */
@@ -161,10 +175,13 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	       !lynx_seq_after(lynx_seg_cb(skb)->end_seq, ack)) {
 		const struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
-		if (cb->retrans)
+		if (cb->retrans) {
 			resent_acked = true;
-		else if (!first_sent_us)
-			first_sent_us = cb->sent_us;
+		} else {
+			last_sent_us = cb->sent_us;
+			if (!first_sent_us)
+				first_sent_us = last_sent_us;
+		}
 		if (cb->flags & LYNX_F_FIN)
 			fin_acked = true;
 		__skb_unlink(skb, &sk->sk_write_queue);
@@ -172,10 +189,12 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		lynx_conn_free_wskb(sk, skb);
 	}
 	if (first_sent_us && !resent_acked) {
-		u32 rtt_us = ktime_to_us(ktime_get()) - first_sent_us;
+		u64 now_us = ktime_to_us(ktime_get());
 
-		c->rto = lynx_rtt_update(&c->rtt, rtt_us, ack, c->snd_nxt);
-		lynx_cc_rtt_sample(c, rtt_us);
+		c->rto = lynx_rtt_update(&c->rtt, now_us - first_sent_us, ack,
+					 c->snd_nxt);
+		lynx_cc_rtt_sample(c, now_us - last_sent_us);
+		c->retries = 0;
 	}
 	mss = lynx_conn_mss(sk);
 	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
@@ -185,6 +204,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	/* Progress: only this resets the retry counts (a duplicate ACK,
 	 * which anyone can forge, does not).
 	 */
+	lynx_conn_keep_backoff(c);
 	c->retries = 0;
 	c->probes = 0;
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
@@ -567,6 +587,7 @@ static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 					 c->snd_nxt);
 		lynx_cc_rtt_sample(c, rtt_us);
 	}
+	lynx_conn_keep_backoff(c);
 	lynx_conn_established(sk);
 	lynx_conn_send_ack(sk);
 	lynx_conn_push(sk);
@@ -653,6 +674,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		c->snd_una = cb->ack;
 		c->snd_wnd_end = cb->ack + cb->window;
 		c->peer_max_wnd = cb->window;
+		lynx_conn_keep_backoff(c);	/* (no sample: SYN|ACK untimed) */
 		lynx_conn_established(sk);
 	}
 	if (!lynx_conn_ack(sk, skb)) {

@@ -366,6 +366,8 @@ void lynx_conn_push(struct sock *sk)
 			break;
 		if (lynx_conn_xmit_skb(sk, skb))
 			break;
+		if (c->snd_una == c->snd_nxt)
+			lynx_cc_tx_start(c, jiffies - c->lsndtime);
 		c->snd_nxt = lynx_seg_cb(skb)->end_seq;
 		if (skb->len < goal)
 			c->snd_sml = c->snd_nxt;

@@ -253,6 +253,8 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[7].data = &ln->reply_rate;
 	table[8].data = &ln->reply_burst;
 	table[9].data = ln;
+	/* (one more entry in the template, one more line here) */
+	BUILD_BUG_ON(LYNX_SYSCTL_ENTRIES != 10);
 
 	ln->sysctl_hdr = lynx_register_net_sysctl(ln->net, "net/lynx", table,
 						  LYNX_SYSCTL_ENTRIES);

@@ -452,15 +452,18 @@ TEST_F_TIMEOUT(peer, abort_beyond_shrunk_window, 120)
 		    sizeof(chunk))
 			n++;
 	TH_LOG("%d KiB sent into the old window", n);
-	/* The burst arrives: s keeps a few segments, drops the rest, and
-	 * the rest again as c's timer resends them (round trips of 400 ms:
-	 * how many go in how long depends on c's RTO; up to 20 s).
+	/* The burst arrives: s keeps what 4096 bytes hold (the first
+	 * kilobyte; Nagle's rule holds the rest until it is acknowledged,
+	 * then sends it as one segment) and drops the rest, and drops it
+	 * again when c's timer resends it.  Two drops: c's snd_nxt is past
+	 * the lot, about 60 KiB beyond what s takes.  (Counting more, as
+	 * this did, counted c's timeouts, fewer since Karn's backoff stays.)
 	 */
-	for (i = 0; i < 400 && s_drops() - drops < n / 2; i++)
+	for (i = 0; i < 400 && s_drops() - drops < 2; i++)
 		poll(NULL, 0, lynx_ms(50));
 	TH_LOG("%lld segments dropped after %d ms", s_drops() - drops,
 	       i * 50);
-	ASSERT_LE(n / 2, s_drops() - drops);
+	ASSERT_LE(2, s_drops() - drops);
 	ASSERT_EQ(0, lynx_sh("tc qdisc del dev lynxlo root"));
 	/* No orphans allowed: close() resets at once. */
 	close(self->c);

@@ -2455,6 +2455,122 @@ FIXTURE_TEARDOWN(misc)
 {
 }
 
+/* One byte from c to a, and its acknowledgment back (SIOCOUTQ empty). */
+static int one_byte_acked(int c, int a)
+{
+	int i, out = 1;
+	char b;
+
+	if (send(c, "x", 1, 0) != 1 || recv(a, &b, 1, 0) != 1)
+		return -1;
+	for (i = 0; i < 200 && out; i++) {
+		if (ioctl(c, SIOCOUTQ, &out))
+			return -1;
+		if (out)
+			poll(NULL, 0, lynx_ms(50));
+	}
+	return out ? -1 : 0;
+}
+
+/* A connection from c to listener l over lynxlo delayed by netem 250 ms
+ * each way (a 500 ms round trip, longer than the initial timeout): *a is
+ * the accepted end.  Connected without blocking, c is left as such a
+ * connect leaves it (connect() not called again: SS_CONNECTING).
+ */
+static int long_path_pair(int l, int *c, int *a, bool nonblock)
+{
+	if (lynx_sh("tc qdisc add dev lynxlo root netem delay 250ms"))
+		return -1;
+	*c = lynx_socket(SOCK_STREAM);
+	if (*c < 0)
+		return -1;
+	if (nonblock) {
+		if (fcntl(*c, F_SETFL, O_NONBLOCK) ||
+		    !lynx_connect(*c, LYNX_NODE_LOCAL, 7400) ||
+		    errno != EINPROGRESS ||
+		    !(lynx_poll1(*c, POLLOUT, lynx_ms(10000)) & POLLOUT) ||
+		    fcntl(*c, F_SETFL, 0))
+			return -1;
+	} else if (lynx_connect(*c, LYNX_NODE_LOCAL, 7400)) {
+		return -1;
+	}
+	*a = accept(l, NULL, NULL);
+	return *a < 0 ? -1 : 0;
+}
+
+/*
+ * A round trip longer than the timeout: every first transmission times
+ * out (the SYN's at 200 ms included) and its acknowledgment then covers a
+ * resent segment, which is no sample (Karn).  The backed-off timeout must
+ * stay until a sample comes (RFC 6298 5.7, as TCP's icsk_backoff):
+ * dropping back to the base on every acknowledgment resent every segment
+ * and never measured the path.
+ */
+TEST_F_TIMEOUT(misc, long_path_rtt, 90)
+{
+	struct lynx_proc_row row;
+	unsigned int retrans;
+	int l, c = -1, a = -1, i;
+
+	l = lynx_socket(SOCK_STREAM);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_ANY, 7400));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, long_path_pair(l, &c, &a, false));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, one_byte_acked(c, a));
+	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
+	retrans = row.retrans;
+	TH_LOG("after 3: srtt %u us, %u resent", row.srtt_us, retrans);
+	EXPECT_LE(400000, row.srtt_us);
+	/* Measured: no more resends. */
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, one_byte_acked(c, a));
+	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
+	EXPECT_EQ(retrans, row.retrans);
+	ASSERT_EQ(0, lynx_sh("tc qdisc del dev lynxlo root"));
+	close(a);
+	close(c);
+	close(l);
+}
+
+/*
+ * A socket that connects again after its connection ended (a non-blocking
+ * connect whose connection was reset) starts its round-trip estimate
+ * afresh, as tcp_disconnect() clears TCP's: the first path's 500 ms round
+ * trip must not weigh on the next one's (SRTT keeps 7/8 of it at each
+ * sample: about 440 ms after the second handshake, not its own).
+ */
+TEST_F_TIMEOUT(misc, reconnect_forgets_rtt, 90)
+{
+	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
+	struct lynx_proc_row row;
+	int l, c = -1, a = -1, i;
+
+	l = lynx_socket(SOCK_STREAM);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_ANY, 7400));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, long_path_pair(l, &c, &a, true));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, one_byte_acked(c, a));
+	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
+	ASSERT_LE(400000, row.srtt_us);
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)));
+	close(a);			/* a reset, 250 ms on its way */
+	ASSERT_NE(0, lynx_poll1(c, POLLERR, lynx_ms(10000)) & POLLERR);
+	ASSERT_EQ(0, lynx_sh("tc qdisc del dev lynxlo root"));
+	/* connect() reports how the last one ended, then starts anew. */
+	EXPECT_EQ(-1, lynx_connect(c, LYNX_NODE_LOCAL, 7400));
+	EXPECT_EQ(ECONNRESET, errno);
+	ASSERT_EQ(0, lynx_connect(c, LYNX_NODE_LOCAL, 7400))
+		TH_LOG("connect again: %s", strerror(errno));
+	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
+	EXPECT_GT(200000, row.srtt_us) TH_LOG("srtt %u us", row.srtt_us);
+	close(c);
+	close(l);
+}
+
 TEST_F(misc, listen_dgram_eopnotsupp)
 {
 	int fd = lynx_socket(SOCK_DGRAM);

@@ -261,7 +261,8 @@ struct lynx_seg_cb {
 
 static inline struct lynx_seg_cb *lynx_seg_cb(const struct sk_buff *skb)
 {
-	BUILD_BUG_ON(sizeof(struct lynx_seg_cb) > sizeof_field(struct sk_buff, cb));
+	BUILD_BUG_ON(sizeof(struct lynx_seg_cb) >
+		     sizeof_field(struct sk_buff, cb));
 	return (struct lynx_seg_cb *)skb->cb;
 }
 
@@ -323,7 +324,8 @@ static inline unsigned long lynx_rtt_update(struct lynx_rtt *r, u32 sample_us,
 		}
 		if (lynx_seq_after(snd_una, r->seq)) {
 			if (r->mdev_max_us < r->rttvar_us)
-				r->rttvar_us -= (r->rttvar_us - r->mdev_max_us) >> 2;
+				r->rttvar_us -= (r->rttvar_us -
+						 r->mdev_max_us) >> 2;
 			r->seq = snd_nxt;
 			r->mdev_max_us = floor;
 		}
@@ -494,6 +496,7 @@ void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first);
 void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 			  unsigned long rto);
 void lynx_cc_rtt_sample(struct lynx_conn *c, u32 rtt_us);
+void lynx_cc_tx_start(struct lynx_conn *c, u32 idle);
 
 /* conn_cubic.c */
 void lynx_cubic_reset(struct lynx_cubic *ca);
