@@ -488,7 +488,7 @@ static void lynx_conn_cc_test_cubic_loss(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lynx_cubic_ssthresh(&ca, 1), 2U);
 }
 
-#define CC_T0		100000U			/* jiffies; not 0 ("no epoch") */
+#define CC_T0		100000U		/* jiffies; not 0 ("no epoch") */
 #define CC_RTT_MS	100
 
 /* @rounds round trips of @rtt jiffies, each acknowledging the whole
@@ -680,6 +680,69 @@ static void lynx_conn_cc_test_cubic_grows_on_ack(struct kunit *test)
 	KUNIT_EXPECT_NE(test, c->cubic.epoch_start, 0U);
 }
 
+/* HyStart's delay rule (tcp_cubic.c's HYSTART_DELAY): in slow start, from
+ * 16 segments on, a round trip whose first samples all exceed the least
+ * delay by an eighth of it (4 to 16 ms) ends slow start at that window,
+ * before the queue it builds overflows: the burst of losses that follows
+ * an overshoot left NewReno repairing hundreds of holes one per round
+ * trip (README, fair_tcp).  Reno's slow start has no such rule.
+ */
+static void lynx_conn_cc_test_hystart(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn_algo(test, 32, LYNX_CC_CUBIC);
+	struct lynx_conn *r = cc_conn(test, 32);
+	struct lynx_conn *s = cc_conn_algo(test, 10, LYNX_CC_CUBIC);
+	int i;
+
+	cc_set(c, 32, LYNX_INFINITE_SSTHRESH);
+	cc_set(r, 32, LYNX_INFINITE_SSTHRESH);
+	cc_set(s, 10, LYNX_INFINITE_SSTHRESH);
+	/* A round at the path's 10 ms: nothing. */
+	for (i = 0; i < 9; i++) {
+		lynx_cc_rtt_sample(c, 10000);
+		lynx_cc_rtt_sample(r, 10000);
+		lynx_cc_rtt_sample(s, 10000);
+	}
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, LYNX_INFINITE_SSTHRESH);
+	/* The next round (snd_una past where the first ended) at 13 ms:
+	 * below 10 + 4 ms, nothing.
+	 */
+	c->snd_nxt += 64 * CC_MSS;
+	c->snd_una += 33 * CC_MSS;
+	for (i = 0; i < 9; i++)
+		lynx_cc_rtt_sample(c, 13000);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, LYNX_INFINITE_SSTHRESH);
+	/* The next at 15 ms: slow start ends at this window, on the ninth
+	 * sample (eight first, as HYSTART_MIN_SAMPLES).
+	 */
+	c->snd_nxt += 64 * CC_MSS;
+	c->snd_una += 64 * CC_MSS;
+	for (i = 0; i < 8; i++)
+		lynx_cc_rtt_sample(c, 15000);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, LYNX_INFINITE_SSTHRESH);
+	lynx_cc_rtt_sample(c, 15000);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 32U);
+	/* Below 16 segments, and for Reno, the same delays do nothing. */
+	for (i = 0; i < 9; i++) {
+		lynx_cc_rtt_sample(r, 30000);
+		lynx_cc_rtt_sample(s, 30000);
+	}
+	KUNIT_EXPECT_EQ(test, r->snd_ssthresh, LYNX_INFINITE_SSTHRESH);
+	KUNIT_EXPECT_EQ(test, s->snd_ssthresh, LYNX_INFINITE_SSTHRESH);
+	/* A timeout starts it over: the next slow start may end early too. */
+	lynx_cc_on_rto(c, 32, true);
+	cc_set(c, 32, LYNX_INFINITE_SSTHRESH);
+	c->snd_nxt += 64 * CC_MSS;
+	c->snd_una += 64 * CC_MSS;
+	for (i = 0; i < 9; i++)
+		lynx_cc_rtt_sample(c, 10000);
+	c->snd_nxt += 64 * CC_MSS;
+	c->snd_una += 64 * CC_MSS;
+	for (i = 0; i < 9; i++)
+		lynx_cc_rtt_sample(c, 15000);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 32U);
+}
+
 static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_initial_window),
 	KUNIT_CASE(lynx_conn_cc_test_slow_start),
@@ -702,6 +765,7 @@ static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_cubic_hooks),
 	KUNIT_CASE(lynx_conn_cc_test_rto_in_recovery),
 	KUNIT_CASE(lynx_conn_cc_test_cubic_grows_on_ack),
+	KUNIT_CASE(lynx_conn_cc_test_hystart),
 	{}
 };
 

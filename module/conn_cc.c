@@ -406,11 +406,18 @@ void lynx_cc_idle_restart(struct lynx_conn *c, unsigned long idle,
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_idle_restart);
 
-/* A round-trip sample of the sender's (CUBIC's curve uses the least). */
+/* A round-trip sample of the sender's, snd_una already moved: CUBIC's
+ * curve uses the least, and its HyStart may end slow start.
+ */
 void lynx_cc_rtt_sample(struct lynx_conn *c, u32 rtt_us)
 {
-	if (c->cc_algo == LYNX_CC_CUBIC)
-		lynx_cubic_rtt_sample(&c->cubic, rtt_us, jiffies);
+	if (c->cc_algo != LYNX_CC_CUBIC)
+		return;
+	lynx_cubic_rtt_sample(&c->cubic, rtt_us, jiffies);
+	if (c->snd_cwnd < c->snd_ssthresh &&
+	    lynx_cubic_hystart(&c->cubic, rtt_us, c->snd_cwnd, c->snd_una,
+			       c->snd_nxt))
+		lynx_cc_set_ssthresh(c, c->snd_cwnd);
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_rtt_sample);
 

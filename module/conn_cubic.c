@@ -20,8 +20,10 @@
  *                  TCP_CA_Loss): slow start, then the curve anew
  *   idle           the curve's clock stops while nothing is sent
  *
- * HyStart (the early end of slow start on rising delay) is not here:
- * slow start ends at the first loss, as Reno's.
+ *   HyStart       slow start ends when a round trip's samples rise an
+ *                 eighth of the least delay (4 to 16 ms) above it, before
+ *                 the queue it builds overflows (tcp_cubic.c's delay
+ *                 rule; not its ACK-train rule, which needs pacing)
  *
  * Everything is a pure function of struct lynx_cubic and its arguments
  * (the time in jiffies included), under the socket lock as the rest of
@@ -242,3 +244,52 @@ friendly:
 	return ca->cnt;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cubic_cnt);
+
+#define LYNX_HYSTART_LOW_WINDOW		16	/* segments: below, no rule */
+#define LYNX_HYSTART_MIN_SAMPLES	8	/* a round's, before judging */
+#define LYNX_HYSTART_DELAY_MIN		4000U	/* us */
+#define LYNX_HYSTART_DELAY_MAX		16000U	/* us */
+
+/**
+ * lynx_cubic_hystart - HyStart's delay rule: end slow start as a queue builds
+ * @ca:      the connection's CUBIC state
+ * @rtt_us:  a round-trip sample
+ * @cwnd:    the congestion window (in slow start)
+ * @snd_una: the sender's, after the ACK that gave the sample
+ * @snd_nxt: the sender's
+ *
+ * A round trip lasts until snd_una passes what was snd_nxt when it began.
+ * From LYNX_HYSTART_LOW_WINDOW segments on, its first samples are
+ * counted; once there are LYNX_HYSTART_MIN_SAMPLES, if even the least of
+ * them exceeds the least delay seen by an eighth of it (clamped to 4-16
+ * ms), the path's queue is growing: slow start is over, as
+ * hystart_update() decides (once, until a timeout resets it).
+ *
+ * Return: true when the caller is to end slow start (ssthresh = @cwnd).
+ */
+bool lynx_cubic_hystart(struct lynx_cubic *ca, u32 rtt_us, u32 cwnd,
+			u32 snd_una, u32 snd_nxt)
+{
+	if (ca->found)
+		return false;
+	if (!ca->in_round || lynx_seq_after(snd_una, ca->end_seq)) {
+		ca->in_round = true;
+		ca->end_seq = snd_nxt;
+		ca->curr_rtt = U32_MAX;
+		ca->sample_cnt = 0;
+	}
+	if (cwnd < LYNX_HYSTART_LOW_WINDOW)
+		return false;
+	ca->curr_rtt = min(ca->curr_rtt, rtt_us);
+	if (ca->sample_cnt < LYNX_HYSTART_MIN_SAMPLES) {
+		ca->sample_cnt++;
+		return false;
+	}
+	if (ca->curr_rtt <= ca->delay_min +
+	    clamp(ca->delay_min >> 3, LYNX_HYSTART_DELAY_MIN,
+		  LYNX_HYSTART_DELAY_MAX))
+		return false;
+	ca->found = true;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cubic_hystart);

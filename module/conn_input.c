@@ -126,6 +126,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	bool fin_acked = false, resent_acked = false;
 	u64 first_sent_us = 0, last_sent_us = 0;
 	u32 mss, prior_flight, acked;
+	s64 cc_rtt_us = -1;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -193,7 +194,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 
 		c->rto = lynx_rtt_update(&c->rtt, now_us - first_sent_us, ack,
 					 c->snd_nxt);
-		lynx_cc_rtt_sample(c, now_us - last_sent_us);
+		cc_rtt_us = now_us - last_sent_us;
 		c->retries = 0;
 	}
 	mss = lynx_conn_mss(sk);
@@ -201,6 +202,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	acked = lynx_cc_acked(c, ack - c->snd_una, mss);
 	c->snd_una = ack;
 	c->snd_wnd_end = wnd_end;
+	if (cc_rtt_us >= 0)
+		lynx_cc_rtt_sample(c, cc_rtt_us);
 	/* Progress: only this resets the retry counts (a duplicate ACK,
 	 * which anyone can forge, does not).
 	 */
@@ -674,7 +677,7 @@ void lynx_conn_process(struct sock *sk, struct sk_buff *skb)
 		c->snd_una = cb->ack;
 		c->snd_wnd_end = cb->ack + cb->window;
 		c->peer_max_wnd = cb->window;
-		lynx_conn_keep_backoff(c);	/* (no sample: SYN|ACK untimed) */
+		lynx_conn_keep_backoff(c);	/* SYN|ACK: never timed */
 		lynx_conn_established(sk);
 	}
 	if (!lynx_conn_ack(sk, skb)) {

@@ -65,6 +65,12 @@
  *                 growth)
  * @ack_cnt:       segments acknowledged toward @tcp_cwnd's next step
  * @tcp_cwnd:      the window Reno would have now (TCP-friendliness)
+ * @end_seq:       HyStart: the current round trip ends when snd_una passes
+ *                 this
+ * @curr_rtt:      the least sample of the round so far, us
+ * @sample_cnt:    samples of the round counted
+ * @in_round:      a round is under way (@end_seq is set)
+ * @found:         slow start has been ended by HyStart
  */
 struct lynx_cubic {
 	u32	cnt;
@@ -77,6 +83,11 @@ struct lynx_cubic {
 	u32	epoch_start;
 	u32	ack_cnt;
 	u32	tcp_cwnd;
+	u32	end_seq;
+	u32	curr_rtt;
+	u8	sample_cnt;
+	bool	in_round;
+	bool	found;
 };
 
 /**
@@ -505,6 +516,8 @@ u32 lynx_cubic_ssthresh(struct lynx_cubic *ca, u32 cwnd);
 void lynx_cubic_rtt_sample(struct lynx_cubic *ca, u32 rtt_us, u32 now);
 void lynx_cubic_idle(struct lynx_cubic *ca, u32 idle, u32 now);
 u32 lynx_cubic_cnt(struct lynx_cubic *ca, u32 cwnd, u32 acked, u32 now);
+bool lynx_cubic_hystart(struct lynx_cubic *ca, u32 rtt_us, u32 cwnd,
+			u32 snd_una, u32 snd_nxt);
 
 /**
  * lynx_sndbuf_goal - the send buffer a congestion window needs
