@@ -33,9 +33,10 @@
  * in lynx_cc_may_send(), which lynx_conn_push() asks before each segment.
  *
  * Everything here is a pure function of struct lynx_conn (its congestion
- * fields, snd_una and snd_nxt): the callers, under the socket lock, send
- * what the return values say.  As tcp_reno_cong_avoid(), the window grows
- * only while the sender used it (tcp_is_cwnd_limited()).
+ * fields, snd_una and snd_nxt) and, for CUBIC's clock, jiffies: the
+ * callers, under the socket lock, send what the return values say.  As
+ * tcp_reno_cong_avoid(), the window grows only while the sender used it
+ * (tcp_is_cwnd_limited()).
  */
 #include <net/lynx.h>
 #include <kunit/visibility.h>
