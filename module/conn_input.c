@@ -195,7 +195,6 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		c->rto = lynx_rtt_update(&c->rtt, now_us - first_sent_us, ack,
 					 c->snd_nxt);
 		cc_rtt_us = now_us - last_sent_us;
-		c->retries = 0;
 	}
 	mss = lynx_conn_mss(sk);
 	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
@@ -207,7 +206,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	/* Progress: only this resets the retry counts (a duplicate ACK,
 	 * which anyone can forge, does not).
 	 */
-	lynx_conn_keep_backoff(c);
+	if (cc_rtt_us < 0)
+		lynx_conn_keep_backoff(c);
 	c->retries = 0;
 	c->probes = 0;
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight))

@@ -2472,13 +2472,19 @@ static int one_byte_acked(int c, int a)
 	return out ? -1 : 0;
 }
 
-/* A connection from c to listener l over lynxlo delayed by netem 250 ms
- * each way (a 500 ms round trip, longer than the initial timeout): *a is
- * the accepted end.  Connected without blocking, c is left as such a
- * connect leaves it (connect() not called again: SS_CONNECTING).
+/* A listener *l and a connection from *c to it over lynxlo delayed by
+ * netem 250 ms each way (a 500 ms round trip, longer than the initial
+ * timeout), accepted as *a, and three bytes sent and acknowledged on it.
+ * Connected without blocking, c is left as such a connect leaves it
+ * (connect() not called again: SS_CONNECTING).
  */
-static int long_path_pair(int l, int *c, int *a, bool nonblock)
+static int long_path_pair(int *l, int *c, int *a, bool nonblock)
 {
+	int i;
+
+	*l = lynx_socket(SOCK_STREAM);
+	if (*l < 0 || lynx_bind(*l, LYNX_NODE_ANY, 7400) || listen(*l, 4))
+		return -1;
 	if (lynx_sh("tc qdisc add dev lynxlo root netem delay 250ms"))
 		return -1;
 	*c = lynx_socket(SOCK_STREAM);
@@ -2494,8 +2500,13 @@ static int long_path_pair(int l, int *c, int *a, bool nonblock)
 	} else if (lynx_connect(*c, LYNX_NODE_LOCAL, 7400)) {
 		return -1;
 	}
-	*a = accept(l, NULL, NULL);
-	return *a < 0 ? -1 : 0;
+	*a = accept(*l, NULL, NULL);
+	if (*a < 0)
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (one_byte_acked(*c, *a))
+			return -1;
+	return 0;
 }
 
 /*
@@ -2510,15 +2521,9 @@ TEST_F_TIMEOUT(misc, long_path_rtt, 90)
 {
 	struct lynx_proc_row row;
 	unsigned int retrans;
-	int l, c = -1, a = -1, i;
+	int l = -1, c = -1, a = -1, i;
 
-	l = lynx_socket(SOCK_STREAM);
-	ASSERT_LE(0, l);
-	ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_ANY, 7400));
-	ASSERT_EQ(0, listen(l, 4));
-	ASSERT_EQ(0, long_path_pair(l, &c, &a, false));
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, one_byte_acked(c, a));
+	ASSERT_EQ(0, long_path_pair(&l, &c, &a, false));
 	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
 	retrans = row.retrans;
 	TH_LOG("after 3: srtt %u us, %u resent", row.srtt_us, retrans);
@@ -2545,15 +2550,9 @@ TEST_F_TIMEOUT(misc, reconnect_forgets_rtt, 90)
 {
 	struct linger lin = { .l_onoff = 1, .l_linger = 0 };
 	struct lynx_proc_row row;
-	int l, c = -1, a = -1, i;
+	int l = -1, c = -1, a = -1;
 
-	l = lynx_socket(SOCK_STREAM);
-	ASSERT_LE(0, l);
-	ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_ANY, 7400));
-	ASSERT_EQ(0, listen(l, 4));
-	ASSERT_EQ(0, long_path_pair(l, &c, &a, true));
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, one_byte_acked(c, a));
+	ASSERT_EQ(0, long_path_pair(&l, &c, &a, true));
 	ASSERT_EQ(0, lynx_proc_find(ino_of(c), &row));
 	ASSERT_LE(400000, row.srtt_us);
 	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin)));
