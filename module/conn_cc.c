@@ -76,7 +76,7 @@ int lynx_cc_lookup(const char *name)
 /* A new connection: the initial window, no threshold yet, no recovery. */
 void lynx_cc_init(struct lynx_conn *c, u8 algo)
 {
-	c->cc_algo = algo;
+	WRITE_ONCE(c->cc_algo, algo);	/* /proc reads it unlocked */
 	lynx_cubic_reset(&c->cubic);
 	lynx_cc_set_cwnd(c, LYNX_INIT_CWND);
 	lynx_cc_set_ssthresh(c, LYNX_INFINITE_SSTHRESH);

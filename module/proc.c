@@ -68,8 +68,9 @@ static void lynx_seq_stop(struct seq_file *seq, void *v)
 }
 
 /* A connection's congestion window and threshold (segments), smoothed
- * RTT (us) and retransmitted segments; zeros for a datagram or raw socket.  Read
- * without the socket lock (WRITE_ONCE() on the other side).
+ * RTT (us), retransmitted segments and congestion control (the namespace's
+ * when the connection began); zeros and "-" for a datagram or raw socket.
+ * Read without the socket lock (WRITE_ONCE() on the other side).
  */
 static void lynx_seq_show_conn(struct seq_file *seq,
 			       const struct lynx_sock *lsk)
@@ -78,13 +79,14 @@ static void lynx_seq_show_conn(struct seq_file *seq,
 
 	if (lsk->sk.sk_type != SOCK_STREAM &&
 	    lsk->sk.sk_type != SOCK_SEQPACKET) {
-		seq_printf(seq, " %5u %10u %8u %7u\n", 0, 0, 0, 0);
+		seq_printf(seq, " %5u %10u %8u %7u %-5s\n", 0, 0, 0, 0, "-");
 		return;
 	}
 	c = lynx_sk_conn(&lsk->sk);
-	seq_printf(seq, " %5u %10u %8u %7u\n", READ_ONCE(c->snd_cwnd),
+	seq_printf(seq, " %5u %10u %8u %7u %-5s\n", READ_ONCE(c->snd_cwnd),
 		   READ_ONCE(c->snd_ssthresh), READ_ONCE(c->rtt.srtt_us) >> 3,
-		   READ_ONCE(c->total_retrans));
+		   READ_ONCE(c->total_retrans),
+		   lynx_cc_name(READ_ONCE(c->cc_algo)));
 }
 
 static int lynx_seq_show(struct seq_file *seq, void *v)
@@ -95,7 +97,7 @@ static int lynx_seq_show(struct seq_file *seq, void *v)
 	u32 node, port;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "type      state       local               peer                rx_queue tx_queue   uid    inode  cwnd   ssthresh  srtt_us retrans\n");
+		seq_puts(seq, "type      state       local               peer                rx_queue tx_queue   uid    inode  cwnd   ssthresh  srtt_us retrans cc\n");
 		return 0;
 	}
 	lsk = hlist_entry(v, struct lynx_sock, list_node);

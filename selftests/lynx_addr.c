@@ -125,6 +125,46 @@ TEST_F(ns, congestion_control_sysctl)
 	EXPECT_STREQ("cubic\n", buf);
 }
 
+/*
+ * A connection takes the namespace's congestion control when it begins and
+ * keeps it: /proc/net/lynx names it per socket (both ends, the accepted
+ * one from its listener's namespace), "-" for a datagram socket.
+ */
+TEST_F(ns, connection_takes_congestion_control)
+{
+	int l, c1, s1, c2, s2, d;
+	struct lynx_proc_row r;
+
+	ASSERT_EQ(0, lynx_write_file(CC_SYSCTL, "reno"));
+	l = lynx_socket(SOCK_STREAM);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, lynx_bind(l, LYNX_NODE_LOCAL, 7100));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, l, 7100, &c1, &s1));
+	ASSERT_EQ(0, lynx_write_file(CC_SYSCTL, "cubic"));
+	ASSERT_EQ(0, lynx_stream_pair(SOCK_STREAM, l, 7100, &c2, &s2));
+	d = lynx_socket(SOCK_DGRAM);
+	ASSERT_LE(0, d);
+
+	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(c1), &r));
+	EXPECT_STREQ("reno", r.cc);
+	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(s1), &r));
+	EXPECT_STREQ("reno", r.cc);
+	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(c2), &r));
+	EXPECT_STREQ("cubic", r.cc);
+	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(s2), &r));
+	EXPECT_STREQ("cubic", r.cc);
+	ASSERT_EQ(0, lynx_proc_find(lynx_sock_inode(d), &r));
+	EXPECT_STREQ("-", r.cc);
+
+	close(d);
+	close(c2);
+	close(s2);
+	close(c1);
+	close(s1);
+	close(l);
+}
+
 TEST_F(ns, node_differs_between_namespaces)
 {
 	uint32_t first, second;

@@ -214,8 +214,9 @@ static inline unsigned long lynx_sock_inode(int fd)
 
 /*
  * One row of /proc/net/lynx.  After the inode, a connection's congestion
- * window and slow start threshold (segments), smoothed RTT (us) and
- * retransmitted segments (zeros for a datagram socket).
+ * window and slow start threshold (segments), smoothed RTT (us),
+ * retransmitted segments and congestion control (zeros and "-" for a
+ * datagram socket).
  */
 struct lynx_proc_row {
 	char type[16];
@@ -226,10 +227,11 @@ struct lynx_proc_row {
 	unsigned int uid;
 	unsigned long inode;
 	unsigned int cwnd, ssthresh, srtt_us, retrans;
+	char cc[16];
 };
 
 /* Fields of a /proc/net/lynx row, the congestion columns included. */
-#define LYNX_PROC_FIELDS	14
+#define LYNX_PROC_FIELDS	15
 
 /* Finds the /proc/net/lynx row of inode; 0 if found, -1 if not. */
 static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
@@ -246,11 +248,11 @@ static inline int lynx_proc_find(unsigned long inode, struct lynx_proc_row *r)
 			continue;
 		}
 		memset(r, 0, sizeof(*r));
-		if (sscanf(line, "%15s %15s %x:%u %x:%u %lu %lu %u %lu %u %u %u %u",
+		if (sscanf(line, "%15s %15s %x:%u %x:%u %lu %lu %u %lu %u %u %u %u %15s",
 			   r->type, r->state, &r->lnode, &r->lport,
 			   &r->pnode, &r->pport, &r->rxq, &r->txq,
 			   &r->uid, &r->inode, &r->cwnd, &r->ssthresh,
-			   &r->srtt_us, &r->retrans) != LYNX_PROC_FIELDS)
+			   &r->srtt_us, &r->retrans, r->cc) != LYNX_PROC_FIELDS)
 			continue;
 		if (r->inode == inode) {
 			ret = 0;
