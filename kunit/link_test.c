@@ -17,6 +17,9 @@
  *                       cumulative ACK frees, fast retransmit after three
  *                       duplicates, NewReno's partial ACK, an ACK of data
  *                       never sent refused
+ *   lynx_conn_link_test_loss_go_back_n after a timeout the segments in flight
+ *                       go again as slow start opens the window (1, 2,
+ *                       4 ...), each once
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -586,6 +589,120 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, LYNX_TEST_DEV_STAT(ctx->lo, tx_dropped), tx_dropped + LT_NSEG + 2);
 }
 
+/* Lower lynxlo's MTU to @mtu; the exit hook puts it back. */
+static void lt_set_mtu(struct kunit *test, struct lt_ctx *ctx, int mtu)
+{
+	int err;
+
+	rtnl_lock();
+	if (!ctx->lo_mtu)
+		ctx->lo_mtu = ctx->lo->mtu;
+	err = dev_set_mtu(ctx->lo, mtu);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+}
+
+static void lt_restore_mtu(struct lt_ctx *ctx)
+{
+	if (!ctx->lo_mtu)
+		return;
+	rtnl_lock();
+	dev_set_mtu(ctx->lo, ctx->lo_mtu);
+	rtnl_unlock();
+	ctx->lo_mtu = 0;
+}
+
+/* ---- lynx_conn_link_test_loss_go_back_n ---------------------------------------- */
+
+#define LT_GBN_SEGS	8
+#define LT_GBN_LEN	1000	/* a full segment: lynxlo's MTU made to fit */
+
+/* After a timeout every segment in flight is presumed lost, as
+ * tcp_enter_loss() marks them: they go again in order as slow start opens
+ * the window (1, 2, 4, ... a round trip), not one per round trip, which
+ * made a burst of n losses cost n round trips.
+ */
+static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	struct lynx_dev_fault_counts counts;
+	u32 una, wnd_end, retrans;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+	int i;
+
+	buf = kunit_kzalloc(test, LT_GBN_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+	/* Full segments: the window counts acknowledged bytes in them. */
+	lt_set_mtu(test, ctx, LYNX_HLEN + LT_GBN_LEN);
+
+	/* Nothing reaches the peer; the case feeds the ACKs. */
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	release_sock(sk);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end,
+					       una + LT_GBN_SEGS * LT_GBN_LEN));
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
+	for (i = 0; i < LT_GBN_SEGS; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN),
+				LT_GBN_LEN);
+
+	/* Held from here to the end: a timer that fires meanwhile finds the
+	 * socket owned and only arms itself again.
+	 */
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);
+	retrans = c->total_retrans;
+
+	/* The timeout: a window of one, the oldest segment goes again. */
+	lynx_conn_timeout(sk);
+	KUNIT_EXPECT_TRUE(test, c->in_loss);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + LT_GBN_LEN);
+
+	/* Its ACK: a window of two, the next two go. */
+	lt_ack(test, sk, una + LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 2U);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + 3 * LT_GBN_LEN);
+
+	/* Theirs: four, the next four. */
+	lt_ack(test, sk, una + 3 * LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 4U);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 7);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + 7 * LT_GBN_LEN);
+
+	/* Theirs: the last one, and no segment twice (the window, up to
+	 * the threshold Reno or CUBIC set, has room for more).
+	 */
+	lt_ack(test, sk, una + 7 * LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_GE(test, c->snd_cwnd, 5U);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 8);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + 8 * LT_GBN_LEN);
+	KUNIT_EXPECT_TRUE(test, c->in_loss);
+
+	/* All of it: loss recovery over, nothing more sent again. */
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_loss);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 8);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
+	KUNIT_EXPECT_PTR_EQ(test, c->rtx_hint, NULL);
+	release_sock(sk);
+
+	/* Each segment left twice, and the link took them all. */
+	lynx_dev_fault_counts(ctx->lo, &counts);
+	KUNIT_EXPECT_EQ(test, counts.dropped, 2ULL * LT_GBN_SEGS);
+}
+
 /* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
 
 #define LT_SRTT_US	(10 * USEC_PER_SEC)
@@ -1115,29 +1232,6 @@ static void lynx_conn_link_test_seqpacket_unsent(struct kunit *test)
 #define LT_RECUT_LEN	100	/* bytes in the one segment */
 #define LT_RECUT_MSS	16	/* what the MTU drop leaves */
 
-/* Lower lynxlo's MTU to @mtu; the exit hook puts it back. */
-static void lt_set_mtu(struct kunit *test, struct lt_ctx *ctx, int mtu)
-{
-	int err;
-
-	rtnl_lock();
-	if (!ctx->lo_mtu)
-		ctx->lo_mtu = ctx->lo->mtu;
-	err = dev_set_mtu(ctx->lo, mtu);
-	rtnl_unlock();
-	KUNIT_ASSERT_EQ(test, err, 0);
-}
-
-static void lt_restore_mtu(struct lt_ctx *ctx)
-{
-	if (!ctx->lo_mtu)
-		return;
-	rtnl_lock();
-	dev_set_mtu(ctx->lo, ctx->lo_mtu);
-	rtnl_unlock();
-	ctx->lo_mtu = 0;
-}
-
 /* A segment whose payload is in page fragments, re-cut as it goes after
  * lynxlo's MTU dropped: the write queue's charge must stay the sum of its
  * truesizes, or the socket's destructor finds memory nobody returns.
@@ -1504,6 +1598,7 @@ static void lt_exit(struct kunit *test)
 static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_fault_injector),
 	KUNIT_CASE(lynx_conn_link_test_retrans_queue),
+	KUNIT_CASE(lynx_conn_link_test_loss_go_back_n),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -36,6 +36,7 @@ void lynx_conn_arm(struct sock *sk, unsigned long when);
 struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb);
 bool lynx_conn_can_send(const struct sock *sk);
 void lynx_conn_retransmit_head(struct sock *sk);
+void lynx_conn_resend_lost(struct sock *sk);
 void lynx_conn_purge_write(struct sock *sk);
 void lynx_conn_write_space(struct sock *sk);
 
@@ -46,7 +47,6 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg);
 void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when);
 void lynx_conn_keepalive_timer(struct timer_list *t);
 void lynx_conn_delack_timer(struct timer_list *t);
-void lynx_conn_timeout(struct sock *sk);
 void lynx_conn_timer(struct timer_list *t);
 
 #endif /* _LYNX_CONN_INTERNAL_H */

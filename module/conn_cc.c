@@ -11,7 +11,9 @@
  *              three duplicate ACKs: ssthresh = max(flight / 2, 2), fast
  *              retransmit, fast recovery (cwnd = ssthresh + 3, one more
  *              per further duplicate); a timeout: the same ssthresh (on
- *              the first timeout of a loss), cwnd = 1, slow start again
+ *              the first timeout of a loss), cwnd = 1, slow start again,
+ *              what was in flight sent again as the window allows
+ *              (go-back-N, as tcp_enter_loss() marks it all lost)
  *   RFC 6582   NewReno: a partial ACK in recovery retransmits the next
  *              hole at once and deflates the window by what it acked; the
  *              ACK of everything up to the recovery point ends recovery
@@ -84,6 +86,8 @@ void lynx_cc_init(struct lynx_conn *c, u8 algo)
 	c->cc_acked_bytes = 0;
 	c->in_recovery = false;
 	c->in_loss = false;
+	c->rtx_nxt = c->snd_una;
+	c->rtx_hint = NULL;
 	c->dupacks = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_init);
@@ -262,11 +266,12 @@ static void lynx_cc_grow(struct lynx_conn *c, u32 acked, u32 prior_flight)
  * the recovery point (a partial ACK, RFC 6582 3.2 step 5) deflates the
  * window by what it acknowledged, adds one segment back, and keeps
  * recovery; one at or past it ends recovery with cwnd = ssthresh.  After
- * a timeout the window grows in slow start throughout, and recovery ends
+ * a timeout the window grows in slow start throughout (and the caller's
+ * lynx_conn_resend_lost() sends what it has room for), and recovery ends
  * at the recovery point just the same.
  *
  * Return: true when the caller is to retransmit the next hole, the oldest
- * unacknowledged segment, at once.
+ * unacknowledged segment, at once (fast recovery's partial ACK).
  */
 bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked, u32 prior_flight)
 {
@@ -297,7 +302,7 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked, u32 prior_flight)
 		c->in_recovery = false;
 		c->in_loss = false;
 	}
-	return partial;
+	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_ack);
 
@@ -310,7 +315,8 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_ack);
  * ssthresh = max(@flight / 2, 2), cwnd = ssthresh + 3, the recovery point
  * at snd_nxt.  In fast recovery each further one inflates the window by
  * a segment, which has left the network.  After a timeout they do
- * nothing: that recovery retransmits hole by hole on partial ACKs.
+ * nothing: that recovery sends everything in flight again as its window
+ * grows (lynx_conn_resend_lost()).
  *
  * Return: true when the caller is to retransmit the oldest unacknowledged
  * segment now (fast retransmit).
@@ -355,8 +361,9 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);
  * the window that lost; its window and flight are inflated since, as
  * tcp_enter_loss() keeps it), cwnd = the loss window (1), and slow start
  * from there; recovery (a fast one included) becomes loss recovery up to
- * snd_nxt.  CUBIC forgets its curve and W_max, as tcp_cubic.c does on
- * entering TCP_CA_Loss.
+ * snd_nxt, which sends everything from snd_una again (rtx_nxt).  CUBIC
+ * forgets its curve and W_max, as tcp_cubic.c does on entering
+ * TCP_CA_Loss.
  */
 void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 {
@@ -372,6 +379,8 @@ void lynx_cc_on_rto(struct lynx_conn *c, u32 flight, bool first)
 	c->in_recovery = true;
 	c->in_loss = true;
 	c->recover = c->snd_nxt;
+	c->rtx_nxt = c->snd_una;	/* go back: all of it is lost */
+	c->rtx_hint = NULL;
 	c->dupacks = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_rto);

@@ -327,10 +327,11 @@ static bool lynx_conn_nagle_holds(const struct sock *sk,
  * lynx_conn_push - send queued segments the windows have room for
  * @sk: the socket, locked
  *
- * A segment goes when it fits in both the peer's window and the
- * congestion window (lynx_cc_may_send()), the one place where either is
- * enforced, and Nagle's rule does not hold it (lynx_conn_nagle_holds():
- * the ACK that ends the wait calls here again).  When the peer's window
+ * After a timeout what was in flight goes again first, as the congestion
+ * window allows (lynx_conn_resend_lost()).  A new segment goes when it
+ * fits in both the peer's window and the congestion window
+ * (lynx_cc_may_send()), and Nagle's rule does not hold it
+ * (lynx_conn_nagle_holds(): the ACK that ends the wait calls here again).  When the peer's window
  * is closed and nothing is in flight the timer is armed to probe it
  * (lynx_conn_timeout() then sends one segment regardless); the
  * congestion window never holds back the only segment.
@@ -343,7 +344,11 @@ void lynx_conn_push(struct sock *sk)
 	int mtu;
 
 	sock_owned_by_me(sk);
-	if (!lynx_conn_can_send(sk) || !c->send_head)
+	if (!lynx_conn_can_send(sk))
+		return;
+	if (c->in_loss)
+		lynx_conn_resend_lost(sk);
+	if (!c->send_head)
 		return;
 	mtu = lynx_conn_path_mtu(sk);
 	mss = lynx_seg_size(mtu, LYNX_HLEN, 0);
@@ -381,18 +386,88 @@ void lynx_conn_push(struct sock *sk)
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_conn_push);
 
-/* Send the oldest unacknowledged segment again. */
+/* Send a segment sent before again; 0 or the transmit error.  Only a
+ * resend that left counts (as TCP's RETRANSSEGS): one that failed is
+ * tried again by the next push or timeout.
+ */
+static int lynx_conn_resend(struct sock *sk, struct sk_buff *skb)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	int err;
+
+	lynx_seg_cb(skb)->retrans = 1;	/* Karn: its ACK is no RTT sample */
+	err = lynx_conn_xmit_skb(sk, skb);
+	if (err)
+		return err;
+	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
+	WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
+	return 0;
+}
+
+/* Send the oldest unacknowledged segment again.  In loss recovery (a
+ * window probe) go-back-N need not send it once more.
+ */
 void lynx_conn_retransmit_head(struct sock *sk)
 {
 	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
 	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 end_seq;
 
 	if (!skb || skb == c->send_head)
 		return;
-	lynx_seg_cb(skb)->retrans = 1;	/* Karn: its ACK is no RTT sample */
-	LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
-	WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
-	lynx_conn_xmit_skb(sk, skb);
+	if (lynx_conn_resend(sk, skb))
+		return;
+	/* (a re-cut shortened the segment: its end is read after) */
+	end_seq = lynx_seg_cb(skb)->end_seq;
+	if (c->in_loss && lynx_seq_after(end_seq, c->rtx_nxt))
+		c->rtx_nxt = end_seq;
+}
+
+/**
+ * lynx_conn_resend_lost - after a timeout, send what was in flight again
+ * @sk: the socket, locked, in loss recovery (lynx_conn.in_loss)
+ *
+ * Every segment sent before the timeout is presumed lost, as
+ * tcp_enter_loss() marks them: from snd_una on they go again in order, as
+ * many as the congestion window has room for beside those already sent
+ * again and not acknowledged (go-back-N in slow start: 1, 2, 4 ... a round
+ * trip).  One a round trip, a burst of n losses took n round trips.  A
+ * segment the peer had after all only moves snd_una further at its next
+ * ACK.  As tcp_retransmit_skb(), none past the peer's window but the
+ * oldest.  The walk resumes at lynx_conn.rtx_hint (TCP's
+ * retransmit_skb_hint), not at the head: each ACK would otherwise step
+ * over every segment already sent again.
+ */
+void lynx_conn_resend_lost(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 mss = lynx_conn_mss(sk);
+	struct sk_buff *skb;
+
+	sock_owned_by_me(sk);
+	if (lynx_seq_before(c->rtx_nxt, c->snd_una))
+		c->rtx_nxt = c->snd_una;
+	skb = c->rtx_hint ?: skb_peek(&sk->sk_write_queue);
+	if (!skb)
+		return;
+	skb_queue_walk_from(&sk->sk_write_queue, skb) {
+		const struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+		if (skb == c->send_head ||
+		    !lynx_seq_before(c->rtx_nxt, c->recover))
+			break;
+		c->rtx_hint = skb;
+		if (!lynx_seq_after(cb->end_seq, c->rtx_nxt))
+			continue;	/* sent again already */
+		if (lynx_cc_flight(c->snd_una, c->rtx_nxt, mss) >= c->snd_cwnd)
+			break;
+		if (!lynx_seq_before(cb->seq, c->snd_wnd_end) &&
+		    cb->seq != c->snd_una)
+			break;
+		if (lynx_conn_resend(sk, skb))
+			break;
+		c->rtx_nxt = cb->end_seq;	/* (read after a re-cut) */
+	}
 }
 
 /**
@@ -475,6 +550,10 @@ void lynx_conn_charge_wskb(struct sock *sk, int size)
 
 void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
 {
+	struct lynx_conn *c = lynx_sk_conn(sk);
+
+	if (c->rtx_hint == skb)
+		c->rtx_hint = NULL;
 	sk_wmem_queued_add(sk, -skb->truesize);
 	sk_mem_uncharge(sk, skb->truesize);
 	__kfree_skb(skb);

@@ -5,6 +5,7 @@
  * retransmission, window probes, the end of an orphan).  As tcp_timer.c is
  * to TCP.
  */
+#include <kunit/visibility.h>
 #include <net/sock.h>
 #include <net/lynx.h>
 #include "conn.h"
@@ -179,7 +180,7 @@ void lynx_conn_timeout(struct sock *sk)
 						 lynx_conn_mss(sk)),
 			       !c->retries);
 		c->retries++;
-		lynx_conn_retransmit_head(sk);
+		lynx_conn_resend_lost(sk);
 		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->retries));
 	} else if (c->snd_una != c->snd_nxt || c->send_head) {
 		/* The window is closed: probe it with the oldest segment
@@ -201,6 +202,7 @@ void lynx_conn_timeout(struct sock *sk)
 		lynx_conn_arm(sk, lynx_rto_backoff(c->rto, c->probes));
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(lynx_conn_timeout);
 
 void lynx_conn_timer(struct timer_list *t)
 {

@@ -532,6 +532,7 @@ void lynx_conn_purge_rcv(struct sock *sk);
 /* ---- connections: sending (conn_output.c) ------------------------------- */
 
 void lynx_conn_push(struct sock *sk);
+void lynx_conn_timeout(struct sock *sk);
 u32 lynx_conn_size_goal(struct sock *sk);
 void lynx_conn_send_ack(struct sock *sk);
 void lynx_conn_send_fin(struct sock *sk);

@@ -128,8 +128,15 @@ struct lynx_rtt {
  *               closes when no such segment fits: lynx_rcv_window())
  * @recover:     snd_nxt when loss recovery began (partial-ACK rule; the
  *               ISS before any)
- * @in_recovery: retransmitting holes one per partial ACK (fast recovery,
- *               or after a timeout with @in_loss)
+ * @rtx_nxt:     after a timeout (@in_loss): the next sequence number to
+ *               send again; what lies between snd_una and it went again
+ *               since (go-back-N, lynx_conn_resend_lost())
+ * @rtx_hint:    a write-queue segment at or before @rtx_nxt where that
+ *               walk resumes (NULL: the head); lynx_conn_free_wskb()
+ *               clears it when it frees that segment
+ * @in_recovery: retransmitting lost segments: fast recovery's one hole
+ *               per partial ACK, or with @in_loss everything sent before
+ *               the timeout, as the window allows
  * @in_loss:     the recovery began with a timeout: slow start, no
  *               window inflation (TCP's CA_Loss)
  * @dupacks:     duplicate acknowledgments counted
@@ -189,8 +196,8 @@ struct lynx_rtt {
  * Everything is under the socket lock (process context owning the lock,
  * or softirq holding the spinlock while no process owns it), except the
  * listener's accept queue, under @accept_lock.  /proc/net/lynx reads
- * @snd_cwnd, @snd_ssthresh, @rtt.srtt_us and @total_retrans without it
- * (written with WRITE_ONCE()).
+ * @snd_cwnd, @snd_ssthresh, @rtt.srtt_us, @total_retrans and @cc_algo
+ * without it (written with WRITE_ONCE()).
  */
 struct lynx_conn {
 	struct hlist_nulls_node	hash_node;
@@ -210,6 +217,8 @@ struct lynx_conn {
 	u32			rcv_adv;
 	u32			rcv_seg_memory;
 	u32			recover;
+	u32			rtx_nxt;
+	struct sk_buff		*rtx_hint;
 	bool			in_recovery;
 	bool			in_loss;
 	u8			dupacks;
