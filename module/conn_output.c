@@ -331,7 +331,8 @@ static bool lynx_conn_nagle_holds(const struct sock *sk,
  * window allows (lynx_conn_resend_lost()).  A new segment goes when it
  * fits in both the peer's window and the congestion window
  * (lynx_cc_may_send()), and Nagle's rule does not hold it
- * (lynx_conn_nagle_holds(): the ACK that ends the wait calls here again).  When the peer's window
+ * (lynx_conn_nagle_holds(): the ACK that ends the wait calls here
+ * again).  When the peer's window
  * is closed and nothing is in flight the timer is armed to probe it
  * (lynx_conn_timeout() then sends one segment regardless); the
  * congestion window never holds back the only segment.
@@ -441,12 +442,18 @@ void lynx_conn_retransmit_head(struct sock *sk)
 void lynx_conn_resend_lost(struct sock *sk)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
-	u32 mss = lynx_conn_mss(sk);
 	struct sk_buff *skb;
+	u32 mss;
 
 	sock_owned_by_me(sk);
 	if (lynx_seq_before(c->rtx_nxt, c->snd_una))
 		c->rtx_nxt = c->snd_una;
+	/* Every push until the recovery point is acknowledged comes here:
+	 * once all of it went again, nothing to look up.
+	 */
+	if (!lynx_seq_before(c->rtx_nxt, c->recover))
+		return;
+	mss = lynx_conn_mss(sk);
 	skb = c->rtx_hint ?: skb_peek(&sk->sk_write_queue);
 	if (!skb)
 		return;
