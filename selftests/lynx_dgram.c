@@ -43,6 +43,7 @@ static long long now_ms(void)
 FIXTURE(dgram)
 {
 	int a, b, c;
+	bool slow_qdisc;	/* a tbf on lynxlo holds frames of b */
 };
 
 FIXTURE_SETUP(dgram)
@@ -50,6 +51,7 @@ FIXTURE_SETUP(dgram)
 	cpu_set_t set;
 
 	self->a = self->b = self->c = -1;
+	self->slow_qdisc = false;
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
@@ -67,6 +69,14 @@ FIXTURE_SETUP(dgram)
 
 FIXTURE_TEARDOWN(dgram)
 {
+	/*
+	 * A frame held in the qdisc keeps its sender alive, the sender keeps
+	 * the namespace, the namespace keeps lynxlo and its qdisc: nothing
+	 * would go, and lynx could not be unloaded, until tbf let every
+	 * frame out (minutes).  Deleting the qdisc frees them.
+	 */
+	if (self->slow_qdisc)
+		lynx_sh("tc qdisc del dev lynxlo root");
 	close(self->a);
 	close(self->b);
 	close(self->c);
@@ -593,6 +603,7 @@ TEST_F(dgram, sndbuf_blocks)
 	 */
 	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root tbf rate 80bit burst 1600 limit 1000000"))
 		TH_LOG("tbf unavailable");
+	self->slow_qdisc = true;
 	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDBUF, &sndbuf,
 				sizeof(sndbuf)));
 	for (i = 0; i < 1000; i++) {
