@@ -20,6 +20,10 @@
  *   lynx_conn_link_test_loss_go_back_n after a timeout the segments in flight
  *                       go again as slow start opens the window (1, 2,
  *                       4 ...), each once
+ *   lynx_conn_link_test_partial_ack_timer  in fast recovery only the first
+ *                       partial ACK restarts the timer (RFC 6582's
+ *                       Impatient variant): many holes end in a timeout
+ *                       and go-back-N, not a round trip per hole
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -445,7 +449,7 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	struct lt_ctx *ctx = test->priv;
 	unsigned int truesize[LT_NSEG];
 	struct lynx_dev_fault_counts counts;
-	unsigned long retrans, oow;
+	unsigned long retrans, oow, recoveries;
 	struct lynx_conn *c;
 	struct sk_buff *skb;
 	u32 una, wnd_end;
@@ -497,6 +501,7 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c->send_head, NULL);
 	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
 	retrans = lynx_test_mib(LYNX_MIB_RETRANS);
+	recoveries = lynx_test_mib(LYNX_MIB_FAST_RECOVERIES);
 
 	/* A cumulative ACK of the first two segments frees exactly them. */
 	lt_ack(test, sk, una + LT_SEG(0) + LT_SEG(1), wnd_end);
@@ -532,6 +537,8 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	sk_reset_timer(sk, &sk->sk_timer, jiffies + HZ);
 	lt_ack(test, sk, una, wnd_end);
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_FAST_RECOVERIES),
+			recoveries + 1);
 	KUNIT_EXPECT_TRUE(test, c->in_recovery);
 	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
 	KUNIT_EXPECT_TRUE(test, time_after(sk->sk_timer.expires,
@@ -543,6 +550,8 @@ static void lynx_conn_link_test_retrans_queue(struct kunit *test)
 	/* ... and not again on the fourth. */
 	lt_ack(test, sk, una, wnd_end);
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_RETRANS), retrans + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_FAST_RECOVERIES),
+			recoveries + 1);
 	KUNIT_EXPECT_EQ(test, c->snd_una, una);
 	KUNIT_EXPECT_EQ(test, skb_queue_len(&sk->sk_write_queue), 2U);
 
@@ -627,6 +636,7 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	struct lt_ctx *ctx = test->priv;
 	struct lynx_dev_fault_counts counts;
 	u32 una, wnd_end, retrans;
+	unsigned long timeouts;
 	struct lynx_conn *c;
 	struct sock *sk;
 	u8 *buf;
@@ -660,9 +670,11 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	lock_sock(sk);
 	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);
 	retrans = c->total_retrans;
+	timeouts = lynx_test_mib(LYNX_MIB_TIMEOUTS);
 
 	/* The timeout: a window of one, the oldest segment goes again. */
 	lynx_conn_timeout(sk);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts + 1);
 	KUNIT_EXPECT_TRUE(test, c->in_loss);
 	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
 	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
@@ -696,11 +708,118 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 8);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
 	KUNIT_EXPECT_PTR_EQ(test, c->rtx_hint, NULL);
+	/* One timeout, and its recovery's ACKs began no fast one. */
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts + 1);
 	release_sock(sk);
 
 	/* Each segment left twice, and the link took them all. */
 	lynx_dev_fault_counts(ctx->lo, &counts);
 	KUNIT_EXPECT_EQ(test, counts.dropped, 2ULL * LT_GBN_SEGS);
+}
+
+static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
+{
+	struct lt_ctx *ctx = test->priv;
+	unsigned long timeouts, at;
+	u32 una, wnd_end, retrans;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+	int i;
+
+	buf = kunit_kzalloc(test, LT_GBN_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+	lt_set_mtu(test, ctx, LYNX_HLEN + LT_GBN_LEN);
+
+	/* Nothing reaches the peer; the case feeds the ACKs. */
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	una = c->snd_una;
+	wnd_end = c->snd_wnd_end;
+	release_sock(sk);
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
+	for (i = 0; i < LT_GBN_SEGS; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN),
+				LT_GBN_LEN);
+
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);
+	c->rto = 60 * HZ;
+	retrans = c->total_retrans;
+	timeouts = lynx_test_mib(LYNX_MIB_TIMEOUTS);
+
+	/* Three duplicates: fast retransmit of the first hole. */
+	for (i = 0; i < LYNX_DUPACK_THRESH; i++)
+		lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
+
+	/* The first partial ACK: the next hole, and a whole RTO for it.
+	 * (20 s: a timer firing while the case owns the socket only arms
+	 * itself again, later.)
+	 */
+	c->rto = 60 * HZ;
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + 20 * HZ);
+	lt_ack(test, sk, una + LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 2);
+	KUNIT_EXPECT_TRUE(test, time_after(sk->sk_timer.expires,
+					   jiffies + 30 * HZ));
+
+	/* The second: the next hole too, but the timer keeps running. */
+	c->rto = 60 * HZ;
+	at = jiffies + 20 * HZ;
+	sk_reset_timer(sk, &sk->sk_timer, at);
+	lt_ack(test, sk, una + 2 * LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_FALSE(test, c->in_loss);
+	KUNIT_EXPECT_TRUE(test, timer_pending(&sk->sk_timer));
+	KUNIT_EXPECT_FALSE(test, time_after(sk->sk_timer.expires, at));
+
+	/* It fires: everything from snd_una goes again, as the window
+	 * opens, and the threshold fast recovery set stays.
+	 */
+	i = c->snd_ssthresh;
+	lynx_conn_timeout(sk);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts + 1);
+	KUNIT_EXPECT_TRUE(test, c->in_loss);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, (u32)i);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + 3 * LT_GBN_LEN);
+
+	/* All of it acknowledged: that recovery is over. */
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	release_sock(sk);
+
+	/* The next fast recovery's first partial ACK restarts it again. */
+	for (i = 0; i < LT_GBN_SEGS; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN),
+				LT_GBN_LEN);
+	lock_sock(sk);
+	/* Progress first: duplicates of the last recovery's point would
+	 * start none (RFC 6582 4.1).
+	 */
+	una = c->snd_una + LT_GBN_LEN;
+	wnd_end = c->snd_wnd_end;
+	lt_ack(test, sk, una, wnd_end);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(c->snd_nxt,
+					       una + 2 * LT_GBN_LEN));
+	for (i = 0; i < LYNX_DUPACK_THRESH; i++)
+		lt_ack(test, sk, una, wnd_end);
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_FALSE(test, c->in_loss);
+	c->rto = 60 * HZ;
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + 20 * HZ);
+	lt_ack(test, sk, una + LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_TRUE(test, time_after(sk->sk_timer.expires,
+					   jiffies + 30 * HZ));
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	release_sock(sk);
 }
 
 /* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
@@ -1599,6 +1718,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_fault_injector),
 	KUNIT_CASE(lynx_conn_link_test_retrans_queue),
 	KUNIT_CASE(lynx_conn_link_test_loss_go_back_n),
+	KUNIT_CASE(lynx_conn_link_test_partial_ack_timer),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -15,7 +15,10 @@
  *              what was in flight sent again as the window allows
  *              (go-back-N, as tcp_enter_loss() marks it all lost)
  *   RFC 6582   NewReno: a partial ACK in recovery retransmits the next
- *              hole at once and deflates the window by what it acked; the
+ *              hole at once and deflates the window by what it acked;
+ *              only the first restarts the timer (the Impatient variant,
+ *              3.2 step 5: a burst of n losses takes an RTO and a
+ *              go-back-N, not n round trips); the
  *              ACK of everything up to the recovery point ends recovery
  *              with cwnd = ssthresh; duplicate ACKs that do not pass the
  *              last recovery point start no new one (recover begins at
@@ -86,6 +89,7 @@ void lynx_cc_init(struct lynx_conn *c, u8 algo)
 	c->cc_acked_bytes = 0;
 	c->in_recovery = false;
 	c->in_loss = false;
+	c->partial_acked = false;
 	c->rtx_nxt = c->snd_una;
 	c->rtx_hint = NULL;
 	c->dupacks = 0;
@@ -344,6 +348,7 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
 	c->snd_cwnd_cnt = 0;
 	c->in_recovery = true;
 	c->in_loss = false;
+	c->partial_acked = false;
 	c->recover = c->snd_nxt;
 	return true;
 }

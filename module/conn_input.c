@@ -127,6 +127,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	u64 first_sent_us = 0, last_sent_us = 0;
 	u32 mss, prior_flight, acked;
 	s64 cc_rtt_us = -1;
+	bool rearm = true;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))
@@ -158,6 +159,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 			 * the original, and the timeout's recovery resends
 			 * everything sent since.
 			 */
+			LYNX_INC_STATS(lynx_net(sock_net(sk)),
+				       LYNX_MIB_FAST_RECOVERIES);
 			lynx_conn_retransmit_head(sk);
 			lynx_conn_arm(sk, c->rto);
 		}
@@ -210,12 +213,18 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		lynx_conn_keep_backoff(c);
 	c->retries = 0;
 	c->probes = 0;
-	if (lynx_cc_on_ack(c, ack, acked, prior_flight))
-		lynx_conn_retransmit_head(sk);	/* NewReno: the next hole */
+	if (lynx_cc_on_ack(c, ack, acked, prior_flight)) {
+		/* NewReno: the next hole.  Only the first partial ACK of a
+		 * recovery restarts the timer (Impatient, RFC 6582 3.2).
+		 */
+		rearm = !c->partial_acked;
+		c->partial_acked = true;
+		lynx_conn_retransmit_head(sk);
+	}
 	lynx_conn_sndbuf_expand(sk, mss);
 	if (c->snd_una == c->snd_nxt)
 		sk_stop_timer(sk, &sk->sk_timer);
-	else
+	else if (rearm)
 		lynx_conn_arm(sk, c->rto);
 	sk_mem_reclaim(sk);
 	sk->sk_write_space(sk);

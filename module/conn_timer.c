@@ -176,6 +176,7 @@ void lynx_conn_timeout(struct sock *sk)
 			lynx_conn_abort(sk, ETIMEDOUT, true);
 			return;
 		}
+		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_TIMEOUTS);
 		lynx_cc_on_rto(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
 						 lynx_conn_mss(sk)),
 			       !c->retries);

@@ -150,6 +150,8 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 	[LYNX_MIB_REPLY_RATELIMITED]	= "replies_ratelimited",
 	[LYNX_MIB_DROP_DEVICE]		= "drop_device",
 	[LYNX_MIB_RAW_DROPS]		= "raw_drops",
+	[LYNX_MIB_TIMEOUTS]		= "timeouts",
+	[LYNX_MIB_FAST_RECOVERIES]	= "fast_recoveries",
 };
 
 static int lynx_stat_show(struct seq_file *seq, void *v)

@@ -258,6 +258,8 @@ enum lynx_mib {
 	LYNX_MIB_REPLY_RATELIMITED,	/* resets, refusals, ACKs not sent */
 	LYNX_MIB_DROP_DEVICE,		/* arrived on a device not lynx's */
 	LYNX_MIB_RAW_DROPS,		/* copies a raw socket could not take */
+	LYNX_MIB_TIMEOUTS,		/* retransmission timeouts with data */
+	LYNX_MIB_FAST_RECOVERIES,	/* fast recoveries begun (3 dup ACKs) */
 	LYNX_MIB_MAX
 };
 

@@ -139,6 +139,10 @@ struct lynx_rtt {
  *               the timeout, as the window allows
  * @in_loss:     the recovery began with a timeout: slow start, no
  *               window inflation (TCP's CA_Loss)
+ * @partial_acked: a partial ACK of this fast recovery restarted the
+ *               timer already: later ones leave it running (RFC 6582's
+ *               Impatient variant), so that a burst of losses ends in a
+ *               timeout's go-back-N within an RTO, not a round trip a hole
  * @dupacks:     duplicate acknowledgments counted
  * @snd_cwnd:    congestion window, in segments of the path's MSS
  * @snd_ssthresh: slow start threshold, segments
@@ -221,6 +225,7 @@ struct lynx_conn {
 	struct sk_buff		*rtx_hint;
 	bool			in_recovery;
 	bool			in_loss;
+	bool			partial_acked;
 	u8			dupacks;
 	u32			snd_cwnd;
 	u32			snd_ssthresh;
