@@ -635,8 +635,8 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
 	struct lynx_dev_fault_counts counts;
+	unsigned long timeouts, recoveries;
 	u32 una, wnd_end, retrans;
-	unsigned long timeouts;
 	struct lynx_conn *c;
 	struct sock *sk;
 	u8 *buf;
@@ -671,6 +671,7 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);
 	retrans = c->total_retrans;
 	timeouts = lynx_test_mib(LYNX_MIB_TIMEOUTS);
+	recoveries = lynx_test_mib(LYNX_MIB_FAST_RECOVERIES);
 
 	/* The timeout: a window of one, the oldest segment goes again. */
 	lynx_conn_timeout(sk);
@@ -710,6 +711,8 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c->rtx_hint, NULL);
 	/* One timeout, and its recovery's ACKs began no fast one. */
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts + 1);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_FAST_RECOVERIES),
+			recoveries);
 	release_sock(sk);
 
 	/* Each segment left twice, and the link took them all. */
@@ -720,8 +723,8 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 {
 	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end, retrans, ssthresh;
 	unsigned long timeouts, at;
-	u32 una, wnd_end, retrans;
 	struct lynx_conn *c;
 	struct sock *sk;
 	u8 *buf;
@@ -759,8 +762,9 @@ static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
 
 	/* The first partial ACK: the next hole, and a whole RTO for it.
-	 * (20 s: a timer firing while the case owns the socket only arms
-	 * itself again, later.)
+	 * (The case sets the timer 20 s ahead, to tell it from a fresh
+	 * 60 s RTO; a real timeout cannot come first while the case owns
+	 * the socket: the timer then only arms itself again.)
 	 */
 	c->rto = 60 * HZ;
 	sk_reset_timer(sk, &sk->sk_timer, jiffies + 20 * HZ);
@@ -783,17 +787,21 @@ static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 	/* It fires: everything from snd_una goes again, as the window
 	 * opens, and the threshold fast recovery set stays.
 	 */
-	i = c->snd_ssthresh;
+	ssthresh = c->snd_ssthresh;
 	lynx_conn_timeout(sk);
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts + 1);
 	KUNIT_EXPECT_TRUE(test, c->in_loss);
 	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 1U);
-	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, (u32)i);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, ssthresh);
 	KUNIT_EXPECT_EQ(test, c->rtx_nxt, una + 3 * LT_GBN_LEN);
 
-	/* All of it acknowledged: that recovery is over. */
+	/* All of it acknowledged: that recovery is over.  (No real timeout
+	 * while the case sends again unlocked: the backoff kept after the
+	 * timeout would make it 2 s.)
+	 */
 	lt_ack(test, sk, c->snd_nxt, wnd_end);
 	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	c->rto = 60 * HZ;
 	release_sock(sk);
 
 	/* The next fast recovery's first partial ACK restarts it again. */

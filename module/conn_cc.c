@@ -320,7 +320,8 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_ack);
  * at snd_nxt.  In fast recovery each further one inflates the window by
  * a segment, which has left the network.  After a timeout they do
  * nothing: that recovery sends everything in flight again as its window
- * grows (lynx_conn_resend_lost()).
+ * grows (lynx_conn_resend_lost()).  A new recovery clears
+ * lynx_conn.partial_acked: its first partial ACK restarts the timer.
  *
  * Return: true when the caller is to retransmit the oldest unacknowledged
  * segment now (fast retransmit).

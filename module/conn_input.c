@@ -123,11 +123,10 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 ack = in->ack, wnd_end = in->ack + in->window;
-	bool fin_acked = false, resent_acked = false;
+	bool fin_acked = false, resent_acked = false, rearm = true;
 	u64 first_sent_us = 0, last_sent_us = 0;
 	u32 mss, prior_flight, acked;
 	s64 cc_rtt_us = -1;
-	bool rearm = true;
 	struct sk_buff *skb;
 
 	if (lynx_seq_after(ack, c->snd_nxt))

@@ -194,6 +194,10 @@ void lynx_conn_timeout(struct sock *sk)
 			return;
 		}
 		c->probes++;
+		/* A probe's backed-off timer is no RTO for the next hole:
+		 * the next partial ACK restarts it.
+		 */
+		c->partial_acked = false;
 		if (c->snd_una != c->snd_nxt) {
 			lynx_conn_retransmit_head(sk);
 		} else if (!lynx_conn_xmit_skb(sk, c->send_head)) {
