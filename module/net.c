@@ -284,11 +284,21 @@ static int __net_init lynx_net_init_one(struct net *net)
 	ln->eph_low = LYNX_EPH_LOW_DEFAULT;
 	ln->eph_high = LYNX_EPH_HIGH_DEFAULT;
 	spin_lock_init(&ln->bind_lock);
-	for (t = 0; t <= LYNX_T_MAX; t++)
+	ln->bind_hash = kvcalloc(LYNX_BIND_TYPES, sizeof(*ln->bind_hash),
+				 GFP_KERNEL);
+	if (!ln->bind_hash)
+		return -ENOMEM;
+	for (t = 0; t < LYNX_BIND_TYPES; t++)
 		__hash_init(ln->bind_hash[t], ARRAY_SIZE(ln->bind_hash[t]));
 	spin_lock_init(&ln->conn_lock);
+	ln->conn_hash = kvmalloc_array(1 << LYNX_CONN_HASH_BITS,
+				       sizeof(*ln->conn_hash), GFP_KERNEL);
+	if (!ln->conn_hash) {
+		err = -ENOMEM;
+		goto err_bind;
+	}
 	/* Each chain ends in its own index: see lynx_conn_lookup(). */
-	for (t = 0; t < ARRAY_SIZE(ln->conn_hash); t++)
+	for (t = 0; t < 1 << LYNX_CONN_HASH_BITS; t++)
 		INIT_HLIST_NULLS_HEAD(&ln->conn_hash[t], t);
 	spin_lock_init(&ln->sk_list_lock);
 	INIT_HLIST_HEAD(&ln->sk_list);
@@ -335,6 +345,9 @@ err_mib:
 	free_percpu(ln->mib);
 err_neigh:
 	lynx_neigh_exit(ln);
+	kvfree(ln->conn_hash);
+err_bind:
+	kvfree(ln->bind_hash);
 	return err;
 }
 
@@ -370,6 +383,8 @@ static void __net_exit lynx_net_exit_one(struct net *net)
 	ln->mib = NULL;
 	WARN_ON_ONCE(!hlist_empty(&ln->sk_list));
 	WARN_ON_ONCE(!hlist_empty(&ln->raw_list));
+	kvfree(ln->conn_hash);
+	kvfree(ln->bind_hash);
 }
 
 static struct pernet_operations lynx_net_ops = {
