@@ -273,7 +273,7 @@ struct lynx_mib_stats {
  * 10,000 connections' 20,000 sockets over 1024 chains made every SYN's
  * lookup walk some 20 of them, connect 1.19-1.37 times slower than with
  * none open (make bench's connlat); with 8192 (and 2048 for each bind
- * table) 1.03-1.10.  64 KiB and 3 x 16 KiB a namespace.
+ * table) 0.98-1.10.  64 KiB and 4 x 16 KiB a namespace.
  */
 #define LYNX_BIND_HASH_BITS	11
 /* One bind table per frame type, indexed by enum lynx_frame_type. */
