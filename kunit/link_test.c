@@ -626,6 +626,41 @@ static void lt_restore_mtu(struct lt_ctx *ctx)
 #define LT_GBN_SEGS	8
 #define LT_GBN_LEN	1000	/* a full segment: lynxlo's MTU made to fit */
 
+/* A connected stream pair over a link that drops everything (the case
+ * feeds the ACKs), lynxlo's MTU made to fit full LT_GBN_LEN segments (the
+ * window counts acknowledged bytes in them), a 60 s RTO, and LT_GBN_SEGS
+ * such segments sent.  Returns the sender's socket, unlocked; *@buf is
+ * the payload buffer, *@una and *@wnd_end as they were before the sends.
+ */
+static struct sock *lt_send_lost_segs(struct kunit *test, struct lt_ctx *ctx,
+				      u8 **buf, u32 *una, u32 *wnd_end)
+{
+	struct lynx_conn *c;
+	struct sock *sk;
+	int i;
+
+	*buf = kunit_kzalloc(test, LT_GBN_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *buf);
+	lt_pair(test, ctx, SOCK_STREAM);
+	sk = ctx->csock->sk;
+	c = lynx_sk_conn(sk);
+	lt_set_mtu(test, ctx, LYNX_HLEN + LT_GBN_LEN);
+
+	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
+	lock_sock(sk);
+	c->rto = 60 * HZ;
+	*una = c->snd_una;
+	*wnd_end = c->snd_wnd_end;
+	release_sock(sk);
+	KUNIT_ASSERT_TRUE(test, lynx_seq_after(*wnd_end,
+					       *una + LT_GBN_SEGS * LT_GBN_LEN));
+	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
+	for (i = 0; i < LT_GBN_SEGS; i++)
+		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, *buf, LT_GBN_LEN),
+				LT_GBN_LEN);
+	return sk;
+}
+
 /* After a timeout every segment in flight is presumed lost, as
  * tcp_enter_loss() marks them: they go again in order as slow start opens
  * the window (1, 2, 4, ... a round trip), not one per round trip, which
@@ -640,29 +675,9 @@ static void lynx_conn_link_test_loss_go_back_n(struct kunit *test)
 	struct lynx_conn *c;
 	struct sock *sk;
 	u8 *buf;
-	int i;
 
-	buf = kunit_kzalloc(test, LT_GBN_LEN, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	lt_pair(test, ctx, SOCK_STREAM);
-	sk = ctx->csock->sk;
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
 	c = lynx_sk_conn(sk);
-	/* Full segments: the window counts acknowledged bytes in them. */
-	lt_set_mtu(test, ctx, LYNX_HLEN + LT_GBN_LEN);
-
-	/* Nothing reaches the peer; the case feeds the ACKs. */
-	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
-	lock_sock(sk);
-	c->rto = 60 * HZ;
-	una = c->snd_una;
-	wnd_end = c->snd_wnd_end;
-	release_sock(sk);
-	KUNIT_ASSERT_TRUE(test, lynx_seq_after(wnd_end,
-					       una + LT_GBN_SEGS * LT_GBN_LEN));
-	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
-	for (i = 0; i < LT_GBN_SEGS; i++)
-		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN),
-				LT_GBN_LEN);
 
 	/* Held from here to the end: a timer that fires meanwhile finds the
 	 * socket owned and only arms itself again.
@@ -730,24 +745,8 @@ static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 	u8 *buf;
 	int i;
 
-	buf = kunit_kzalloc(test, LT_GBN_LEN, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	lt_pair(test, ctx, SOCK_STREAM);
-	sk = ctx->csock->sk;
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
 	c = lynx_sk_conn(sk);
-	lt_set_mtu(test, ctx, LYNX_HLEN + LT_GBN_LEN);
-
-	/* Nothing reaches the peer; the case feeds the ACKs. */
-	KUNIT_ASSERT_EQ(test, lt_faults(ctx, 1000, 0, 0), 0);
-	lock_sock(sk);
-	c->rto = 60 * HZ;
-	una = c->snd_una;
-	wnd_end = c->snd_wnd_end;
-	release_sock(sk);
-	KUNIT_ASSERT_EQ(test, lt_nodelay(ctx->csock, 1), 0);
-	for (i = 0; i < LT_GBN_SEGS; i++)
-		KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN),
-				LT_GBN_LEN);
 
 	lock_sock(sk);
 	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);

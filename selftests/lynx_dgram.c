@@ -599,9 +599,11 @@ TEST_F(dgram, sndbuf_blocks)
 	 * 10 bytes/s after the first frame (netem would orphan them): no
 	 * frame leaves, and so no room opens, for some 100 s.  At 100
 	 * bytes/s (10 s) a debug guest starved by five others once let a
-	 * frame out before the timed send (make check, 2026-12-05).
+	 * frame out before the timed send (make check, 2026-12-05; that
+	 * guest's clock may have been off: selftests/run's clock line).
 	 */
-	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root tbf rate 80bit burst 1600 limit 1000000"))
+	ASSERT_EQ(0, lynx_sh("tc qdisc add dev lynxlo root tbf rate 80bit "
+			     "burst 1600 limit 1000000"))
 		TH_LOG("tbf unavailable");
 	self->slow_qdisc = true;
 	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDBUF, &sndbuf,
