@@ -5,18 +5,23 @@
 # moving between namespaces, tcpdump captures, deletion under traffic.
 . "$(dirname "$0")/lynx_lib.bash"
 
+mac_of() {	# ns dev
+	[[ $(ip -n "$1" -o link show "$2") =~ link/ether\ ([0-9a-f:]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
+}
+
 test_create() {
 	local ns out mac1 mac2
 	ns=$(lx_netns create) || return 1
 	lx_ok ip -n "$ns" link add lxd0 type lynx || return 1
 	lx_ok ip -n "$ns" link add lxd1 type lynx || return 1
 	out=$(ip -n "$ns" link show lxd0) || return 1
-	echo "$out" | sed 's/^/#   /'
-	grep -q 'link/ether' <<<"$out" || lx_fail "not an Ethernet device" || return 1
+	lx_show "$out"
+	[[ $out == *link/ether* ]] || lx_fail "not an Ethernet device" || return 1
 	# A segment never leaves memory: frames as large as lynxlo's.
-	grep -q 'mtu 65535 ' <<<"$out" || lx_fail "default mtu is not 65535" || return 1
-	mac1=$(ip -n "$ns" -o link show lxd0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
-	mac2=$(ip -n "$ns" -o link show lxd1 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	[[ $out == *'mtu 65535 '* ]] || lx_fail "default mtu is not 65535" || return 1
+	mac1=$(mac_of "$ns" lxd0)
+	mac2=$(mac_of "$ns" lxd1)
 	[ -n "$mac1" ] && [ "$mac1" != 00:00:00:00:00:00 ] || lx_fail "no MAC: '$mac1'" || return 1
 	[ "$mac1" != "$mac2" ] || lx_fail "two devices share MAC $mac1" || return 1
 	lx_ok ip -n "$ns" link set lxd0 up || return 1
@@ -31,38 +36,35 @@ test_mtu_limits() {
 	lx_ok ip -n "$ns" link add lxm0 type lynx || return 1
 	lx_not ip -n "$ns" link set lxm0 mtu 36 || return 1
 	lx_ok ip -n "$ns" link set lxm0 mtu 37 || return 1
-	ip -n "$ns" link show lxm0 | grep -q 'mtu 37 ' || lx_fail "mtu is not 37" || return 1
+	[[ $(ip -n "$ns" link show lxm0) == *'mtu 37 '* ]] ||
+		lx_fail "mtu is not 37" || return 1
 	lx_ok ip -n "$ns" link set lxm0 mtu 65535 || return 1
 	lx_not ip -n "$ns" link set lxm0 mtu 65536 || return 1
-	ip -n "$ns" -d link show lxm0 | grep -q 'minmtu 37 maxmtu 65535' ||
+	[[ $(ip -n "$ns" -d link show lxm0) == *'minmtu 37 maxmtu 65535'* ]] ||
 		lx_fail "min/max mtu not 37/65535" || return 1
 }
 
 test_lynxlo() {
-	local ns
+	local ns out
 	ns=$(lx_netns lo) || return 1
-	ip -n "$ns" link show lynxlo | sed 's/^/#   /'
-	ip -n "$ns" link show up dev lynxlo | grep -q lynxlo ||
+	out=$(ip -n "$ns" link show up dev lynxlo)
+	lx_show "$out"
+	[[ $out == *lynxlo* ]] ||
 		lx_fail "no UP lynxlo in a new namespace" || return 1
-	ip -n "$ns" link show lynxlo | grep -q 'mtu 65535' ||
-		lx_fail "lynxlo mtu is not 65535" || return 1
+	[[ $out == *'mtu 65535'* ]] || lx_fail "lynxlo mtu is not 65535" || return 1
 	# No queue of its own, as lo: its transmit never refuses a frame.
-	ip -n "$ns" link show lynxlo | grep -q 'qdisc noqueue' ||
-		lx_fail "lynxlo has a qdisc" || return 1
-	ip link show up dev lynxlo | grep -q lynxlo ||
+	[[ $out == *'qdisc noqueue'* ]] || lx_fail "lynxlo has a qdisc" || return 1
+	[[ $(ip link show up dev lynxlo) == *lynxlo* ]] ||
 		lx_fail "no UP lynxlo in the initial namespace" || return 1
 	# Local traffic works through it.
 	lx_recv_bg "$ns" "$LX_TMP/lo.out" -t 15000 6200 1 || return 1
 	lx_ok "$TOOL" -N "$ns" send local 6200 via-lynxlo || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "not received" || return 1
-	grep -q 'via-lynxlo' "$LX_TMP/lo.out" || return 1
+	lx_file_has "$LX_TMP/lo.out" via-lynxlo || return 1
 }
 
 stat_of() {	# ns dev rx|tx -> packets
-	ip -n "$1" -s link show "$2" | awk -v w="$3" '
-		$1 == "RX:" { getline; rx = $2 }
-		$1 == "TX:" { getline; tx = $2 }
-		END { print (w == "rx" ? rx : tx) }'
+	lx_link_stat "$@"
 }
 
 test_traffic_counters() {
@@ -76,29 +78,29 @@ test_traffic_counters() {
 	lx_log "a0 tx $tx0 -> $tx1, b0 rx $rx0 -> $rx1"
 	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "a0 tx packets did not move" || return 1
 	[ $((rx1 - rx0)) -ge 10 ] || lx_fail "b0 rx packets did not move" || return 1
-	grep -q "from $NODEA(" "$LX_TMP/cnt.out" || lx_fail "wrong sender node" || return 1
+	lx_file_has "$LX_TMP/cnt.out" "from $NODEA\\(" || lx_fail "wrong sender node" || return 1
 }
 
 test_mtu_emsgsize() {
 	lx_pair mtu || return 1
 	# The default MTU: a datagram of 65535 - 36 header bytes at most.
 	lx_ok "$TOOL" -N "$NSA" send -s 65499 "$NODEB" 6400 || return 1
-	"$TOOL" -N "$NSA" send -s 65500 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	[[ $("$TOOL" -N "$NSA" send -s 65500 "$NODEB" 6400) == *EMSGSIZE* ]] ||
 		lx_fail "65500 bytes on mtu 65535 did not give EMSGSIZE" || return 1
 	lx_ok ip -n "$NSA" link set a0 mtu 1500 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -s 1464 "$NODEB" 6400 || return 1
-	"$TOOL" -N "$NSA" send -s 1465 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	[[ $("$TOOL" -N "$NSA" send -s 1465 "$NODEB" 6400) == *EMSGSIZE* ]] ||
 		lx_fail "1465 bytes on mtu 1500 did not give EMSGSIZE" || return 1
 	lx_ok ip -n "$NSA" link set a0 mtu 1000 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -s 964 "$NODEB" 6400 || return 1
-	"$TOOL" -N "$NSA" send -s 965 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	[[ $("$TOOL" -N "$NSA" send -s 965 "$NODEB" 6400) == *EMSGSIZE* ]] ||
 		lx_fail "965 bytes on mtu 1000 did not give EMSGSIZE" || return 1
 	# The largest datagram arrives whole.
 	lx_ok ip -n "$NSB" link set b0 mtu 1000 || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/mtu.out" -t 15000 6401 1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -s 964 "$NODEB" 6401 || return 1
 	lx_wait_pid "$LX_PID" || return 1
-	grep -q 'len 964 ' "$LX_TMP/mtu.out" || lx_fail "964 bytes not received" || return 1
+	lx_file_has "$LX_TMP/mtu.out" 'len 964 ' || lx_fail "964 bytes not received" || return 1
 }
 
 # tcpdump -i DEV in NS, started and waited for; sets TD_PID.
@@ -109,23 +111,21 @@ tcpdump_bg() {	# ns dev count file
 	lx_wait_for "$4.err" 'listening on' 10 "$TD_PID"
 }
 
-payload_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-
 test_tcpdump() {
-	local f=$LX_TMP/cap.pcap pay=LYNXPAYLOAD0123456789 hex
+	local f=$LX_TMP/cap.pcap pay=LYNXPAYLOAD0123456789 out hex
 	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	lx_pair td || return 1
 	tcpdump_bg "$NSB" b0 1 "$f" || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6500 "$pay" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump captured nothing" || return 1
-	tcpdump -r "$f" -e -nn 2>/dev/null | sed 's/^/#   /'
-	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi '0x88b5' ||
-		lx_fail "no EtherType 0x88b5 frame" || return 1
-	hex=$(payload_hex "$pay")
-	lx_frame_hex "$f" | grep -q "$hex" || lx_fail "payload not in the frame" || return 1
+	out=$(tcpdump -r "$f" -e -nn 2>/dev/null)
+	lx_show "$out"
+	[[ ${out,,} == *0x88b5* ]] || lx_fail "no EtherType 0x88b5 frame" || return 1
+	hex=$(lx_frame_hex "$f")
+	[[ $hex == *$(lx_str_hex "$pay")* ]] || lx_fail "payload not in the frame" || return 1
 	# The header: version 1, type 1 (DGRAM), flags 0, reserved 0 right
 	# after the Ethernet header, and len = payload length.
-	lx_frame_hex "$f" | cut -c25-40 | grep -q "^88b5010100000015" ||
+	[ "${hex:24:16}" = 88b5010100000015 ] ||
 		lx_fail "unexpected lynx header start" || return 1
 }
 
@@ -138,7 +138,7 @@ test_tcpdump_lynxlo() {
 	lx_ok "$TOOL" -N "$ns" send local 6600 "$pay" || return 1
 	lx_wait_pid "$LX_PID" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on lynxlo captured nothing" || return 1
-	lx_frame_hex "$f" | grep -q "$(payload_hex "$pay")" ||
+	[[ $(lx_frame_hex "$f") == *$(lx_str_hex "$pay")* ]] ||
 		lx_fail "payload not captured on lynxlo" || return 1
 }
 
@@ -228,7 +228,7 @@ test_segments() {
 	lx_ok "$TOOL" -N "$nsa" link add sa1 segment 11 || return 1
 	lx_ok ip -n "$nsc" link add sc0 type lynx || return 1
 	out=$("$TOOL" -N "$nsa" link show sa0; "$TOOL" -N "$nsc" link show sc0)
-	printf '%s\n' "$out" | sed 's/^/#   /'
+	lx_show "$out"
 	[ "$out" = $'sa0 segment 11\nsc0 segment 0' ] ||
 		lx_fail "segments not shown as set" || return 1
 	lx_ok ip -n "$nsa" link set sa1 netns "$nsb" || return 1
@@ -247,8 +247,8 @@ test_segments() {
 	lx_ok "$TOOL" -N "$nsa" send "$nodec" 6901 off-segment || return 1
 	lx_ok "$TOOL" -N "$nsb" send "$nodec" 6901 via-segment-0 || return 1
 	lx_wait_pid "$LX_PID" 90 || lx_fail "c did not hear b's segment-0 device" || return 1
-	sed 's/^/#   /' "$LX_TMP/sg.c"
-	grep -q "^from $nodeb(.*via-segment-0" "$LX_TMP/sg.c" ||
+	lx_show "$(< "$LX_TMP/sg.c")"
+	lx_file_has "$LX_TMP/sg.c" "^from $nodeb\\(.*via-segment-0" ||
 		lx_fail "c heard segment 11" || return 1
 }
 

@@ -38,16 +38,16 @@ test_default_segment_refused() {
 	out=$(lx_unpriv ip link add evil type lynx 2>&1)
 	[ $? -ne 0 ] || lx_fail "nobody put a device on the default segment" || return 1
 	lx_log "ip link add: $out"
-	grep -Eq 'Operation not permitted|no CAP_NET_ADMIN' <<<"$out" ||
+	lx_has "$out" 'Operation not permitted|no CAP_NET_ADMIN' ||
 		lx_fail "not EPERM: $out" || return 1
 	out=$(lx_unpriv "$TOOL" link add evil segment 0 2>&1)
 	[ $? -ne 0 ] || lx_fail "nobody joined segment 0 by number" || return 1
 	lx_log "lynx_tool link add: $out"
-	grep -q '^error EPERM' <<<"$out" || lx_fail "not EPERM: $out" || return 1
+	lx_has "$out" '^error EPERM' || lx_fail "not EPERM: $out" || return 1
 	# Nor may it take a number reserved for the host, free as it is.
 	out=$(lx_unpriv "$TOOL" link add evil segment 65535 2>&1)
 	[ $? -ne 0 ] || lx_fail "nobody made segment 65535" || return 1
-	grep -q '^error EPERM' <<<"$out" || lx_fail "not EPERM: $out" || return 1
+	lx_has "$out" '^error EPERM' || lx_fail "not EPERM: $out" || return 1
 }
 
 # The attacker's side: every lynx device it can make, up and promiscuous.
@@ -62,7 +62,7 @@ unpriv_devices='
 '
 
 test_no_sniff() {
-	local secret=HOSTSECRET-$$-$RANDOM fifo=$LX_TMP/stop out=$LX_TMP/sniff.out w pid
+	local secret=HOSTSECRET-$$-$RANDOM fifo=$LX_TMP/stop out=$LX_TMP/sniff.out w pid line
 	lx_pair sniff || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/b.out" -t 120000 7100 1 || return 1
 	# The sniffer runs until its stdin, a FIFO only this shell writes to,
@@ -75,11 +75,13 @@ test_no_sniff() {
 	pid=$!
 	exec {w}>"$fifo"
 	if ! { lx_wait_for "$out" '^(ready|error)' 90 "$pid" &&
-	       grep -q '^ready' "$out"; }; then
+	       lx_file_has "$out" '^ready'; }; then
 		exec {w}>&-
 		return 1
 	fi
-	grep '^devices:' "$out" | sed 's/^/# /'
+	while IFS= read -r line; do
+		[[ $line == devices:* ]] && lx_log "$line"
+	done < "$out"
 	# The host's traffic: a unicast and a broadcast (to a node nobody
 	# has), both with the secret; B hears the unicast.
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7100 "$secret" &&
@@ -88,15 +90,15 @@ test_no_sniff() {
 	local rc=$?
 	exec {w}>&-
 	lx_wait_pid "$pid" 90 || lx_fail "sniffer did not finish" || return 1
-	sed 's/^/#   /' "$out"
+	lx_show "$(< "$out")"
 	[ "$rc" -eq 0 ] || return 1
-	grep -q '^devices: .*evil1' "$out" || lx_fail "no device of nobody's own" || return 1
-	grep -q '^frames .* matched 0$' "$out" ||
+	lx_file_has "$out" '^devices: .*evil1' || lx_fail "no device of nobody's own" || return 1
+	lx_file_has "$out" '^frames .* matched 0$' ||
 		lx_fail "nobody's devices saw the host's traffic" || return 1
 }
 
 test_no_inject() {
-	local out=$LX_TMP/inject.out evil
+	local out=$LX_TMP/inject.out evil= line neigh
 	lx_pair inject || return 1
 	# B takes two datagrams on 7200: nobody's, if they get through, else
 	# the two A sends once nobody's have gone.
@@ -105,19 +107,22 @@ test_no_inject() {
 		echo "devices:$devs"
 		echo "node $("$TOOL" node)"
 		"$TOOL" send -c 3 "$1" 7200 FORGED' inject "$NODEB" > "$out" 2>&1
-	sed 's/^/#   /' "$out"
-	grep -q '^devices: .*evil1' "$out" || lx_fail "no device of nobody's own" || return 1
-	evil=$(awk '$1 == "node" { print $2 }' "$out")
+	lx_show "$(< "$out")"
+	lx_file_has "$out" '^devices: .*evil1' || lx_fail "no device of nobody's own" || return 1
+	while read -r line; do
+		[[ $line == "node "* ]] && evil=${line#node }
+	done < "$out"
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7200 LEGIT1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7200 LEGIT2 || return 1
 	lx_wait_pid "$LX_PID" 90
-	sed 's/^/#   /' "$LX_TMP/b.out"
-	! grep -q 'FORGED' "$LX_TMP/b.out" || lx_fail "nobody's datagram reached B" || return 1
-	grep -q "^from $NODEA(.*LEGIT2" "$LX_TMP/b.out" || lx_fail "B did not hear A" || return 1
+	lx_show "$(< "$LX_TMP/b.out")"
+	! lx_file_has "$LX_TMP/b.out" FORGED || lx_fail "nobody's datagram reached B" || return 1
+	lx_file_has "$LX_TMP/b.out" "^from $NODEA\\(.*LEGIT2" || lx_fail "B did not hear A" || return 1
 	# Nor did B learn where nobody's node is.
 	[ -n "$evil" ] || lx_fail "no node id of nobody's" || return 1
-	if lx_in "$NSB" cat /proc/net/lynx_neigh | grep -qi "$(lx_hex "$evil")"; then
-		lx_in "$NSB" cat /proc/net/lynx_neigh | sed 's/^/#   /'
+	neigh=$("$TOOL" -N "$NSB" cat /proc/net/lynx_neigh)
+	if [[ ${neigh,,} == *$(lx_hex "$evil")* ]]; then
+		lx_show "$neigh"
 		lx_fail "B learned nobody's node $(lx_hex "$evil")"
 		return 1
 	fi
@@ -157,10 +162,10 @@ test_own_segment() {
 		cat "$U/own.recv"
 		kill $child' > "$out" 2>&1
 	local rc=$?
-	sed 's/^/#   /' "$out"
+	lx_show "$(< "$out")"
 	[ "$rc" -eq 0 ] || lx_fail "nobody's own segment did not carry its datagram" || return 1
-	grep -q '^o1 segment 70001$' "$out" || lx_fail "segment not shown" || return 1
-	grep -q 'OWN-SEGMENT' "$out" || return 1
+	lx_file_has "$out" '^o1 segment 70001$' || lx_fail "segment not shown" || return 1
+	lx_file_has "$out" OWN-SEGMENT || return 1
 }
 
 lx_test userns_available test_userns_available

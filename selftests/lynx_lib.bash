@@ -35,9 +35,10 @@ lx_cleanup() {
 	local ns pid
 	for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
 	wait 2>/dev/null
+	# One ip for all (-force: on past one already gone).
 	[ -f "$LX_TOP/netns" ] && while read -r ns; do
-		ip netns del "$ns" 2>/dev/null
-	done < "$LX_TOP/netns"
+		echo "netns del $ns"
+	done < "$LX_TOP/netns" | ip -force -batch - 2>/dev/null
 	rm -rf "$LX_TOP"
 }
 trap lx_cleanup EXIT
@@ -60,7 +61,33 @@ lx_file_has() {
 	return 1
 }
 
+# Whether a line of TEXT matches the ERE PATTERN (grep -Eq <<< TEXT
+# without a process).
+lx_has() {
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ $2 ]] && return 0
+	done <<< "$1"
+	return 1
+}
+
+# How many lines of FILE match the ERE PATTERN (grep -Ec without a
+# process).
+lx_count() {
+	local line n=0
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line =~ $2 ]] && n=$((n + 1))
+	done < "$1"
+	echo "$n"
+}
+
 lx_log() { echo "# $*"; }
+
+# Logs TEXT line by line, indented ("sed 's/^/#   /'" without a process).
+lx_show() {
+	local line
+	while IFS= read -r line; do echo "#   $line"; done <<< "$1"
+}
 
 # Skips the current test, saying why: cmd || { lx_skip "why"; return $KSFT_SKIP; }
 lx_skip() { lx_log "SKIP: $*"; echo "$*" > "$LX_TMP/skip"; }
@@ -179,15 +206,45 @@ lx_finish() {
 # subshells, so the list is kept in a file).  Prints the name.
 lx_netns() {
 	local ns="lx_$1_$$"
-	ip netns add "$ns" || return 1
-	echo "$ns" >> "$LX_TOP/netns"
+	lx_netns_add "$ns" || return 1
 	echo "$ns"
+}
+
+# Adds the namespaces NAME... with one ip (on the debug kernel each ip
+# started costs more than the namespace it makes), deleted at exit.
+lx_netns_add() {
+	printf '%s\n' "$@" >> "$LX_TOP/netns"
+	printf 'netns add %s\n' "$@" | ip -batch -
 }
 
 # Runs CMD in namespace NS: "ip netns exec" without the private mount
 # namespace and /sys it builds, which on the debug kernel cost more than
 # most commands run in it.
 lx_in() { "$TOOL" -N "$1" exec "${@:2}"; }
+
+# The value of COUNTER in NS's /proc/net/lynx_stat.
+lx_stat() {	# ns counter
+	local name value
+	while read -r name value; do
+		[ "$name" = "$2" ] && { echo "$value"; return 0; }
+	done <<< "$("$TOOL" -N "$1" cat /proc/net/lynx_stat)"
+	return 1
+}
+
+# The packets DEV in NS received (rx) or sent (tx), from "ip -s link
+# show" without an awk beside it.
+lx_link_stat() {	# ns dev rx|tx
+	local -a f
+	local want=
+	while read -r -a f; do
+		if [ -n "$want" ]; then
+			echo "${f[1]}"
+			return 0
+		fi
+		[ "${f[0]}" = "${3^^}:" ] && want=1
+	done <<< "$(ip -n "$1" -s link show "$2")"
+	return 1
+}
 
 # Node id (decimal) of a namespace.
 lx_node() { "$TOOL" -N "$1" node; }
@@ -225,7 +282,7 @@ lx_recv_bg() {
 	: > "$file"
 	"$TOOL" -N "$ns" recv "$@" > "$file" 2>&1 &
 	LX_PID=$!
-	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && grep -q '^ready' "$file"
+	lx_wait_for "$file" '^(ready|error)' 10 "$LX_PID" && lx_file_has "$file" '^ready'
 }
 
 # Whether background PID has ended: gone, or a zombie not reaped yet.
@@ -292,10 +349,15 @@ lx_wait_pid() {
 # Two namespaces with one UP lynx device each that have heard each other:
 # sets NSA NSB NODEA NODEB.
 lx_pair() {
-	NSA=$(lx_netns "${1}a") && NSB=$(lx_netns "${1}b") ||
-		lx_fail "lx_pair: netns" || return 1
-	lx_ok lx_dev "$NSA" a0 || return 1
-	lx_ok lx_dev "$NSB" b0 || return 1
+	NSA=lx_${1}a_$$ NSB=lx_${1}b_$$
+	printf '%s\n' "$NSA" "$NSB" >> "$LX_TOP/netns"
+	# One ip makes both namespaces and their devices (in them, up).
+	lx_ok ip -batch - <<-EOF || lx_fail "lx_pair: namespaces" || return 1
+		netns add $NSA
+		netns add $NSB
+		link add a0 netns $NSA up type lynx
+		link add b0 netns $NSB up type lynx
+	EOF
 	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") ||
 		lx_fail "lx_pair: node ids" || return 1
 	# One datagram each way: both learn the other.  The link loses
@@ -314,7 +376,7 @@ lx_pair_hear() {
 		lx_fail "lx_pair: receiver in $2 not ready" || return 1
 	t0=$SECONDS
 	lx_ok "$TOOL" -N "$1" send "$3" "$4" "$6" || return 1
-	lx_wait_pid "$LX_PID" 25 && grep -q '^from' "$LX_TMP/$5" && return 0
+	lx_wait_pid "$LX_PID" 25 && lx_file_has "$LX_TMP/$5" '^from' && return 0
 	lx_log "lx_pair: $2 did not hear $1 (sending took $((SECONDS - t0))s):"
 	sed 's/^/#   /' "$LX_TMP/$5"
 	lx_log "  $2 lynx_stat: $(lx_in "$2" grep -E \
@@ -327,6 +389,17 @@ lx_pair_hear() {
 # The captured frames of FILE as one hex string (the -xx dump lines only,
 # not the summary lines, which may mention 0x88b5 too).
 lx_frame_hex() {
-	tcpdump -r "$1" -xx 2>/dev/null | grep -E '^[[:space:]]+0x[0-9a-f]+:' |
-		sed 's/^[[:space:]]*0x[0-9a-f]*: *//' | tr -d ' \n'
+	local line hex=
+	while IFS= read -r line; do
+		[[ $line =~ ^[[:space:]]+0x[0-9a-f]+:\ *(.*)$ ]] &&
+			hex+=${BASH_REMATCH[1]// /}
+	done <<< "$(tcpdump -r "$1" -xx 2>/dev/null)"
+	echo "$hex"
+}
+
+# STRING's bytes in hex, as lx_frame_hex shows them (ASCII only).
+lx_str_hex() {
+	local i
+	for ((i = 0; i < ${#1}; i++)); do printf '%02x' "'${1:i:1}"; done
+	echo
 }

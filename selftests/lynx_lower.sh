@@ -21,16 +21,18 @@ DEAD_WAIT=$(( (DEAD_BOUND + 10 + LX_SLOW - 1) / LX_SLOW ))
 # Two namespaces joined by a veth pair vA-vB, each veth carrying a lynx
 # device lx0, up, that heard the other: sets NSA NSB NODEA NODEB.
 lw_pair() {
-	NSA=$(lx_netns "${1}a") && NSB=$(lx_netns "${1}b") ||
-		lx_fail "lw_pair: netns" || return 1
-	lx_ok ip -n "$NSA" link add vA type veth peer name vB netns "$NSB" ||
-		return 1
-	lx_ok ip -n "$NSA" link set vA up || return 1
-	lx_ok ip -n "$NSB" link set vB up || return 1
-	lx_ok ip -n "$NSA" link add lx0 link vA type lynx || return 1
-	lx_ok ip -n "$NSB" link add lx0 link vB type lynx || return 1
-	lx_ok ip -n "$NSA" link set lx0 up || return 1
-	lx_ok ip -n "$NSB" link set lx0 up || return 1
+	NSA=lx_${1}a_$$ NSB=lx_${1}b_$$
+	lx_netns_add "$NSA" "$NSB" || lx_fail "lw_pair: netns" || return 1
+	# One ip per side: on the debug kernel starting one costs more than
+	# the requests it makes.
+	lx_ok ip -n "$NSA" -batch - <<-EOF || return 1
+		link add vA up type veth peer name vB netns $NSB
+		link add lx0 link vA up type lynx
+	EOF
+	lx_ok ip -n "$NSB" -batch - <<-EOF || return 1
+		link set vB up
+		link add lx0 link vB up type lynx
+	EOF
 	NODEA=$(lx_node "$NSA") && NODEB=$(lx_node "$NSB") ||
 		lx_fail "lw_pair: node ids" || return 1
 	# The first datagram each way is a broadcast on lx0 (out of the
@@ -40,29 +42,25 @@ lw_pair() {
 }
 
 mac_of() {	# ns dev
-	ip -n "$1" -o link show "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
+	[[ $(ip -n "$1" -o link show "$2") =~ link/ether\ ([0-9a-f:]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
 }
 
 stat_of() {	# ns dev rx|tx -> packets
-	ip -n "$1" -s link show "$2" | awk -v w="$3" '
-		$1 == "RX:" { getline; rx = $2 }
-		$1 == "TX:" { getline; tx = $2 }
-		END { print (w == "rx" ? rx : tx) }'
+	lx_link_stat "$@"
 }
 
 # Waits (up to 10 s, times LX_SLOW) for DEV in NS to show "state STATE".
 lw_wait_state() {	# ns dev state
 	local i
+	local out
 	for ((i = 0; i < 10 * LX_SLOW * 20; i++)); do
-		ip -n "$1" link show "$2" | grep -q "state $3 " && return 0
+		out=$(ip -n "$1" link show "$2")
+		[[ $out == *"state $3 "* ]] && return 0
 		lx_nap
 	done
-	ip -n "$1" link show "$2" | sed 's/^/#   /'
+	lx_show "$out"
 	return 1
-}
-
-lynx_stat() {	# ns counter
-	lx_in "$1" awk -v c="$2" '$1 == c { print $2 }' /proc/net/lynx_stat
 }
 
 # (a) lx0@vA of kind lynx, with vA's address and MTU, fixed in its
@@ -71,10 +69,11 @@ test_show() {
 	local out
 	lw_pair show || return 1
 	out=$(ip -n "$NSA" -d link show lx0) || return 1
-	echo "$out" | sed 's/^/#   /'
-	grep -q 'lx0@vA:' <<<"$out" || lx_fail "lx0 not shown as lx0@vA" || return 1
-	grep -qw 'lynx' <<<"$out" || lx_fail "kind lynx not shown" || return 1
-	grep -q 'mtu 1500 ' <<<"$out" || lx_fail "mtu is not vA's 1500" || return 1
+	lx_show "$out"
+	[[ $out == *'lx0@vA:'* ]] || lx_fail "lx0 not shown as lx0@vA" || return 1
+	lx_has "$out" '(^|[^[:alnum:]_])lynx($|[^[:alnum:]_])' ||
+		lx_fail "kind lynx not shown" || return 1
+	[[ $out == *'mtu 1500 '* ]] || lx_fail "mtu is not vA's 1500" || return 1
 	[ "$(mac_of "$NSA" lx0)" = "$(mac_of "$NSA" vA)" ] ||
 		lx_fail "lx0's address is not vA's" || return 1
 	# No segment: lynx_tool finds no IFLA_LYNX_SEGMENT.
@@ -99,13 +98,13 @@ test_show() {
 # (b) Datagrams both ways (lw_pair sent one each way), more of them,
 # counted on lx0 and learned behind it.
 test_dgram() {
-	local tx0 rx0 tx1 rx1
+	local tx0 rx0 tx1 rx1 out
 	lw_pair dg || return 1
 	tx0=$(stat_of "$NSA" lx0 tx); rx0=$(stat_of "$NSB" lx0 rx)
 	lx_recv_bg "$NSB" "$LX_TMP/dg.b" -t 15000 6200 10 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -c 10 "$NODEB" 6200 a-to-b || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams A->B not received" || return 1
-	grep -q "^from $NODEA(.*a-to-b" "$LX_TMP/dg.b" || lx_fail "wrong sender" || return 1
+	lx_file_has "$LX_TMP/dg.b" "^from $NODEA\\(.*a-to-b" || lx_fail "wrong sender" || return 1
 	lx_recv_bg "$NSA" "$LX_TMP/dg.a" -t 15000 6201 10 || return 1
 	lx_ok "$TOOL" -N "$NSB" send -c 10 "$NODEA" 6201 b-to-a || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams B->A not received" || return 1
@@ -113,9 +112,9 @@ test_dgram() {
 	lx_log "A lx0 tx $tx0 -> $tx1, B lx0 rx $rx0 -> $rx1"
 	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "A lx0 tx packets did not move" || return 1
 	[ $((rx1 - rx0)) -ge 10 ] || lx_fail "B lx0 rx packets did not move" || return 1
-	lx_in "$NSA" cat /proc/net/lynx_neigh | sed 's/^/#   /'
-	lx_in "$NSA" grep -q lx0 /proc/net/lynx_neigh ||
-		lx_fail "B not learned behind lx0" || return 1
+	out=$("$TOOL" -N "$NSA" cat /proc/net/lynx_neigh)
+	lx_show "$out"
+	[[ $out == *lx0* ]] || lx_fail "B not learned behind lx0" || return 1
 }
 
 # (c) 8 MiB A -> B, byte-exact.
@@ -126,7 +125,7 @@ test_stream() {
 	sa=$(sha256sum < "$f.in" | cut -d' ' -f1)
 	"$TOOL" -N "$NSB" stream-recv -t 30000 7600 > "$f.out" 2> "$f.rx" &
 	rx=$!
-	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && lx_file_has "$f.rx" '^ready' ||
 		lx_fail "receiver not ready" || return 1
 	"$TOOL" -N "$NSA" stream-send -t 30000 "$NODEB" 7600 < "$f.in" 2> "$f.tx" &
 	tx=$!
@@ -146,7 +145,7 @@ test_seqpacket() {
 	lw_pair sq || return 1
 	"$TOOL" -N "$NSB" seq-recv -t 30000 7700 > "$f.out" 2> "$f.rx" &
 	rx=$!
-	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && lx_file_has "$f.rx" '^ready' ||
 		lx_fail "receiver not ready" || return 1
 	# shellcheck disable=SC2086
 	"$TOOL" -N "$NSA" seq-send -t 30000 "$NODEB" 7700 $sizes 2> "$f.tx" &
@@ -155,9 +154,9 @@ test_seqpacket() {
 		return 1
 	lx_wait_pid "$rx" 30 || lx_fail "seq-recv failed: $(tr '\n' ' ' < "$f.rx")" ||
 		return 1
-	sed 's/^/#   /' "$f.out"
+	lx_show "$(< "$f.out")"
 	want=$(for s in $sizes; do echo "msg $s ok"; done; echo eof)
-	[ "$(cat "$f.out")" = "$want" ] ||
+	[ "$(< "$f.out")" = "$want" ] ||
 		lx_fail "messages not received one for one" || return 1
 }
 
@@ -169,41 +168,44 @@ tcpdump_bg() {	# ns dev count file
 	lx_wait_for "$4.err" 'listening on' 10 "$TD_PID"
 }
 
-payload_hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-
 # (e) On the wire: a lynx frame from vA's address on vB.
 test_tcpdump() {
-	local f=$LX_TMP/cap.pcap pay=LOWERPAYLOAD-0123456789 mac
+	local f=$LX_TMP/cap.pcap pay=LOWERPAYLOAD-0123456789 mac out
 	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	lw_pair td || return 1
 	mac=$(mac_of "$NSA" vA)
 	tcpdump_bg "$NSB" vB 1 "$f" || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6500 "$pay" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on vB captured nothing" || return 1
-	tcpdump -r "$f" -e -nn 2>/dev/null | sed 's/^/#   /'
-	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi '0x88b5' ||
+	out=$(tcpdump -r "$f" -e -nn 2>/dev/null)
+	lx_show "$out"
+	[[ ${out,,} == *0x88b5* ]] ||
 		lx_fail "no EtherType 0x88b5 frame on vB" || return 1
-	tcpdump -r "$f" -e -nn 2>/dev/null | grep -qi "^[^ ]* $mac >" ||
+	lx_has "${out,,}" "^[^ ]* $mac >" ||
 		lx_fail "the frame is not from vA's address $mac" || return 1
-	lx_frame_hex "$f" | grep -q "$(payload_hex "$pay")" ||
+	[[ $(lx_frame_hex "$f") == *$(lx_str_hex "$pay")* ]] ||
 		lx_fail "payload not in the frame" || return 1
 }
 
 # The first lynx frame of a capture: "zero" (its csum field 0, left to
 # the device), "good" (the lynx checksum is right) or "bad".
 frame_csum() {	# file
-	python3 - "$1" <<'PY'
-import struct, sys
-b = open(sys.argv[1], 'rb').read()
-f = b[24 + 16:]			# pcap file and record headers
-h = f[14:]			# the lynx header, after Ethernet
-n = 36 + struct.unpack('>H', h[4:6])[0]
-d = h[:n] + b'\0' * (n & 1)
-s = sum(struct.unpack('>%dH' % (len(d) // 2), d))
-while s >> 16:
-    s = (s & 0xffff) + (s >> 16)
-print('zero' if h[6:8] == b'\0\0' else 'good' if s == 0xffff else 'bad')
-PY
+	local h n i sum=0
+	h=$(lx_frame_hex "$1")
+	h=${h:28}			# the lynx header, after Ethernet
+	[ "${#h}" -ge 72 ] || { echo short; return; }
+	n=$((36 + 16#${h:8:4}))		# header and payload bytes
+	[ "${#h}" -ge $((n * 2)) ] || { echo short; return; }
+	[ "${h:12:4}" = 0000 ] && { echo zero; return; }
+	h=${h:0:n * 2}
+	((n & 1)) && h+=00
+	for ((i = 0; i < ${#h}; i += 4)); do
+		sum=$((sum + 16#${h:i:4}))
+	done
+	while ((sum >> 16)); do
+		sum=$(((sum & 0xffff) + (sum >> 16)))
+	done
+	[ "$sum" = 65535 ] && echo good || echo bad
 }
 
 # (e2) The lower decides the checksum lynx leaves to the device: a veth
@@ -245,11 +247,11 @@ test_no_upper() {
 	lx_ok ip -n "$nsd" link set vD up || return 1
 	lx_ok ip -n "$nsc" link add lx0 link vC up type lynx || return 1
 	noded=$(lx_node "$nsd") || return 1
-	d0=$(lynx_stat "$nsd" drop_device)
+	d0=$(lx_stat "$nsd" drop_device)
 	lx_recv_bg "$nsd" "$LX_TMP/nu.d" -t 3000 6300 1 || return 1
 	lx_ok "$TOOL" -N "$nsc" send "$noded" 6300 not-for-vD || return 1
 	for ((i = 0; i < 10 * LX_SLOW * 20; i++)); do
-		d1=$(lynx_stat "$nsd" drop_device)
+		d1=$(lx_stat "$nsd" drop_device)
 		[ "${d1:-0}" -gt "${d0:-0}" ] && break
 		lx_nap
 	done
@@ -258,29 +260,31 @@ test_no_upper() {
 		lx_fail "the frame on vD was not counted in drop_device" || return 1
 	lx_wait_pid "$LX_PID" 20; rc=$?
 	[ "$rc" -eq 2 ] || lx_fail "D's socket: exit $rc, not a timeout" || return 1
-	! grep -q '^from' "$LX_TMP/nu.d" || lx_fail "D heard C through vD" || return 1
+	! lx_file_has "$LX_TMP/nu.d" '^from' || lx_fail "D heard C through vD" || return 1
 }
 
 # (g) The lower's MTU bounds lx0's, and so the largest datagram.
 test_mtu() {
+	local out
 	lw_pair mtu || return 1
-	ip -n "$NSA" -d link show lx0 | grep -q 'maxmtu' ||
-		lx_fail "no maxmtu shown" || return 1
+	out=$(ip -n "$NSA" -d link show lx0)
+	[[ $out == *maxmtu* ]] || lx_fail "no maxmtu shown" || return 1
 	lx_not ip -n "$NSA" link set lx0 mtu 1501 || return 1
 	lx_ok ip -n "$NSA" link set vA mtu 1280 || return 1
-	ip -n "$NSA" link show lx0 | grep -q 'mtu 1280 ' ||
+	out=$(ip -n "$NSA" link show lx0)
+	[[ $out == *'mtu 1280 '* ]] ||
 		lx_fail "lx0's mtu did not follow vA's down to 1280" || return 1
 	lx_not ip -n "$NSA" link set lx0 mtu 1281 || return 1
 	lx_ok ip -n "$NSA" link set lx0 mtu 1000 || return 1
 	lx_ok ip -n "$NSA" link set lx0 mtu 1280 || return 1
 	# 36 bytes of lynx header.
 	lx_ok "$TOOL" -N "$NSA" send -s 1244 "$NODEB" 6400 || return 1
-	"$TOOL" -N "$NSA" send -s 1245 "$NODEB" 6400 | grep -q EMSGSIZE ||
+	[[ $("$TOOL" -N "$NSA" send -s 1245 "$NODEB" 6400) == *EMSGSIZE* ]] ||
 		lx_fail "1245 bytes on mtu 1280 did not give EMSGSIZE" || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/mtu.b" -t 15000 6401 1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -s 1244 "$NODEB" 6401 || return 1
 	lx_wait_pid "$LX_PID" || return 1
-	grep -q 'len 1244 ' "$LX_TMP/mtu.b" || lx_fail "1244 bytes not received" || return 1
+	lx_file_has "$LX_TMP/mtu.b" 'len 1244 ' || lx_fail "1244 bytes not received" || return 1
 }
 
 # (h) "ip link del vA" (which takes vB with it) under a running stream:
@@ -292,13 +296,13 @@ test_lower_deleted() {
 	( "$TOOL" -N "$NSB" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 7800 \
 		2> "$f.rx" | { head -c 1048576 > "$f.first"; cat > /dev/null; } ) &
 	rx=$!
-	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && lx_file_has "$f.rx" '^ready' ||
 		lx_fail "receiver not ready" || return 1
 	"$TOOL" -N "$NSA" stream-send -t $((DEAD_BOUND * 1000)) "$NODEB" 7800 \
 		< /dev/zero 2> "$f.tx" &
 	tx=$!
 	lx_wait_for "$f.tx" '^(connected|error|timeout)' 20 "$tx" &&
-		grep -q '^connected' "$f.tx" || lx_fail "not connected" || return 1
+		lx_file_has "$f.tx" '^connected' || lx_fail "not connected" || return 1
 	lx_wait_for "$f.rx" '^accepted' 10 "$rx" || return 1
 	# Some data moved before the delete.
 	for ((i = 0; i < 30 * LX_SLOW * 4; i++)); do
@@ -315,7 +319,7 @@ test_lower_deleted() {
 		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
 	lx_log "writer after ${dt}s (bound ${DEAD_BOUND}s): $(tr '\n' ' ' < "$f.tx")"
-	grep -Eq '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' "$f.tx" ||
+	lx_file_has "$f.tx" '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' ||
 		lx_fail "writer did not get a connection error" || return 1
 	[ "$dt" -le "$DEAD_BOUND" ] ||
 		lx_fail "writer noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
@@ -323,7 +327,7 @@ test_lower_deleted() {
 		lx_fail "reader still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
 	lx_log "reader after ${dt}s: $(tr '\n' ' ' < "$f.rx")"
-	grep -Eq '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' "$f.rx" ||
+	lx_file_has "$f.rx" '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' ||
 		lx_fail "reader did not get a connection error" || return 1
 	[ "$dt" -le "$DEAD_BOUND" ] ||
 		lx_fail "reader noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
@@ -366,7 +370,7 @@ test_errors() {
 	lx_ok ip -n "$ns" link add vE type veth peer name vF || return 1
 	lx_ok ip -n "$ns" link add lxs type lynx || return 1
 	lx_ok "$TOOL" -N "$ns" link add lx0 link vE || return 1
-	ip -n "$ns" -d link show lx0 | sed 's/^/#   /'
+	lx_show "$(ip -n "$ns" -d link show lx0)"
 	lynx_err EINVAL -N "$ns" link add lx1 link lx0 || return 1
 	lynx_err EINVAL -N "$ns" link add lx1 link lxs || return 1
 	lynx_err EINVAL -N "$ns" link add lx1 link lynxlo || return 1

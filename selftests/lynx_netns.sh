@@ -8,8 +8,9 @@
 
 test_nodes_differ() {
 	local a b c
-	a=$(lx_node "$(lx_netns nda)") && b=$(lx_node "$(lx_netns ndb)") || return 1
-	c=$(cat /proc/sys/net/lynx/node) || return 1
+	lx_netns_add "lx_nda_$$" "lx_ndb_$$" || return 1
+	a=$(lx_node "lx_nda_$$") && b=$(lx_node "lx_ndb_$$") || return 1
+	c=$(< /proc/sys/net/lynx/node) || return 1
 	lx_log "nodes: $a $b $c"
 	[ "$a" != "$b" ] && [ "$a" != "$c" ] && [ "$b" != "$c" ] ||
 		lx_fail "node ids not distinct" || return 1
@@ -17,27 +18,32 @@ test_nodes_differ() {
 
 test_exchange() {
 	lx_pair ex || return 1
-	grep -q "from $NODEA(" "$LX_TMP/pair.b" || lx_fail "B: wrong source node" || return 1
-	grep -q "from $NODEB(" "$LX_TMP/pair.a" || lx_fail "A: wrong source node" || return 1
-	grep -q 'hello-b' "$LX_TMP/pair.b" || return 1
+	lx_file_has "$LX_TMP/pair.b" "from $NODEA\\(" || lx_fail "B: wrong source node" || return 1
+	lx_file_has "$LX_TMP/pair.a" "from $NODEB\\(" || lx_fail "A: wrong source node" || return 1
+	lx_file_has "$LX_TMP/pair.b" hello-b || return 1
 	# A reply to the address recvfrom gave.
 	lx_recv_bg "$NSA" "$LX_TMP/ex.a" -t 15000 6901 3 || return 1
 	lx_ok "$TOOL" -N "$NSB" send -c 3 -p 6900 "$NODEA" 6901 three || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "3 datagrams not received" || return 1
-	[ "$(grep -c "from $NODEB($(lx_hex "$NODEB")):6900 len 5 three" "$LX_TMP/ex.a")" = 3 ] ||
+	[ "$(lx_count "$LX_TMP/ex.a" "from $NODEB\\($(lx_hex "$NODEB")\\):6900 len 5 three")" = 3 ] ||
 		lx_fail "bad datagrams at A" || return 1
 }
 
 # The row of NODE in NS's /proc/net/lynx_neigh (empty when absent).
 neigh_row() {
-	lx_in "$1" awk 'NR > 1' /proc/net/lynx_neigh | grep -i "^$(lx_hex "$2") "
+	local line
+	while IFS= read -r line; do
+		[[ ${line,,} == "$(lx_hex "$2") "* ]] && echo "$line"
+	done <<< "$("$TOOL" -N "$1" cat /proc/net/lynx_neigh)"
+	return 0
 }
 
 test_neigh_table() {
 	local macb line
 	lx_pair ng || return 1
-	lx_in "$NSA" cat /proc/net/lynx_neigh | sed 's/^/#   /'
-	macb=$(ip -n "$NSB" -o link show b0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	lx_show "$("$TOOL" -N "$NSA" cat /proc/net/lynx_neigh)"
+	[[ $(ip -n "$NSB" -o link show b0) =~ link/ether\ ([0-9a-f:]+) ]] &&
+		macb=${BASH_REMATCH[1]}
 	line=$(neigh_row "$NSA" "$NODEB")
 	[ -n "$line" ] || lx_fail "B's node not in A's neighbour table" || return 1
 	set -- $line
@@ -63,7 +69,7 @@ test_segment_three() {
 	lx_recv_bg "$nsd" "$LX_TMP/seg.d" -t 15000 7000 1 || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$noded" 7000 to-d || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "D did not receive from A" || return 1
-	grep -q "from $NODEA(" "$LX_TMP/seg.d" || return 1
+	lx_file_has "$LX_TMP/seg.d" "from $NODEA\\(" || return 1
 	# A datagram for D is not delivered to B's socket on the same port.
 	lx_recv_bg "$NSB" "$LX_TMP/seg.b" -t 1000 7001 1 || return 1
 	local pidb=$LX_PID
@@ -72,7 +78,7 @@ test_segment_three() {
 	lx_ok "$TOOL" -N "$NSA" send "$noded" 7001 only-d || return 1
 	lx_wait_pid "$pidd" || return 1
 	lx_wait_pid "$pidb" 5	# ends by its own 1 s timeout
-	grep -q '^timeout after 0' "$LX_TMP/seg.b" || lx_fail "B received D's datagram" || return 1
+	lx_file_has "$LX_TMP/seg.b" '^timeout after 0' || lx_fail "B received D's datagram" || return 1
 }
 
 test_isolation() {
@@ -90,12 +96,12 @@ test_isolation() {
 	*) lx_fail "unexpected send result: $out"; return 1 ;;
 	esac
 	lx_wait_pid "$LX_PID"
-	grep -q '^timeout after 0' "$LX_TMP/iso.a" || lx_fail "A received from C" || return 1
+	lx_file_has "$LX_TMP/iso.a" '^timeout after 0' || lx_fail "A received from C" || return 1
 	# A cannot reach C either.
 	lx_recv_bg "$nsc" "$LX_TMP/iso.c" -t 1000 7101 1 || return 1
 	"$TOOL" -N "$NSA" send "$nodec" 7101 to-c >/dev/null
 	lx_wait_pid "$LX_PID"
-	grep -q '^timeout after 0' "$LX_TMP/iso.c" || lx_fail "C received from A" || return 1
+	lx_file_has "$LX_TMP/iso.c" '^timeout after 0' || lx_fail "C received from A" || return 1
 }
 
 test_loopback_stays_local() {
@@ -112,7 +118,7 @@ test_loopback_stays_local() {
 	# Then something that must go out on a0, to end tcpdump.
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 7201 out-on-a0 || return 1
 	lx_wait_pid "$td" 10 || return 1
-	! lx_frame_hex "$f" | grep -q "$(printf self | od -An -tx1 | tr -d ' \n')" ||
+	[[ $(lx_frame_hex "$f") != *$(lx_str_hex self)* ]] ||
 		lx_fail "local datagram went out on a0" || return 1
 	return 0
 }

@@ -81,13 +81,13 @@ st_stream_bg() {
 	( "$TOOL" -N "$NSB" stream-recv -t $((DEAD_BOUND * 1000)) -k 500 \
 		"$port" 2> "$f.rx" | { head -c 1048576 > "$f.first"; cat > /dev/null; } ) &
 	ST_RX=$!
-	lx_wait_for "$f.rx" '^(ready|error)' 10 "$ST_RX" && grep -q '^ready' "$f.rx" ||
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$ST_RX" && lx_file_has "$f.rx" '^ready' ||
 		{ st_show_log "$f.rx"; return 1; }
 	"$TOOL" -N "$NSA" stream-send -t $((DEAD_BOUND * 1000)) \
 		"$NODEB" "$port" < /dev/zero 2> "$f.tx" &
 	ST_TX=$!
 	lx_wait_for "$f.tx" '^(connected|error|timeout)' 20 "$ST_TX" &&
-		grep -q '^connected' "$f.tx" || { st_show_log "$f.tx"; return 1; }
+		lx_file_has "$f.tx" '^connected' || { st_show_log "$f.tx"; return 1; }
 	st_wait_size "$f.first" 1048576 30 "$ST_RX" ||
 		{ st_show_log "$f.rx"; st_show_log "$f.tx"; return 1; }
 }
@@ -110,11 +110,11 @@ test_lossy_transfer() {
 	done
 	head -c "${MB}M" /dev/urandom > "$f.in" || return 1
 	sa=$(sha256sum < "$f.in" | cut -d' ' -f1)
-	csum0=$(lx_in "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+	csum0=$(lx_stat "$NSB" drop_csum)
 
 	"$TOOL" -N "$NSB" stream-recv -t 30000 7500 > "$f.out" 2> "$f.rx" &
 	local rx=$!
-	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && grep -q '^ready' "$f.rx" ||
+	lx_wait_for "$f.rx" '^(ready|error)' 10 "$rx" && lx_file_has "$f.rx" '^ready' ||
 		{ st_show_log "$f.rx"; return 1; }
 	t0=$SECONDS
 	lx_log "set up in $((t0 - ts)) s"
@@ -131,7 +131,7 @@ test_lossy_transfer() {
 		set -- $dev
 		tc -n "$1" -s qdisc show dev "$2" | sed 's/^/#   '"$2"': /' | head -4
 	done
-	csum1=$(lx_in "$NSB" awk '$1 == "drop_csum" { print $2 }' /proc/net/lynx_stat)
+	csum1=$(lx_stat "$NSB" drop_csum)
 	lx_log "B drop_csum: ${csum0:-?} -> ${csum1:-?}"
 	[ "$rc" -eq 0 ] || lx_fail "transfer of ${MB} MiB failed" || return 1
 	[ "$(stat -c %s "$f.out")" = "$(stat -c %s "$f.in")" ] ||
@@ -161,7 +161,7 @@ test_device_deleted() {
 		lx_fail "reader still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
 	lx_log "reader after ${dt}s (bound ${DEAD_BOUND}s): $(tr '\n' ' ' < "$f.rx")"
-	grep -Eq '^error (ECONNRESET|ETIMEDOUT)' "$f.rx" ||
+	lx_file_has "$f.rx" '^error (ECONNRESET|ETIMEDOUT)' ||
 		lx_fail "reader did not get ECONNRESET or ETIMEDOUT" || return 1
 	[ "$dt" -le "$DEAD_BOUND" ] ||
 		lx_fail "reader noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
@@ -169,7 +169,7 @@ test_device_deleted() {
 		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
 	lx_log "writer after ${dt}s: $(tr '\n' ' ' < "$f.tx")"
-	grep -q '^error ' "$f.tx" || lx_fail "writer did not fail" || return 1
+	lx_file_has "$f.tx" '^error ' || lx_fail "writer did not fail" || return 1
 	[ "$dt" -le "$DEAD_BOUND" ] ||
 		lx_fail "writer noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1
 	lx_wait_pid "$ST_TX" 10
@@ -191,7 +191,7 @@ test_netns_deleted() {
 		lx_fail "writer still blocked after $((SECONDS - t0))s" || return 1
 	dt=$((SECONDS - t0))
 	lx_log "writer after ${dt}s (bound ${DEAD_BOUND}s): $(tr '\n' ' ' < "$f.tx")"
-	grep -Eq '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' "$f.tx" ||
+	lx_file_has "$f.tx" '^error (ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)' ||
 		lx_fail "writer did not get a connection error" || return 1
 	[ "$dt" -le "$DEAD_BOUND" ] ||
 		lx_fail "writer noticed after ${dt}s, not within ${DEAD_BOUND}s" || return 1

@@ -10,6 +10,9 @@
  *	command itself on the debug kernel
  *   lynx_tool exec PROG [ARGS...]
  *	execute PROG (with -N: a program in that namespace)
+ *   lynx_tool cat FILE
+ *	copy FILE to standard output: with -N, one of that namespace's
+ *	/proc/net files, without a second program to start
  *   lynx_tool node
  *	print this namespace's node id (decimal)
  *   lynx_tool slowdown
@@ -104,6 +107,7 @@ static void usage(void)
 		"       lynx_tool seq-send [-t TIMEOUT_MS] NODE PORT SIZE...\n"
 		"       lynx_tool seq-recv [-t TIMEOUT_MS] PORT\n"
 		"       lynx_tool exec PROG [ARGS...]\n"
+		"       lynx_tool cat FILE\n"
 		"       lynx_tool link add NAME [segment ID] [link DEV]\n"
 		"       lynx_tool link show NAME\n"
 		"       lynx_tool sniff [-t GRACE_MS] PATTERN DEV...\n");
@@ -714,6 +718,30 @@ static int sniff(const char *pattern, char **devs, int ndev, long grace_ms)
 	return 0;
 }
 
+/* Copies PATH to standard output; 0, or 1 with the error on stderr. */
+static int cat_file(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "lynx_tool: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (write(1, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	}
+	if (n < 0)
+		fprintf(stderr, "lynx_tool: %s: %s\n", path, strerror(errno));
+	close(fd);
+	return n < 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t size = 0;
@@ -740,6 +768,11 @@ int main(int argc, char **argv)
 		execvp(argv[1], argv + 1);
 		fprintf(stderr, "lynx_tool: %s: %s\n", argv[1], strerror(errno));
 		return 127;
+	}
+	if (!strcmp(cmd, "cat")) {
+		if (argc != 2)
+			usage();
+		return cat_file(argv[1]);
 	}
 	if (!strcmp(cmd, "link"))
 		return link_cmd(argc - 1, argv + 1);
