@@ -105,7 +105,7 @@ test_mtu_emsgsize() {
 
 # tcpdump -i DEV in NS, started and waited for; sets TD_PID.
 tcpdump_bg() {	# ns dev count file
-	ip netns exec "$1" tcpdump -Z root -i "$2" -U -c "$3" -w "$4" \
+	lx_in "$1" tcpdump -Z root -i "$2" -U -c "$3" -w "$4" \
 		ether proto 0x88b5 2> "$4.err" &
 	TD_PID=$!
 	lx_wait_for "$4.err" 'listening on' 10 "$TD_PID"

@@ -19,6 +19,10 @@ KSFT_SKIP=4
 LX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOOL=$LX_DIR/lynx_tool
 LX_TOP=$(mktemp -d /tmp/lynx-sh.XXXXXX)
+# The scratch directories of the first tests, made at once (lx_test makes
+# any later one): a mkdir a test costs a third of a second on the debug
+# kernel.
+mkdir "$LX_TOP"/{1..16}
 # Scratch of the running test: each test gets its own directory (see
 # lx_test), so a waiter never reads a file an earlier test left behind.
 LX_TMP=$LX_TOP
@@ -158,6 +162,15 @@ lx_watchdog() {
 	lx_kill_tree "$1"
 }
 
+# "tee FILE" in bash: the test's lines as they come, and in FILE.
+lx_tee() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+		printf '%s\n' "$line" >&3
+	done 3> "$1"
+}
+
 lx_test() {
 	local name=$1 fn=$2 limit=${3:-$LX_TEST_TIMEOUT} rc t0=$SECONDS out
 	# LX_ONLY="name..." runs only those (a quick check while working).
@@ -165,7 +178,7 @@ lx_test() {
 	lx_n=$((lx_n + 1))
 	out=$LX_TOP/$lx_n.out
 	lx_log "RUN $name"
-	( set +e; LX_TMP=$LX_TOP/$lx_n; mkdir "$LX_TMP" || exit 1
+	( set +e; LX_TMP=$LX_TOP/$lx_n; [ -d "$LX_TMP" ] || mkdir "$LX_TMP" || exit 1
 	  me=$BASHPID	# (in "cmd &" it would be cmd's own)
 	  lx_watchdog "$me" $((limit * LX_SLOW)) &
 	  wd=$!
@@ -174,7 +187,7 @@ lx_test() {
 	  { lx_proc_tree
 	    for c in ${lx_kids[$me]:-}; do lx_kill_below "$c"; done
 	    wait; } 2>/dev/null
-	  exit "$rc" ) 2>&1 | tee "$out"
+	  exit "$rc" ) 2>&1 | lx_tee "$out"
 	rc=${PIPESTATUS[0]}
 	lx_log "$name: $((SECONDS - t0)) s"
 	# A failure line fails the test even if the function went on and

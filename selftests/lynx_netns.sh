@@ -109,7 +109,7 @@ test_loopback_stays_local() {
 	lx_pair lo || return 1
 	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	# Traffic to its own node goes through lynxlo, not a0.
-	ip netns exec "$NSA" tcpdump -Z root -i a0 -U -c 1 -w "$f" ether proto 0x88b5 2> "$f.err" &
+	lx_in "$NSA" tcpdump -Z root -i a0 -U -c 1 -w "$f" ether proto 0x88b5 2> "$f.err" &
 	local td=$!
 	lx_wait_for "$f.err" 'listening on' 10 "$td" || return 1
 	lx_recv_bg "$NSA" "$LX_TMP/lo.a" -t 15000 7200 1 || return 1
