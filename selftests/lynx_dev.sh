@@ -70,11 +70,13 @@ stat_of() {	# ns dev rx|tx -> packets
 test_traffic_counters() {
 	local tx0 rx0 tx1 rx1
 	lx_pair cnt || return 1
-	tx0=$(stat_of "$NSA" a0 tx); rx0=$(stat_of "$NSB" b0 rx)
+	tx0=$(stat_of "$NSA" a0 tx) && rx0=$(stat_of "$NSB" b0 rx) ||
+		lx_fail "no packet counters" || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 15000 6300 10 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -c 10 "$NODEB" 6300 counted || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams not received" || return 1
-	tx1=$(stat_of "$NSA" a0 tx); rx1=$(stat_of "$NSB" b0 rx)
+	tx1=$(stat_of "$NSA" a0 tx) && rx1=$(stat_of "$NSB" b0 rx) ||
+		lx_fail "no packet counters" || return 1
 	lx_log "a0 tx $tx0 -> $tx1, b0 rx $rx0 -> $rx1"
 	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "a0 tx packets did not move" || return 1
 	[ $((rx1 - rx0)) -ge 10 ] || lx_fail "b0 rx packets did not move" || return 1
@@ -170,7 +172,7 @@ test_delete_under_traffic() {
 	"$TOOL" -N "$NSB" hold 6800 > "$LX_TMP/hold.out" &
 	local hold=$!
 	lx_wait_for "$LX_TMP/hold.out" '^ready' 10 "$hold" || return 1
-	tx0=$(stat_of "$NSA" a0 tx)
+	tx0=$(stat_of "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
 	# Until the device goes: far more than either sends before that.
 	"$TOOL" -N "$NSA" flood -u -s 200 "$NODEB" 6800 100000000 > "$LX_TMP/f1" &
 	pid1=$!
@@ -180,7 +182,7 @@ test_delete_under_traffic() {
 		lx_fail "flood A sent nothing" || return 1
 	lx_wait_for "$LX_TMP/f2" '^first' 10 "$pid2" ||
 		lx_fail "flood B sent nothing" || return 1
-	tx1=$(stat_of "$NSA" a0 tx)
+	tx1=$(stat_of "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
 	lx_log "a0 tx $tx0 -> $tx1 before the delete"
 	[ "$tx1" -gt "$tx0" ] || lx_fail "no frame left a0 before the delete" ||
 		return 1

@@ -120,7 +120,8 @@ test_no_inject() {
 	lx_file_has "$LX_TMP/b.out" "^from $NODEA\\(.*LEGIT2" || lx_fail "B did not hear A" || return 1
 	# Nor did B learn where nobody's node is.
 	[ -n "$evil" ] || lx_fail "no node id of nobody's" || return 1
-	neigh=$("$TOOL" -N "$NSB" cat /proc/net/lynx_neigh)
+	neigh=$("$TOOL" -N "$NSB" cat /proc/net/lynx_neigh) &&
+		[[ $neigh == "node "* ]] || lx_fail "cannot read B's lynx_neigh" || return 1
 	if [[ ${neigh,,} == *$(lx_hex "$evil")* ]]; then
 		lx_show "$neigh"
 		lx_fail "B learned nobody's node $(lx_hex "$evil")"

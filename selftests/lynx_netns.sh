@@ -29,12 +29,15 @@ test_exchange() {
 		lx_fail "bad datagrams at A" || return 1
 }
 
-# The row of NODE in NS's /proc/net/lynx_neigh (empty when absent).
+# The row of NODE in NS's /proc/net/lynx_neigh (empty when absent);
+# fails when the file cannot be read or lacks its header line.
 neigh_row() {
-	local line
+	local line rows
+	rows=$("$TOOL" -N "$1" cat /proc/net/lynx_neigh) || return 1
+	[[ $rows == "node "* ]] || return 1
 	while IFS= read -r line; do
 		[[ ${line,,} == "$(lx_hex "$2") "* ]] && echo "$line"
-	done <<< "$("$TOOL" -N "$1" cat /proc/net/lynx_neigh)"
+	done <<< "$rows"
 	return 0
 }
 
@@ -44,19 +47,19 @@ test_neigh_table() {
 	lx_show "$("$TOOL" -N "$NSA" cat /proc/net/lynx_neigh)"
 	[[ $(ip -n "$NSB" -o link show b0) =~ link/ether\ ([0-9a-f:]+) ]] &&
 		macb=${BASH_REMATCH[1]}
-	line=$(neigh_row "$NSA" "$NODEB")
+	line=$(neigh_row "$NSA" "$NODEB") || lx_fail "no lynx_neigh in A" || return 1
 	[ -n "$line" ] || lx_fail "B's node not in A's neighbour table" || return 1
 	set -- $line
 	[ "$2" = a0 ] || lx_fail "dev is '$2', not a0" || return 1
 	[ "${3,,}" = "${macb,,}" ] || lx_fail "mac is '$3', not $macb" || return 1
 	[[ "$4" =~ ^[0-9]+$ ]] || lx_fail "age '$4' not a number" || return 1
 	# A namespace's own lynxlo traffic does not appear as a neighbour of B.
-	[ -z "$(neigh_row "$NSB" "$NODEB")" ] ||
-		lx_fail "B lists itself" || return 1
+	line=$(neigh_row "$NSB" "$NODEB") || lx_fail "no lynx_neigh in B" || return 1
+	[ -z "$line" ] || lx_fail "B lists itself" || return 1
 	# Deleting the device forgets its entries.
 	lx_ok ip -n "$NSA" link del a0 || return 1
-	[ -z "$(neigh_row "$NSA" "$NODEB")" ] ||
-		lx_fail "entry survived its device" || return 1
+	line=$(neigh_row "$NSA" "$NODEB") || lx_fail "no lynx_neigh in A" || return 1
+	[ -z "$line" ] || lx_fail "entry survived its device" || return 1
 	return 0
 }
 
