@@ -98,7 +98,7 @@ test_no_sniff() {
 }
 
 test_no_inject() {
-	local out=$LX_TMP/inject.out evil= line neigh
+	local out=$LX_TMP/inject.out evil='' line neigh
 	lx_pair inject || return 1
 	# B takes two datagrams on 7200: nobody's, if they get through, else
 	# the two A sends once nobody's have gone.

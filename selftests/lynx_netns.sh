@@ -108,7 +108,7 @@ test_isolation() {
 }
 
 test_loopback_stays_local() {
-	local ns f=$LX_TMP/iso.pcap
+	local f=$LX_TMP/iso.pcap
 	lx_pair lo || return 1
 	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	# Traffic to its own node goes through lynxlo, not a0.
