@@ -5,11 +5,6 @@
 # moving between namespaces, tcpdump captures, deletion under traffic.
 . "$(dirname "$0")/lynx_lib.bash"
 
-mac_of() {	# ns dev
-	[[ $(ip -n "$1" -o link show "$2") =~ link/ether\ ([0-9a-f:]+) ]] &&
-		echo "${BASH_REMATCH[1]}"
-}
-
 test_create() {
 	local ns out mac1 mac2
 	ns=$(lx_netns create) || return 1
@@ -20,8 +15,8 @@ test_create() {
 	[[ $out == *link/ether* ]] || lx_fail "not an Ethernet device" || return 1
 	# A segment never leaves memory: frames as large as lynxlo's.
 	[[ $out == *'mtu 65535 '* ]] || lx_fail "default mtu is not 65535" || return 1
-	mac1=$(mac_of "$ns" lxd0)
-	mac2=$(mac_of "$ns" lxd1)
+	mac1=$(lx_mac "$ns" lxd0)
+	mac2=$(lx_mac "$ns" lxd1)
 	[ -n "$mac1" ] && [ "$mac1" != 00:00:00:00:00:00 ] || lx_fail "no MAC: '$mac1'" || return 1
 	[ "$mac1" != "$mac2" ] || lx_fail "two devices share MAC $mac1" || return 1
 	lx_ok ip -n "$ns" link set lxd0 up || return 1
@@ -63,19 +58,15 @@ test_lynxlo() {
 	lx_file_has "$LX_TMP/lo.out" via-lynxlo || return 1
 }
 
-stat_of() {	# ns dev rx|tx -> packets
-	lx_link_stat "$@"
-}
-
 test_traffic_counters() {
 	local tx0 rx0 tx1 rx1
 	lx_pair cnt || return 1
-	tx0=$(stat_of "$NSA" a0 tx) && rx0=$(stat_of "$NSB" b0 rx) ||
+	tx0=$(lx_link_stat "$NSA" a0 tx) && rx0=$(lx_link_stat "$NSB" b0 rx) ||
 		lx_fail "no packet counters" || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/cnt.out" -t 15000 6300 10 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -c 10 "$NODEB" 6300 counted || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams not received" || return 1
-	tx1=$(stat_of "$NSA" a0 tx) && rx1=$(stat_of "$NSB" b0 rx) ||
+	tx1=$(lx_link_stat "$NSA" a0 tx) && rx1=$(lx_link_stat "$NSB" b0 rx) ||
 		lx_fail "no packet counters" || return 1
 	lx_log "a0 tx $tx0 -> $tx1, b0 rx $rx0 -> $rx1"
 	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "a0 tx packets did not move" || return 1
@@ -172,7 +163,7 @@ test_delete_under_traffic() {
 	"$TOOL" -N "$NSB" hold 6800 > "$LX_TMP/hold.out" &
 	local hold=$!
 	lx_wait_for "$LX_TMP/hold.out" '^ready' 10 "$hold" || return 1
-	tx0=$(stat_of "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
+	tx0=$(lx_link_stat "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
 	# Until the device goes: far more than either sends before that.
 	"$TOOL" -N "$NSA" flood -u -s 200 "$NODEB" 6800 100000000 > "$LX_TMP/f1" &
 	pid1=$!
@@ -182,7 +173,7 @@ test_delete_under_traffic() {
 		lx_fail "flood A sent nothing" || return 1
 	lx_wait_for "$LX_TMP/f2" '^first' 10 "$pid2" ||
 		lx_fail "flood B sent nothing" || return 1
-	tx1=$(stat_of "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
+	tx1=$(lx_link_stat "$NSA" a0 tx) || lx_fail "no packet counters" || return 1
 	lx_log "a0 tx $tx0 -> $tx1 before the delete"
 	[ "$tx1" -gt "$tx0" ] || lx_fail "no frame left a0 before the delete" ||
 		return 1

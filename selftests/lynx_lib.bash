@@ -226,9 +226,12 @@ lx_netns() {
 # Adds the namespaces NAME... with one ip (on the debug kernel each ip
 # started costs more than the namespace it makes), deleted at exit.
 lx_netns_add() {
-	printf '%s\n' "$@" >> "$LX_TOP/netns"
+	lx_netns_keep "$@"
 	printf 'netns add %s\n' "$@" | ip -batch -
 }
+
+# Lists the namespaces NAME... for deletion at exit.
+lx_netns_keep() { printf '%s\n' "$@" >> "$LX_TOP/netns"; }
 
 # Runs CMD in namespace NS: "ip netns exec" without the private mount
 # namespace and /sys it builds, which on the debug kernel cost more than
@@ -257,6 +260,12 @@ lx_link_stat() {	# ns dev rx|tx
 		[ "${f[0]}" = "${3^^}:" ] && want=1
 	done <<< "$(ip -n "$1" -s link show "$2")"
 	return 1
+}
+
+# The Ethernet address of DEV in NS (nothing when it has none).
+lx_mac() {	# ns dev
+	[[ $(ip -n "$1" -o link show "$2") =~ link/ether\ ([0-9a-f:]+) ]] &&
+		echo "${BASH_REMATCH[1]}"
 }
 
 # Node id (decimal) of a namespace.
@@ -363,7 +372,7 @@ lx_wait_pid() {
 # sets NSA NSB NODEA NODEB.
 lx_pair() {
 	NSA=lx_${1}a_$$ NSB=lx_${1}b_$$
-	printf '%s\n' "$NSA" "$NSB" >> "$LX_TOP/netns"
+	lx_netns_keep "$NSA" "$NSB"
 	# One ip makes both namespaces and their devices (in them, up).
 	lx_ok ip -batch - <<-EOF || lx_fail "lx_pair: namespaces" || return 1
 		netns add $NSA

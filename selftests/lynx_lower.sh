@@ -42,15 +42,6 @@ lw_pair() {
 	lx_pair_hear "$NSB" "$NSA" "$NODEA" 6101 pair.a hello-a || return 1
 }
 
-mac_of() {	# ns dev
-	[[ $(ip -n "$1" -o link show "$2") =~ link/ether\ ([0-9a-f:]+) ]] &&
-		echo "${BASH_REMATCH[1]}"
-}
-
-stat_of() {	# ns dev rx|tx -> packets
-	lx_link_stat "$@"
-}
-
 # Waits (up to 10 s, times LX_SLOW) for DEV in NS to show "state STATE".
 lw_wait_state() {	# ns dev state
 	local i
@@ -75,9 +66,9 @@ test_show() {
 	lx_has "$out" '(^|[^[:alnum:]_])lynx($|[^[:alnum:]_])' ||
 		lx_fail "kind lynx not shown" || return 1
 	[[ $out == *'mtu 1500 '* ]] || lx_fail "mtu is not vA's 1500" || return 1
-	mac=$(mac_of "$NSA" vA) && [ -n "$mac" ] ||
+	mac=$(lx_mac "$NSA" vA) && [ -n "$mac" ] ||
 		lx_fail "no address on vA" || return 1
-	[ "$(mac_of "$NSA" lx0)" = "$mac" ] ||
+	[ "$(lx_mac "$NSA" lx0)" = "$mac" ] ||
 		lx_fail "lx0's address is not vA's" || return 1
 	# No segment: lynx_tool finds no IFLA_LYNX_SEGMENT.
 	lx_not "$TOOL" -N "$NSA" link show lx0 || return 1
@@ -88,7 +79,7 @@ test_show() {
 	# Its address is its lower's, and follows it.
 	lx_not ip -n "$NSA" link set lx0 address 02:00:00:00:00:01 || return 1
 	lx_ok ip -n "$NSA" link set vA address 02:11:22:33:44:55 || return 1
-	[ "$(mac_of "$NSA" lx0)" = 02:11:22:33:44:55 ] ||
+	[ "$(lx_mac "$NSA" lx0)" = 02:11:22:33:44:55 ] ||
 		lx_fail "lx0 did not follow vA's new address" || return 1
 	# Its operstate follows its lower's (through linkwatch: not at once).
 	lx_ok ip -n "$NSA" link set vA down || return 1
@@ -103,7 +94,7 @@ test_show() {
 test_dgram() {
 	local tx0 rx0 tx1 rx1 out
 	lw_pair dg || return 1
-	tx0=$(stat_of "$NSA" lx0 tx) && rx0=$(stat_of "$NSB" lx0 rx) ||
+	tx0=$(lx_link_stat "$NSA" lx0 tx) && rx0=$(lx_link_stat "$NSB" lx0 rx) ||
 		lx_fail "no packet counters" || return 1
 	lx_recv_bg "$NSB" "$LX_TMP/dg.b" -t 15000 6200 10 || return 1
 	lx_ok "$TOOL" -N "$NSA" send -c 10 "$NODEB" 6200 a-to-b || return 1
@@ -112,7 +103,7 @@ test_dgram() {
 	lx_recv_bg "$NSA" "$LX_TMP/dg.a" -t 15000 6201 10 || return 1
 	lx_ok "$TOOL" -N "$NSB" send -c 10 "$NODEA" 6201 b-to-a || return 1
 	lx_wait_pid "$LX_PID" || lx_fail "10 datagrams B->A not received" || return 1
-	tx1=$(stat_of "$NSA" lx0 tx) && rx1=$(stat_of "$NSB" lx0 rx) ||
+	tx1=$(lx_link_stat "$NSA" lx0 tx) && rx1=$(lx_link_stat "$NSB" lx0 rx) ||
 		lx_fail "no packet counters" || return 1
 	lx_log "A lx0 tx $tx0 -> $tx1, B lx0 rx $rx0 -> $rx1"
 	[ $((tx1 - tx0)) -ge 10 ] || lx_fail "A lx0 tx packets did not move" || return 1
@@ -181,7 +172,7 @@ test_tcpdump() {
 	local f=$LX_TMP/cap.pcap pay=LOWERPAYLOAD-0123456789 mac out
 	command -v tcpdump >/dev/null || { lx_skip "no tcpdump"; return $KSFT_SKIP; }
 	lw_pair td || return 1
-	mac=$(mac_of "$NSA" vA)
+	mac=$(lx_mac "$NSA" vA)
 	tcpdump_bg "$NSB" vB 1 "$f" || return 1
 	lx_ok "$TOOL" -N "$NSA" send "$NODEB" 6500 "$pay" || return 1
 	lx_wait_pid "$TD_PID" 10 || lx_fail "tcpdump on vB captured nothing" || return 1

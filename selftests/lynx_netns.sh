@@ -45,8 +45,7 @@ test_neigh_table() {
 	local macb line
 	lx_pair ng || return 1
 	lx_show "$("$TOOL" -N "$NSA" cat /proc/net/lynx_neigh)"
-	[[ $(ip -n "$NSB" -o link show b0) =~ link/ether\ ([0-9a-f:]+) ]] &&
-		macb=${BASH_REMATCH[1]}
+	macb=$(lx_mac "$NSB" b0)
 	line=$(neigh_row "$NSA" "$NODEB") || lx_fail "no lynx_neigh in A" || return 1
 	[ -n "$line" ] || lx_fail "B's node not in A's neighbour table" || return 1
 	set -- $line
