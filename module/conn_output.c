@@ -602,10 +602,14 @@ void lynx_conn_send_fin(struct sock *sk)
 	lynx_conn_push(sk);
 }
 
-/* sk_write_space: an acknowledgment freed send buffer.  Writers waiting
- * for room for a whole SEQPACKET message test their own condition, so
- * sleepers are woken on any freed space; poll and SIGIO only once the
- * socket is writeable by the stream rule (a third of the buffer free).
+/* sk_write_space: an acknowledgment freed send buffer.  Only when someone
+ * waits for room: a writer sets SOCK_NOSPACE before it sleeps, poll when
+ * it finds no room (as tcp_check_space() asks).  Otherwise readers asleep
+ * on the same queue would be woken by every ACK for nothing.  Writers
+ * waiting for room for a whole SEQPACKET message test their own
+ * condition, so they are woken on any freed space; poll and SIGIO only
+ * once the socket is writeable by the stream rule (a third of the buffer
+ * free).
  */
 void lynx_conn_write_space(struct sock *sk)
 {
@@ -613,6 +617,12 @@ void lynx_conn_write_space(struct sock *sk)
 	struct socket_wq *wq;
 
 	if (!sock)
+		return;
+	/* The space freed before the flag is read; pairs with poll's
+	 * barrier between setting it and looking at the space again.
+	 */
+	smp_mb();
+	if (!test_bit(SOCK_NOSPACE, &sock->flags))
 		return;
 	rcu_read_lock();
 	wq = rcu_dereference(sk->sk_wq);

@@ -27,6 +27,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <linux/sockios.h>
 
@@ -1334,6 +1335,84 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
  * advertised room for (the sender would count each drop as a loss and
  * give up with ETIMEDOUT).
  */
+/*
+ * A reader asleep in recv() while its socket's sent data is acknowledged:
+ * each ACK frees send buffer, which wakes writers that wait for room, and
+ * only them (TCP's tcp_check_space()).  Woken for nothing, the reader
+ * would run and sleep again once per ACK: a context switch pair a round
+ * trip in a ping-pong.
+ */
+struct idle_reader {
+	pthread_t th;
+	int fd;
+	pid_t tid;		/* set before it reads */
+	long switches;		/* voluntary switches inside recv() */
+	ssize_t got;
+};
+
+static void *idle_reader_run(void *arg)
+{
+	struct idle_reader *r = arg;
+	struct rusage before, after;
+	char b;
+
+	getrusage(RUSAGE_THREAD, &before);
+	__atomic_store_n(&r->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	r->got = recv(r->fd, &b, 1, 0);
+	getrusage(RUSAGE_THREAD, &after);
+	r->switches = after.ru_nvcsw - before.ru_nvcsw;
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process ('S': asleep), or 0. */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+TEST_F(conn, acks_do_not_wake_reader)
+{
+	struct idle_reader r = { .tid = 0 };
+	long long end;
+	int i;
+
+	PAIR();
+	r.fd = self->c;
+	ASSERT_EQ(0, pthread_create(&r.th, NULL, idle_reader_run, &r));
+	end = now_ms() + lynx_ms(5000);
+	while (!__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE) ||
+	       thread_state(r.tid) != 'S') {
+		ASSERT_GT(end, now_ms()) TH_LOG("the reader never slept");
+		poll(NULL, 0, 1);
+	}
+	/* 32 writes, each acknowledged before the next. */
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(1, send(self->c, "x", 1, 0));
+		ASSERT_EQ(0, wait_outq_empty(self->c, 2000))
+			TH_LOG("write %d not acknowledged", i);
+	}
+	ASSERT_EQ(1, send(self->s, "y", 1, 0));
+	ASSERT_EQ(0, pthread_join(r.th, NULL));
+	EXPECT_EQ(1, r.got);
+	/* One to fall asleep; a few for whatever else a busy guest does. */
+	EXPECT_GE(3, r.switches) TH_LOG("the reader was woken %ld times by 32 ACKs",
+					r.switches);
+}
+
 TEST_F_TIMEOUT(conn, slow_reader_small_writes, 60)
 {
 	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
