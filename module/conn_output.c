@@ -613,18 +613,23 @@ void lynx_conn_send_fin(struct sock *sk)
  */
 void lynx_conn_write_space(struct sock *sk)
 {
-	struct socket *sock = sk->sk_socket;
+	struct socket *sock;
 	struct socket_wq *wq;
 
+	/* Under RCU: sock_wfree() calls this with no lock, and the socket
+	 * may be released meanwhile (its inode is freed after a grace
+	 * period).
+	 */
+	rcu_read_lock();
+	sock = READ_ONCE(sk->sk_socket);
 	if (!sock)
-		return;
+		goto out;
 	/* The space freed before the flag is read; pairs with poll's
 	 * barrier between setting it and looking at the space again.
 	 */
 	smp_mb();
 	if (!test_bit(SOCK_NOSPACE, &sock->flags))
-		return;
-	rcu_read_lock();
+		goto out;
 	wq = rcu_dereference(sk->sk_wq);
 	if (sk_stream_is_writeable(sk)) {
 		clear_bit(SOCK_NOSPACE, &sock->flags);
@@ -637,5 +642,6 @@ void lynx_conn_write_space(struct sock *sk)
 	} else if (skwq_has_sleeper(wq)) {
 		wake_up_interruptible(&wq->wait);
 	}
+out:
 	rcu_read_unlock();
 }

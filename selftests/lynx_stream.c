@@ -1327,15 +1327,6 @@ TEST_F_TIMEOUT(conn, flow_control, 90)
 }
 
 /*
- * A reader that does not read for longer than the sender's retransmission
- * budget (LYNX_DATA_RETRIES backoffs, each at most LYNX_RTO_MAX: under
- * 20 s) costs nothing but time, as with TCP: small writes fill the
- * receive buffer with segments whose memory far exceeds their bytes, and
- * the receiver must then close its window rather than drop what it
- * advertised room for (the sender would count each drop as a loss and
- * give up with ETIMEDOUT).
- */
-/*
  * A reader asleep in recv() while its socket's sent data is acknowledged:
  * each ACK frees send buffer, which wakes writers that wait for room, and
  * only them (TCP's tcp_check_space()).  Woken for nothing, the reader
@@ -1413,6 +1404,15 @@ TEST_F(conn, acks_do_not_wake_reader)
 					r.switches);
 }
 
+/*
+ * A reader that does not read for longer than the sender's retransmission
+ * budget (LYNX_DATA_RETRIES backoffs, each at most LYNX_RTO_MAX: under
+ * 20 s) costs nothing but time, as with TCP: small writes fill the
+ * receive buffer with segments whose memory far exceeds their bytes, and
+ * the receiver must then close its window rather than drop what it
+ * advertised room for (the sender would count each drop as a loss and
+ * give up with ETIMEDOUT).
+ */
 TEST_F_TIMEOUT(conn, slow_reader_small_writes, 60)
 {
 	const int idle_ms = 22000;	/* > 10 x LYNX_RTO_MAX */
