@@ -312,6 +312,8 @@ static int lynx_stream_wait_space(struct sock *sk, long *timeo, int need)
 			break;
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		if (!*timeo) {
+			/* SIGIO (O_ASYNC) when room frees, as for TCP. */
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 			err = -EAGAIN;
 			break;
 		}

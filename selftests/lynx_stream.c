@@ -1492,6 +1492,50 @@ TEST_F(conn, shutdown_wr_epipe)
 	EXPECT_EQ(2, sigpipes);
 }
 
+static volatile sig_atomic_t sigios;
+
+static void on_sigio(int sig)
+{
+	(void)sig;
+	sigios++;
+}
+
+/*
+ * O_ASYNC: a writer that got EAGAIN gets SIGIO once room frees, without
+ * having polled (poll would ask for it itself), as with TCP.
+ */
+TEST_F(conn, sigio_when_room_frees)
+{
+	struct sigaction sa = { .sa_handler = on_sigio }, old;
+	char buf[4096] = { 0 };
+	size_t sent = 0, got = 0;
+	long long end;
+	ssize_t n;
+
+	PAIR();
+	ASSERT_EQ(0, sigaction(SIGIO, &sa, &old));
+	ASSERT_EQ(0, fcntl(self->c, F_SETOWN, getpid()));
+	ASSERT_EQ(0, fcntl(self->c, F_SETFL, O_NONBLOCK | O_ASYNC));
+	while ((n = send(self->c, buf, sizeof(buf), 0)) > 0)
+		sent += n;
+	ASSERT_EQ(EAGAIN, errno) TH_LOG("send: %s", strerror(errno));
+	sigios = 0;
+	/* The reader takes it all: every byte acknowledged, room for all. */
+	while (got < sent) {
+		n = lynx_read_full(self->s, buf, sent - got < sizeof(buf) ?
+				   sent - got : sizeof(buf), 2000);
+		ASSERT_LT(0, n) TH_LOG("read %zu of %zu", got, sent);
+		got += n;
+	}
+	ASSERT_EQ(0, wait_outq_empty(self->c, 2000));
+	end = now_ms() + lynx_ms(2000);
+	while (!sigios && now_ms() < end)
+		poll(NULL, 0, 10);
+	EXPECT_LT(0, sigios) TH_LOG("no SIGIO after EAGAIN once %zu bytes were read",
+				    sent);
+	ASSERT_EQ(0, sigaction(SIGIO, &old, NULL));
+}
+
 TEST_F(conn, shutdown_rd)
 {
 	char buf[4];
