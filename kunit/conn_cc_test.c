@@ -2,7 +2,8 @@
 /*
  * KUnit: lynx_conn_cc, the congestion control of module/conn_cc.c
  * (NewReno: RFC 5681 with RFC 6582's partial acknowledgments, RFC 6928's
- * initial window, RFC 3465's byte counting, RFC 3042's limited transmit)
+ * initial window, RFC 3465's byte counting, RFC 3042's limited transmit,
+ * RFC 6675's recovery with SACK blocks)
  * and module/conn_cubic.c (CUBIC, RFC 9438).
  * Its functions are pure: each case builds a struct lynx_conn by hand and
  * checks the window, the threshold and the recovery state they leave, and
@@ -260,6 +261,58 @@ static void lynx_conn_cc_test_partial_ack(struct kunit *test)
 	for (i = 0; i < 5; i++)
 		KUNIT_EXPECT_FALSE(test, lynx_cc_on_dupack(c, 3));
 	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 10U);
+}
+
+/* With SACK blocks (sacked_out): RFC 6675.  Fast recovery neither
+ * inflates the window nor deflates it, the pipe measures what may go,
+ * and a partial ACK sends nothing by itself while blocks remain.
+ */
+static void lynx_conn_cc_test_sack_recovery(struct kunit *test)
+{
+	struct lynx_conn *c = cc_conn(test, 20);
+	int i;
+
+	cc_set(c, 20, LYNX_INFINITE_SSTHRESH);
+	c->sack_ok = true;
+	/* Out of recovery the pipe is what is in flight, SACKed or not. */
+	c->sacked_out = 3 * CC_MSS;
+	c->highest_sack = CC_UNA + 5 * CC_MSS;
+	KUNIT_EXPECT_EQ(test, lynx_cc_pipe(c), 20 * CC_MSS);
+	for (i = 0; i < 3; i++)
+		lynx_cc_on_dupack(c, 20);
+	KUNIT_ASSERT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->snd_ssthresh, 10U);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	KUNIT_EXPECT_EQ(test, c->rtx_nxt, CC_UNA);
+	lynx_cc_on_dupack(c, 20);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	/* 20 out, 3 SACKed below the fifth: 2 lost, 15 in the network. */
+	KUNIT_EXPECT_EQ(test, lynx_cc_pipe(c), 15 * CC_MSS);
+	KUNIT_EXPECT_FALSE(test, lynx_cc_may_send(c, CC_MSS, CC_MSS));
+	/* The two holes sent again count once more. */
+	c->retrans_out = 2 * CC_MSS;
+	KUNIT_EXPECT_EQ(test, lynx_cc_pipe(c), 17 * CC_MSS);
+	/* 10 more SACKed, up to the 17th: 2 + 2 lost, 3 out, 2 again. */
+	c->sacked_out = 13 * CC_MSS;
+	c->highest_sack = CC_UNA + 17 * CC_MSS;
+	KUNIT_EXPECT_EQ(test, lynx_cc_pipe(c), 5 * CC_MSS);
+	KUNIT_EXPECT_TRUE(test, lynx_cc_may_send(c, 5 * CC_MSS, CC_MSS));
+	KUNIT_EXPECT_FALSE(test, lynx_cc_may_send(c, 6 * CC_MSS, CC_MSS));
+	/* A partial ACK with blocks left: nothing of itself, no deflation. */
+	c->snd_una += CC_MSS;
+	KUNIT_EXPECT_FALSE(test, lynx_cc_on_ack(c, c->snd_una, 1, 20));
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
+	/* None left: NewReno's next hole. */
+	c->sacked_out = 0;
+	c->snd_una += CC_MSS;
+	KUNIT_EXPECT_TRUE(test, lynx_cc_on_ack(c, c->snd_una, 1, 20));
+	KUNIT_EXPECT_EQ(test, lynx_cc_pipe(c), c->snd_nxt - c->snd_una);
+	/* The full ACK: out of recovery at ssthresh. */
+	c->snd_una = c->recover;
+	KUNIT_EXPECT_FALSE(test, lynx_cc_on_ack(c, c->snd_una, 1, 20));
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->snd_cwnd, 10U);
 }
 
 static void lynx_conn_cc_test_full_ack(struct kunit *test)
@@ -756,6 +809,7 @@ static struct kunit_case conn_cc_cases[] = {
 	KUNIT_CASE(lynx_conn_cc_test_dupacks),
 	KUNIT_CASE(lynx_conn_cc_test_partial_ack),
 	KUNIT_CASE(lynx_conn_cc_test_full_ack),
+	KUNIT_CASE(lynx_conn_cc_test_sack_recovery),
 	KUNIT_CASE(lynx_conn_cc_test_rto),
 	KUNIT_CASE(lynx_conn_cc_test_dupacks_after_recovery),
 	KUNIT_CASE(lynx_conn_cc_test_ssthresh_floor),

@@ -4,7 +4,8 @@
  *
  *   lynx_conn_math  the pure helpers of lynx_conn.h: sequence arithmetic
  *                   across wraparound, the RTT estimator and its backoff,
- *                   window and segment-size math
+ *                   window and segment-size math, a receiver's SACK
+ *                   blocks
  *   lynx_conn_fsm   lynx_conn_process(), table-driven: every synchronizing
  *                   or synchronized state against every kind of segment,
  *                   on a real kernel socket whose connection state is set
@@ -447,6 +448,71 @@ static void lynx_conn_math_test_seg_size(struct kunit *test)
 			100U);
 }
 
+/* @n blocks in @sack are exactly @want's, in order. */
+static void sack_expect(struct kunit *test, const struct lynx_sack_range *sack,
+			u8 n, const u32 (*want)[2], u8 nwant)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, n, nwant);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, sack[i].start, want[i][0], "block %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, sack[i].end, want[i][1], "block %u", i);
+	}
+}
+
+static void lynx_conn_math_test_sack_blocks(struct kunit *test)
+{
+	static const u32 one[][2] = { { 100, 200 } };
+	static const u32 two[][2] = { { 300, 400 }, { 100, 200 } };
+	static const u32 grown[][2] = { { 100, 250 }, { 300, 400 } };
+	static const u32 joined[][2] = { { 100, 400 } };
+	static const u32 full[][2] = {
+		{ 900, 950 }, { 700, 750 }, { 600, 650 }, { 500, 550 } };
+	static const u32 trimmed[][2] = { { 900, 950 }, { 720, 750 } };
+	static const u32 wrap[][2] = { { 0xfffffff0, 0x20 } };
+	struct lynx_sack_range sack[LYNX_SACK_MAX];
+	u8 n = 0;
+
+	lynx_sack_add(sack, &n, 100, 200);
+	sack_expect(test, sack, n, one, ARRAY_SIZE(one));
+	/* a new block goes first */
+	lynx_sack_add(sack, &n, 300, 400);
+	sack_expect(test, sack, n, two, ARRAY_SIZE(two));
+	/* one that touches a block joins it, which moves first */
+	lynx_sack_add(sack, &n, 200, 250);
+	sack_expect(test, sack, n, grown, ARRAY_SIZE(grown));
+	/* one that bridges two makes them one */
+	lynx_sack_add(sack, &n, 250, 300);
+	sack_expect(test, sack, n, joined, ARRAY_SIZE(joined));
+	/* a duplicate inside changes nothing */
+	lynx_sack_add(sack, &n, 150, 160);
+	sack_expect(test, sack, n, joined, ARRAY_SIZE(joined));
+
+	/* the fifth pushes the oldest out */
+	lynx_sack_add(sack, &n, 500, 550);
+	lynx_sack_add(sack, &n, 600, 650);
+	lynx_sack_add(sack, &n, 700, 750);
+	lynx_sack_add(sack, &n, 900, 950);
+	sack_expect(test, sack, n, full, ARRAY_SIZE(full));
+
+	/* rcv_nxt reaches blocks: they go; one it enters keeps the rest */
+	lynx_sack_trim(sack, &n, 720);
+	sack_expect(test, sack, n, trimmed, ARRAY_SIZE(trimmed));
+	lynx_sack_trim(sack, &n, 950);
+	KUNIT_EXPECT_EQ(test, n, 0);
+
+	/* across 2^32 */
+	lynx_sack_add(sack, &n, 0xfffffff0, 0x10);
+	lynx_sack_add(sack, &n, 0x10, 0x20);
+	sack_expect(test, sack, n, wrap, ARRAY_SIZE(wrap));
+	lynx_sack_trim(sack, &n, 0xffffffff);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, sack[0].start, 0xffffffffU);
+	lynx_sack_trim(sack, &n, 0x20);
+	KUNIT_EXPECT_EQ(test, n, 0);
+}
+
 static void lynx_conn_math_test_snd_usable(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, lynx_snd_usable(100, 200), 100U);
@@ -482,6 +548,7 @@ static struct kunit_case conn_math_cases[] = {
 	KUNIT_CASE(lynx_conn_math_test_buf_goals),
 	KUNIT_CASE(lynx_conn_math_test_seg_size),
 	KUNIT_CASE(lynx_conn_math_test_snd_usable),
+	KUNIT_CASE(lynx_conn_math_test_sack_blocks),
 	{}
 };
 

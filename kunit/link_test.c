@@ -24,6 +24,9 @@
  *                       partial ACK restarts the timer (RFC 6582's
  *                       Impatient variant): many holes end in a timeout
  *                       and go-back-N, not a round trip per hole
+ *   lynx_conn_link_test_sack_recovery  with SACK blocks fast recovery sends
+ *                       every hole again within a round trip, each once,
+ *                       nothing the peer has, and no timeout
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -833,6 +836,109 @@ static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, time_after(sk->sk_timer.expires,
 					   jiffies + 30 * HZ));
 	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	release_sock(sk);
+}
+
+/* ---- lynx_conn_link_test_sack_recovery ------------------------------------------------ */
+
+/* As lt_ack(), with SACK blocks: @n pairs of (first, end) segment
+ * numbers of LT_GBN_LEN bytes each after @base, the first pair first,
+ * as lynx_conn_rcv() leaves them: before skb->data, counted in nsack.
+ */
+static void lt_sack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end,
+		    u32 base, const u32 (*blocks)[2], unsigned int n)
+{
+	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_sack_block *b;
+	struct lynx_seg_cb *cb;
+	struct sk_buff *skb;
+	unsigned int i;
+
+	skb = alloc_skb(LYNX_HEADROOM + n * sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LYNX_HEADROOM);
+	skb_reset_transport_header(skb);
+	b = skb_put(skb, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		b[i].start = htonl(base + blocks[i][0] * LT_GBN_LEN);
+		b[i].end = htonl(base + blocks[i][1] * LT_GBN_LEN);
+	}
+	skb_pull(skb, n * sizeof(*b));
+	cb = lynx_seg_cb(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->flags = LYNX_F_ACK | LYNX_F_SACK;
+	cb->nsack = n;
+	cb->seq = lynx_sk_conn(&lsk->sk)->rcv_nxt;
+	cb->end_seq = cb->seq;
+	cb->ack = ack;
+	cb->window = wnd_end - ack;
+	cb->src_node = lsk->peer_node;
+	cb->src_port = lsk->peer_port;
+	lynx_conn_process(sk, skb);
+}
+
+/* Segments 0, 2 and 4 of 8 lost, the peer's SACK blocks say which came:
+ * fast recovery sends the three holes again within the round trip of the
+ * duplicate ACKs, each once and nothing the peer has, with no timeout.
+ * NewReno, blind to them, sent one hole a round trip.
+ */
+static void lynx_conn_link_test_sack_recovery(struct kunit *test)
+{
+	static const u32 b1[][2] = { { 1, 2 } };
+	static const u32 b3[][2] = { { 3, 4 }, { 1, 2 } };
+	static const u32 b5[][2] = { { 5, 6 }, { 3, 4 }, { 1, 2 } };
+	static const u32 b6[][2] = { { 5, 7 }, { 3, 4 }, { 1, 2 } };
+	static const u32 b7[][2] = { { 5, 8 }, { 3, 4 }, { 1, 2 } };
+	static const u32 b2[][2] = { { 3, 4 }, { 5, 8 } };
+	static const u32 b4[][2] = { { 5, 8 } };
+	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end, retrans;
+	unsigned long timeouts;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
+	c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	KUNIT_EXPECT_TRUE(test, c->sack_ok);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + LT_GBN_SEGS * LT_GBN_LEN);
+	retrans = c->total_retrans;
+	timeouts = lynx_test_mib(LYNX_MIB_TIMEOUTS);
+
+	/* Segments 1, 3 and 5 arrive: three duplicates, fast recovery.  */
+	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
+	lt_sack(test, sk, una, wnd_end, una, b3, ARRAY_SIZE(b3));
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans);
+	lt_sack(test, sk, una, wnd_end, una, b5, ARRAY_SIZE(b5));
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 3U * LT_GBN_LEN);
+	/* 6 and 7: every hole went again by now (Reno's window of four
+	 * segments has room for them once 6 is in), and none twice.
+	 */
+	lt_sack(test, sk, una, wnd_end, una, b6, ARRAY_SIZE(b6));
+	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 5U * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, c->highest_sack, una + 8 * LT_GBN_LEN);
+
+	/* The resends arrive: partial ACKs, nothing more to send again. */
+	lt_sack(test, sk, una + 2 * LT_GBN_LEN, wnd_end, una, b2,
+		ARRAY_SIZE(b2));
+	KUNIT_EXPECT_TRUE(test, c->in_recovery);
+	lt_sack(test, sk, una + 4 * LT_GBN_LEN, wnd_end, una, b4,
+		ARRAY_SIZE(b4));
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
+	lt_ack(test, sk, una + 8 * LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, c->retrans_out, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, c->sack_hint, NULL);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts);
 	release_sock(sk);
 }
 
@@ -1733,6 +1839,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_retrans_queue),
 	KUNIT_CASE(lynx_conn_link_test_loss_go_back_n),
 	KUNIT_CASE(lynx_conn_link_test_partial_ack_timer),
+	KUNIT_CASE(lynx_conn_link_test_sack_recovery),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -261,7 +261,7 @@ static const struct wt_bad_case wt_bad_cases[] = {
 	  LYNX_PARSE_MALFORMED },
 	{ "type 255", WT_OFF(type), LYNX_T_STREAM ^ 0xff, true, 0,
 	  LYNX_PARSE_MALFORMED },
-	{ "flag 0x20", WT_OFF(flags), 0x20, true, 0, LYNX_PARSE_MALFORMED },
+	{ "flag 0x40", WT_OFF(flags), 0x40, true, 0, LYNX_PARSE_MALFORMED },
 	{ "flag 0x80", WT_OFF(flags), 0x80, true, 0, LYNX_PARSE_MALFORMED },
 	{ "reserved 0x01", WT_OFF(reserved), 0x01, true, 0,
 	  LYNX_PARSE_MALFORMED },

@@ -299,9 +299,9 @@ void lynx_conn_abort(struct sock *sk, int err, bool send_rst)
 	}
 	lynx_conn_done(sk);
 	if (edge)
-		lynx_output_ctl(lynx_net(sock_net(sk)), &rst_edge, sk, 0);
+		lynx_output_ctl(lynx_net(sock_net(sk)), &rst_edge, sk, NULL, 0);
 	if (reset)
-		lynx_output_ctl(lynx_net(sock_net(sk)), &rst, sk, 0);
+		lynx_output_ctl(lynx_net(sock_net(sk)), &rst, sk, NULL, 0);
 }
 
 void lynx_conn_established(struct sock *sk)
@@ -400,6 +400,9 @@ int lynx_conn_connect(struct sock *sk, u32 node, u32 port)
 	c->retries = 0;
 	c->probes = 0;
 	lynx_cc_init(c, READ_ONCE(lynx_net(sock_net(sk))->cc_algo));
+	/* Offered on the SYN; the SYN|ACK says whether the peer takes it. */
+	c->sack_ok = READ_ONCE(lynx_net(sock_net(sk))->sack);
+	c->num_sack = 0;
 	c->lsndtime = jiffies;
 	WRITE_ONCE(c->total_retrans, 0);
 	c->fin_queued = false;

@@ -37,11 +37,20 @@ struct sk_buff *lynx_conn_wq_next(struct sock *sk, struct sk_buff *skb);
 bool lynx_conn_can_send(const struct sock *sk);
 void lynx_conn_retransmit_head(struct sock *sk);
 void lynx_conn_resend_lost(struct sock *sk);
+int lynx_conn_resend(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_purge_write(struct sock *sk);
 void lynx_conn_write_space(struct sock *sk);
 
 /* conn_input.c */
 bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg);
+
+/* conn_sack.c */
+unsigned int lynx_conn_sack_fill(const struct sock *sk,
+				 struct lynx_sack_block *blocks);
+void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg);
+void lynx_conn_sack_acked(struct lynx_conn *c, const struct lynx_seg_cb *cb);
+void lynx_conn_sack_clear(struct sock *sk);
+bool lynx_conn_sack_resend(struct sock *sk, bool force);
 
 /* conn_timer.c */
 void lynx_conn_keepalive_arm(struct sock *sk, unsigned long when);

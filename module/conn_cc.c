@@ -30,6 +30,12 @@
  *              two duplicate ACKs
  *   RFC 5681 4.1  restart after idle: the window shrinks back toward the
  *              initial one, halving per RTO without sending
+ *   RFC 6675   with SACK blocks (conn_sack.c: while the peer has
+ *              SACKed segments, sacked_out): fast recovery keeps cwnd =
+ *              ssthresh, neither inflated nor deflated, and what may be
+ *              sent is measured by the pipe (lynx_cc_pipe()); a partial
+ *              ACK retransmits nothing of itself (the holes go as the
+ *              pipe allows); without blocks, NewReno as above
  *
  * The window counts segments of the path's MSS (TCP's unit), so that the
  * arithmetic is TCP's line for line; what is in flight is counted in
@@ -93,6 +99,10 @@ void lynx_cc_init(struct lynx_conn *c, u8 algo)
 	c->rtx_nxt = c->snd_una;
 	c->rtx_hint = NULL;
 	c->dupacks = 0;
+	c->sacked_out = 0;
+	c->retrans_out = 0;
+	c->sack_hint = NULL;
+	c->num_sack_seen = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_init);
 
@@ -135,20 +145,47 @@ u32 lynx_cc_window(const struct lynx_conn *c)
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_window);
 
 /**
+ * lynx_cc_pipe - sequence space in the network now
+ * @c: the connection
+ *
+ * Out of fast recovery, or without SACK, what is in flight, snd_nxt -
+ * snd_una.  In a SACK recovery RFC 6675's pipe: less what the peer
+ * SACKed and what lies unSACKed below the highest SACKed segment (lost,
+ * as TCP's FACK takes it), plus what went again since (retrans_out).
+ *
+ * Return: bytes.
+ */
+u32 lynx_cc_pipe(const struct lynx_conn *c)
+{
+	u32 flight = c->snd_nxt - c->snd_una, out, lost = 0;
+
+	if (!c->in_recovery || c->in_loss || !c->sacked_out)
+		return flight;
+	out = flight - min(c->sacked_out, flight);
+	if (lynx_seq_after(c->highest_sack, c->snd_una)) {
+		lost = c->highest_sack - c->snd_una;
+		lost -= min(c->sacked_out, lost);
+	}
+	return out - min(lost, out) + c->retrans_out;
+}
+EXPORT_SYMBOL_IF_KUNIT(lynx_cc_pipe);
+
+/**
  * lynx_cc_may_send - does a new segment fit in the congestion window?
  * @c:   the connection
  * @len: the segment's sequence length
  * @mss: the path's full segment payload
  *
- * With nothing in flight a segment always goes (one larger than the
+ * With nothing in the network a segment always goes (one larger than the
  * window, cut for an MTU that shrank since, must not stall the
  * connection).
  *
- * Return: true if snd_nxt - snd_una + @len is within the window.
+ * Return: true if what is in the network (lynx_cc_pipe()) and @len fit in
+ * the window.
  */
 bool lynx_cc_may_send(const struct lynx_conn *c, u32 len, u32 mss)
 {
-	u32 flight = c->snd_nxt - c->snd_una;
+	u32 flight = lynx_cc_pipe(c);
 
 	if (!flight)
 		return true;
@@ -289,6 +326,8 @@ bool lynx_cc_on_ack(struct lynx_conn *c, u32 ack, u32 acked, u32 prior_flight)
 		c->recover = ack - 1;
 	c->dupacks = 0;
 	if (c->in_recovery && !c->in_loss) {
+		if (partial && c->sacked_out)
+			return false;
 		if (partial) {
 			u32 cwnd = c->snd_cwnd > acked ? c->snd_cwnd - acked : 0;
 
@@ -331,7 +370,7 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
 	if (c->dupacks < U8_MAX)
 		c->dupacks++;
 	if (c->in_recovery) {
-		if (!c->in_loss)
+		if (!c->in_loss && !c->sacked_out)
 			lynx_cc_set_cwnd(c, c->snd_cwnd + 1);
 		return false;
 	}
@@ -345,12 +384,16 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
 	if (!lynx_seq_after(c->snd_una, c->recover))
 		return false;
 	lynx_cc_set_ssthresh(c, lynx_cc_loss_ssthresh(c, flight));
-	lynx_cc_set_cwnd(c, c->snd_ssthresh + LYNX_DUPACK_THRESH);
+	/* (with SACK blocks the pipe counts what left the network instead) */
+	lynx_cc_set_cwnd(c, c->snd_ssthresh +
+			    (c->sacked_out ? 0 : LYNX_DUPACK_THRESH));
 	c->snd_cwnd_cnt = 0;
 	c->in_recovery = true;
 	c->in_loss = false;
 	c->partial_acked = false;
 	c->recover = c->snd_nxt;
+	c->rtx_nxt = c->snd_una;	/* SACK: no hole sent again yet */
+	c->rtx_hint = NULL;
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_dupack);

@@ -142,6 +142,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	if (!c->orphaned)
 		c->probes = 0;
 	c->peer_max_wnd = max(c->peer_max_wnd, in->window);
+	lynx_conn_sack_mark(sk, seg);
 
 	if (ack == c->snd_una) {
 		bool grew = lynx_seq_after(wnd_end, c->snd_wnd_end);
@@ -160,7 +161,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 			 */
 			LYNX_INC_STATS(lynx_net(sock_net(sk)),
 				       LYNX_MIB_FAST_RECOVERIES);
-			lynx_conn_retransmit_head(sk);
+			if (!lynx_conn_sack_resend(sk, true))
+				lynx_conn_retransmit_head(sk);
 			lynx_conn_arm(sk, c->rto);
 		}
 		return true;
@@ -187,6 +189,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		}
 		if (cb->flags & LYNX_F_FIN)
 			fin_acked = true;
+		lynx_conn_sack_acked(c, cb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
 		lynx_conn_free_wskb(sk, skb);
@@ -215,6 +218,8 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	if (lynx_cc_on_ack(c, ack, acked, prior_flight)) {
 		/* NewReno: the next hole.  Only the first partial ACK of a
 		 * recovery restarts the timer (Impatient, RFC 6582 3.2).
+		 * (With SACK blocks no partial ACK comes here: each
+		 * restarts it, as TCP's.)
 		 */
 		rearm = !c->partial_acked;
 		c->partial_acked = true;
@@ -428,16 +433,20 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 
 /* Drop the last out-of-order segment (the sender will send it again), as
  * TCP prunes its out-of-order queue: otherwise segments beyond a hole could
- * fill the buffer and leave no room for the one that fills it.
+ * fill the buffer and leave no room for the one that fills it.  The SACK
+ * blocks may have reported it: they start again (the sender keeps what we
+ * SACKed until the cumulative ACK, and its timeout forgets the marks).
  */
 static bool lynx_conn_ooo_prune(struct sock *sk)
 {
-	struct sk_buff *skb = skb_peek_tail(&lynx_sk_conn(sk)->ooo_q);
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	struct sk_buff *skb = skb_peek_tail(&c->ooo_q);
 
 	if (!skb)
 		return false;
-	__skb_unlink(skb, &lynx_sk_conn(sk)->ooo_q);
+	__skb_unlink(skb, &c->ooo_q);
 	kfree_skb(skb);
+	c->num_sack = 0;
 	return true;
 }
 
@@ -491,6 +500,9 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 			atomic_inc(&sk->sk_drops);
 			kfree_skb(skb);
 		} else {
+			if (c->sack_ok)
+				lynx_sack_add(c->sack, &c->num_sack, cb->seq,
+					      cb->end_seq);
 			lynx_conn_ooo_insert(sk, skb);
 		}
 		/* A duplicate ACK: there is a hole; the sender recovers
@@ -527,6 +539,8 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 	if (len)
 		lynx_conn_rcv_rtt_measure(sk);
 	lynx_conn_ooo_drain(sk);
+	if (c->num_sack)
+		lynx_sack_trim(c->sack, &c->num_sack, c->rcv_nxt);
 	if (sk->sk_state == TCP_CLOSE)
 		return;
 	sk->sk_data_ready(sk);
@@ -590,6 +604,8 @@ static void lynx_conn_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	c->rcv_nxt = cb->seq + 1;
 	c->snd_una = cb->ack;
 	c->snd_wnd_end = cb->ack + cb->window;
+	if (!(cb->flags & LYNX_F_SACK))
+		c->sack_ok = false;	/* the peer does not take it */
 	c->peer_max_wnd = cb->window;
 	if (!c->retries) {	/* Karn: not when the SYN went again */
 		u32 rtt_us = ktime_to_us(ktime_get()) - c->syn_sent_us;
@@ -789,6 +805,8 @@ static struct sock *lynx_conn_child_new(struct sock *parent,
 	c->snd_wnd_end = c->snd_nxt + info->window;
 	c->peer_max_wnd = info->window;
 	c->rcv_nxt = info->seq + 1;
+	c->sack_ok = (info->flags & LYNX_F_SACK) &&
+		     READ_ONCE(lynx_net(sock_net(sk))->sack);
 	sk->sk_state = TCP_SYN_RECV;
 	return sk;
 }
@@ -866,9 +884,27 @@ int lynx_conn_rcv(struct lynx_net *ln, struct sk_buff *skb,
 		  const struct lynx_hdr_info *info)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	unsigned int nsack = 0;
 	struct sock *sk;
 
+	/* An ACK's SACK blocks (<linux/lynx.h>) go before skb->data, where
+	 * lynx_conn_sack_mark() reads them, as TCP reads its options from
+	 * the header: the segment has no data.
+	 */
+	if ((info->flags & (LYNX_F_SACK | LYNX_F_SYN)) == LYNX_F_SACK) {
+		nsack = info->len / sizeof(struct lynx_sack_block);
+		if (info->flags != (LYNX_F_ACK | LYNX_F_SACK) ||
+		    info->len % sizeof(struct lynx_sack_block) ||
+		    !nsack || nsack > LYNX_SACK_MAX ||
+		    !pskb_may_pull(skb, info->len)) {
+			LYNX_INC_STATS(ln, LYNX_MIB_DROP_MALFORMED);
+			kfree_skb(skb);
+			return NET_RX_DROP;
+		}
+		skb_pull_rcsum(skb, info->len);
+	}
 	memset(cb, 0, sizeof(*cb));
+	cb->nsack = nsack;
 	cb->seq = info->seq;
 	cb->end_seq = info->seq + lynx_seg_seq_len(info->len, info->flags);
 	cb->ack = info->ack;

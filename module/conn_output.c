@@ -53,15 +53,30 @@ static void lynx_conn_advertised(struct sock *sk,
 	}
 }
 
-/* A segment without payload, followed by @pad bytes of zero padding. */
+/* A segment without data, followed by @pad bytes of zero padding.  A
+ * SYN offers SACK, a bare ACK carries the SACK blocks, on a connection
+ * that has them.
+ */
 static int lynx_conn_xmit_ctl_pad(struct sock *sk, u8 flags, u32 seq,
 				  unsigned int pad)
 {
+	struct lynx_sack_block blocks[LYNX_SACK_MAX];
 	struct lynx_hdr_info info;
+	unsigned int len = pad;
+	void *data = NULL;
 	int err;
 
+	if ((flags & LYNX_F_SYN) && lynx_sk_conn(sk)->sack_ok) {
+		flags |= LYNX_F_SACK;
+	} else if (flags == LYNX_F_ACK && !pad) {
+		len = lynx_conn_sack_fill(sk, blocks) * sizeof(blocks[0]);
+		if (len) {
+			flags |= LYNX_F_SACK;
+			data = blocks;
+		}
+	}
 	lynx_conn_fill(sk, &info, seq, flags);
-	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, pad);
+	err = lynx_output_ctl(lynx_net(sock_net(sk)), &info, sk, data, len);
 	/* (A frame built and then dropped on its way is as good as lost
 	 * on the wire.)
 	 */
@@ -70,7 +85,7 @@ static int lynx_conn_xmit_ctl_pad(struct sock *sk, u8 flags, u32 seq,
 	return err;
 }
 
-/* Send a segment without payload: SYN, SYN|ACK, ACK or RST. */
+/* Send a segment without data: SYN, SYN|ACK, ACK or RST. */
 int lynx_conn_xmit_ctl(struct sock *sk, u8 flags, u32 seq)
 {
 	return lynx_conn_xmit_ctl_pad(sk, flags, seq, 0);
@@ -154,7 +169,7 @@ void lynx_conn_reply_rst(struct lynx_net *ln,
 	if (in->flags & LYNX_F_RST)
 		return;
 	if (lynx_reply_allow(ln))
-		lynx_output_ctl(ln, &info, NULL, 0);
+		lynx_output_ctl(ln, &info, NULL, NULL, 0);
 }
 
 /**
@@ -328,7 +343,8 @@ static bool lynx_conn_nagle_holds(const struct sock *sk,
  * @sk: the socket, locked
  *
  * After a timeout what was in flight goes again first, as the congestion
- * window allows (lynx_conn_resend_lost()).  A new segment goes when it
+ * window allows (lynx_conn_resend_lost()); so do the holes SACK shows in
+ * fast recovery (lynx_conn_sack_resend()).  A new segment goes when it
  * fits in both the peer's window and the congestion window
  * (lynx_cc_may_send()), and Nagle's rule does not hold it
  * (lynx_conn_nagle_holds(): the ACK that ends the wait calls here
@@ -349,6 +365,8 @@ void lynx_conn_push(struct sock *sk)
 		return;
 	if (c->in_loss)
 		lynx_conn_resend_lost(sk);
+	else if (c->in_recovery && c->sack_ok)
+		lynx_conn_sack_resend(sk, false);
 	if (!c->send_head)
 		return;
 	mtu = lynx_conn_path_mtu(sk);
@@ -391,7 +409,7 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_conn_push);
  * resend that left counts (as TCP's RETRANSSEGS): one that failed is
  * tried again by the next push or timeout.
  */
-static int lynx_conn_resend(struct sock *sk, struct sk_buff *skb)
+int lynx_conn_resend(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	int err;
@@ -466,6 +484,10 @@ void lynx_conn_resend_lost(struct sock *sk)
 		c->rtx_hint = skb;
 		if (!lynx_seq_after(cb->end_seq, c->rtx_nxt))
 			continue;	/* sent again already */
+		if (cb->sacked & LYNX_SEG_SACKED) {
+			c->rtx_nxt = cb->end_seq;	/* the peer has it */
+			continue;
+		}
 		if (lynx_cc_flight(c->snd_una, c->rtx_nxt, mss) >= c->snd_cwnd)
 			break;
 		if (!lynx_seq_before(cb->seq, c->snd_wnd_end) &&
@@ -561,6 +583,8 @@ void lynx_conn_free_wskb(struct sock *sk, struct sk_buff *skb)
 
 	if (c->rtx_hint == skb)
 		c->rtx_hint = NULL;
+	if (c->sack_hint == skb)
+		c->sack_hint = NULL;
 	sk_wmem_queued_add(sk, -skb->truesize);
 	sk_mem_uncharge(sk, skb->truesize);
 	__kfree_skb(skb);
@@ -574,6 +598,8 @@ void lynx_conn_purge_write(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		lynx_conn_free_wskb(sk, skb);
 	c->send_head = NULL;
+	c->sacked_out = 0;
+	c->retrans_out = 0;
 	WRITE_ONCE(c->wq_bytes, 0);
 }
 

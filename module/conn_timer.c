@@ -177,6 +177,7 @@ void lynx_conn_timeout(struct sock *sk)
 			return;
 		}
 		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_TIMEOUTS);
+		lynx_conn_sack_clear(sk);
 		lynx_cc_on_rto(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
 						 lynx_conn_mss(sk)),
 			       !c->retries);

@@ -297,7 +297,7 @@ static void lynx_dgram_refuse(struct lynx_net *ln,
 	};
 
 	if (lynx_reply_allow(ln))
-		lynx_output_ctl(ln, &info, NULL, 0);
+		lynx_output_ctl(ln, &info, NULL, NULL, 0);
 }
 
 /**

@@ -229,6 +229,14 @@ static const struct ctl_table lynx_sysctl_template[] = {
 		.mode		= 0644,
 		.proc_handler	= lynx_sysctl_cc,
 	},
+	{
+		.procname	= "sack",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 	{ }
 };
 
@@ -253,8 +261,9 @@ static int lynx_sysctl_init(struct lynx_net *ln)
 	table[7].data = &ln->reply_rate;
 	table[8].data = &ln->reply_burst;
 	table[9].data = ln;
+	table[10].data = &ln->sack;
 	/* (one more entry in the template, one more line here) */
-	BUILD_BUG_ON(LYNX_SYSCTL_ENTRIES != 10);
+	BUILD_BUG_ON(LYNX_SYSCTL_ENTRIES != 11);
 
 	ln->sysctl_hdr = lynx_register_net_sysctl(ln->net, "net/lynx", table,
 						  LYNX_SYSCTL_ENTRIES);
@@ -316,6 +325,7 @@ static int __net_init lynx_net_init_one(struct net *net)
 	ln->keepalive_intvl = LYNX_KEEPALIVE_INTVL_DEFAULT;
 	ln->keepalive_probes = LYNX_KEEPALIVE_PROBES_DEFAULT;
 	ln->cc_algo = LYNX_CC_CUBIC;	/* TCP's default */
+	ln->sack = 1;			/* as net.ipv4.tcp_sack */
 	lynx_neigh_init(ln);
 
 	ln->mib = alloc_percpu(struct lynx_mib_stats);

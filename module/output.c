@@ -161,12 +161,13 @@ int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
 }
 
 /**
- * lynx_output_ctl - build and send a frame of a header and zero padding
+ * lynx_output_ctl - build and send a frame of a header and a short payload
  * @ln:   the sending namespace
  * @info: the header to send
  * @sk:   the socket the frame speaks for (its priority and mark), or NULL
  *        for an answer no socket owns
- * @pad:  payload bytes, zero-filled (1 for a keepalive probe, else 0)
+ * @data: the payload (an ACK's SACK blocks), or NULL for zero padding
+ * @len:  its bytes (1 of padding for a keepalive probe, else 0)
  *
  * The one builder of control frames: SYN, ACK, RST, keepalive probes and
  * datagram refusals.  A reset of a connection type is counted in resets.
@@ -176,18 +177,20 @@ int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node)
  * nothing left), or lynx_output()'s error (the frame was built).
  */
 int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
-		    const struct sock *sk, unsigned int pad)
+		    const struct sock *sk, const void *data, unsigned int len)
 {
 	struct sk_buff *skb;
 
-	skb = lynx_alloc_skb(LYNX_HEADROOM + pad, GFP_ATOMIC, false);
+	skb = lynx_alloc_skb(LYNX_HEADROOM + len, GFP_ATOMIC, false);
 	if (!skb) {
 		LYNX_INC_STATS(ln, LYNX_MIB_DROP_NOMEM);
 		return -ENOMEM;
 	}
 	skb_reserve(skb, LYNX_HEADROOM);
-	if (pad)
-		skb_put_zero(skb, pad);
+	if (data)
+		skb_put_data(skb, data, len);
+	else if (len)
+		skb_put_zero(skb, len);
 	lynx_hdr_push(skb, info);
 	if (sk) {
 		skb->priority = READ_ONCE(sk->sk_priority);

@@ -413,11 +413,11 @@ static void edge_header(struct fz_rng *r, struct lynx_wire_hdr *h,
 	static const uint8_t versions[] = { 1, 1, 1, 1, 0, 2, 0xff };
 	static const uint8_t types[] = { 1, 2, 3, 1, 2, 3, 0, 4, 0xff };
 	static const uint16_t lens[] = { 0, 1, 0xffff, 0x7fff };
-	static const uint8_t flags[] = { 0x20, 0x40, 0x80, 0xff, 0x1f };
+	static const uint8_t flags[] = { 0x22, 0x40, 0x80, 0xff, 0x3f };
 
 	h->version = FZ_PICK(r, versions);
 	h->type = FZ_PICK(r, types);
-	h->flags = fz_one_in(r, 8) ? FZ_PICK(r, flags) : fz_below(r, 32);
+	h->flags = fz_one_in(r, 8) ? FZ_PICK(r, flags) : fz_below(r, 64);
 	h->reserved = fz_one_in(r, 8) ? 1 + fz_below(r, 255) : 0;
 	h->len = htons(fz_one_in(r, 4) ? FZ_PICK(r, lens) : plen);
 	h->src_node = htonl(fz_one_in(r, 2) ? f->peer : pick_node(r, f));
@@ -468,7 +468,7 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 		if (fz_one_in(r, 2)) {	/* get past the version/type check */
 			h->version = 1;
 			h->type = 1 + fz_below(r, 3);
-			h->flags &= 0x1f;
+			h->flags &= 0x3f;
 			h->reserved = 0;
 			h->len = htons(plen);
 			h->dst_node = htonl(f->node);

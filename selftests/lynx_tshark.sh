@@ -5,7 +5,8 @@
 # lynx sessions on lynxlo captured with tcpdump, then decoded by tshark
 # with the dissector.  Every header field must come out with the value
 # the session had (ports, nodes, type, flags, sequence and acknowledgment
-# numbers, length, checksum, payload).
+# numbers, length, checksum, payload).  SACK blocks are checked on frames
+# python writes into a capture (test_sack_fields).
 #
 # lynxlo leaves the checksum to the device (NETIF_F_HW_CSUM, module/wire.c)
 # and, the frame never leaving memory, nobody fills it in: a capture shows
@@ -128,9 +129,15 @@ test_stream_session() {
 	local ns node f=$LX_TMP/stream.pcap pay=TSHARK-STREAM-abcdefghijklmnop
 	local syn synack data cport iss riss n=0 v bad fins
 	local t fl r len cs sn dn sp dp seq ack win p
+	local synfl=0x01 synackfl=0x03 sackv='0\. \.\.\.\. = SACK: False' sackn=
 	need_tools || return $KSFT_SKIP
 	ns=$(netns_summed tss) || return 1
 	node=$(lx_hex "$(lx_node "$ns")") || return 1
+	# With net.lynx.sack 1 (a module that has it) both SYNs offer SACK.
+	if [ "$("$TOOL" -N "$ns" cat /proc/sys/net/lynx/sack 2>/dev/null)" = 1 ]; then
+		synfl=0x21 synackfl=0x23 sackn=', SACK'
+		sackv='1\. \.\.\.\. = SACK: True'
+	fi
 	capture_bg "$ns" "$f" 0 || return 1
 	"$TOOL" -N "$ns" stream-recv -t 15000 6802 > "$LX_TMP/srv.out" 2> "$LX_TMP/srv.err" &
 	local srv=$!
@@ -153,17 +160,19 @@ test_stream_session() {
 		n=$((n + 1))
 		[ "$v/$t/$r/$cs/$sn/$dn" = "1/2/0x00/1/0x$node/0x$node" ] ||
 			bad="$bad [frame $n: version/type/reserved/csum/nodes $v/$t/$r/$cs/$sn/$dn]"
-		[ "$len" -eq $(( ${#p} / 2 )) ] || bad="$bad [frame $n: len $len, payload ${#p} hex digits]"
+		# (an ACK|SACK's payload is its blocks, not lynx.payload)
+		[ "$fl" = 0x22 ] || [ "$len" -eq $(( ${#p} / 2 )) ] ||
+			bad="$bad [frame $n: len $len, payload ${#p} hex digits]"
 		case $fl in
-		0x01) [ -n "$syn" ] || syn="$sp $seq $win" ;;
-		0x03) [ -n "$synack" ] || synack="$sp $dp $seq $ack $win" ;;
+		"$synfl") [ -n "$syn" ] || syn="$sp $seq $win" ;;
+		"$synackfl") [ -n "$synack" ] || synack="$sp $dp $seq $ack $win" ;;
 		esac
 		[ -n "$p" ] && [ -z "$data" ] && data="$fl $sp $dp $seq $p"
 		case $fl in 0x04|0x06) fins="$fins $sp" ;; esac
 	done < "$LX_TMP/fields"
 	[ -z "$bad" ] || lx_fail "wrong fields:$bad" || return 1
-	[ -n "$syn" ] || lx_fail "no SYN (flags 0x01)" || return 1
-	[ -n "$synack" ] || lx_fail "no SYN|ACK (flags 0x03)" || return 1
+	[ -n "$syn" ] || lx_fail "no SYN (flags $synfl)" || return 1
+	[ -n "$synack" ] || lx_fail "no SYN|ACK (flags $synackfl)" || return 1
 	[ -n "$data" ] || lx_fail "no segment with payload" || return 1
 	read -r cport iss v <<< "$syn"
 	[ "$v" -gt 0 ] || lx_fail "SYN: window 0" || return 1
@@ -181,11 +190,12 @@ test_stream_session() {
 		lx_fail "FIN not seen from both ends (from:$fins)" || return 1
 
 	# The flag bits, as -V shows them, of the SYN|ACK.
-	lx_tshark "$f" -V -Y 'lynx.flags == 0x03' > "$LX_TMP/v.out" || return 1
+	lx_tshark "$f" -V -Y "lynx.flags == $synackfl" > "$LX_TMP/v.out" || return 1
 	sed -n '/^Lynx Protocol/,/^$/p' "$LX_TMP/v.out" | sed 's/^/#   /'
-	for v in '^ +Type: STREAM \(2\)$' '^ +Flags: 0x03 \(SYN, ACK\)$' \
+	for v in '^ +Type: STREAM \(2\)$' "^ +Flags: $synackfl \\(SYN, ACK$sackn\\)\$" \
 		 '^ +\.\.\.\. \.\.\.1 = SYN: True$' '^ +\.\.\.\. \.\.1\. = ACK: True$' \
-		 '^ +\.\.\.\. \.0\.\. = FIN: False$' "^ +Acknowledgment number: $ack\$" \
+		 '^ +\.\.\.\. \.0\.\. = FIN: False$' "^ +\\.\\.$sackv\$" \
+		 "^ +Acknowledgment number: $ack\$" \
 		 "^ +Sequence number: $riss\$" "^ +Window: $win\$"; do
 		lx_file_has "$LX_TMP/v.out" "$v" ||
 			lx_fail "tshark -V shows no line matching '$v'" || return 1
@@ -216,8 +226,71 @@ test_csum_offload() {
 	[ "$cs" = 0000 ] || lx_fail "csum field 0x$cs: lynxlo computed it" || return 1
 }
 
+# SACK (LYNX_F_SACK, include/uapi/linux/lynx.h): an ACK|SACK frame carries
+# blocks, not data, which the dissector must decode as such, and a SACK
+# frame whose length is no whole number of blocks is malformed.  lynx_tool
+# has no command that writes a raw frame, so python builds the capture: a
+# SYN|SACK, an ACK|SACK with 2 blocks and one of length 12, to port 6899
+# (nobody's), their checksums computed as a wire would have them.
+test_sack_fields() {
+	local f=$LX_TMP/sack.pcap want line n=0 bad=
+	command -v tshark >/dev/null || { lx_skip "no tshark"; return $KSFT_SKIP; }
+	command -v python3 >/dev/null || { lx_skip "no python3"; return $KSFT_SKIP; }
+	[ -r "$LUA" ] || { lx_skip "no $LUA"; return $KSFT_SKIP; }
+	python3 - "$f" <<'PY' || lx_fail "cannot write the capture" || return 1
+import struct, sys
+
+def csum(b):
+    b += b'\0' * (len(b) % 2)
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def frame(flags, seq, ack, pay):
+    # struct lynxhdr: STREAM, node 0x0a0b0c0d, port 40000 -> 6899
+    h = struct.pack('!BBBBHHIIIIIII', 1, 2, flags, 0, len(pay), 0,
+                    0x0a0b0c0d, 0x0a0b0c0d, 40000, 6899, seq, ack, 65536)
+    h = h[:6] + struct.pack('!H', csum(h + pay)) + h[8:]
+    return bytes.fromhex('02000000000102000000000288b5') + h + pay
+
+def blocks(*b):
+    return b''.join(struct.pack('!II', s, e) for s, e in b)
+
+frames = [frame(0x21, 1000, 0, b''),
+          frame(0x22, 1001, 3000000000,
+                blocks((3000002800, 3000004200), (3000001400, 3000002000))),
+          frame(0x22, 1001, 3000000000,
+                blocks((3000002800, 3000004200)) + b'\0\0\0\1')]
+out = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+for i, fr in enumerate(frames):
+    out += struct.pack('<IIII', i, 0, len(fr), len(fr)) + fr
+open(sys.argv[1], 'wb').write(out)
+PY
+	lx_tshark "$f" -Y lynx -T fields -E separator=/t -E occurrence=a \
+		-E aggregator=, -e lynx.flags -e lynx.flags.sack -e lynx.len \
+		-e lynx.checksum.status -e lynx.sack.count -e lynx.sack.start \
+		-e lynx.sack.end -e lynx.payload -e lynx.sack.malformed \
+		-e _ws.expert > "$LX_TMP/fields" ||
+		lx_fail "tshark -T fields failed: $(head -3 "$LX_TMP/tshark.err")" || return 1
+	sed 's/^/#   /' "$LX_TMP/fields"
+	# flags sack len csum count starts ends payload malformed expert
+	for want in $'0x21\t1\t0\t1\t\t\t\t\t\t' \
+		    $'0x22\t1\t16\t1\t2\t3000002800,3000001400\t3000004200,3000002000\t\t\t' \
+		    $'0x22\t1\t12\t1\t1\t3000002800\t3000004200\t\t1\tExpert Info (Error/Malformed): Bad SACK frame'; do
+		n=$((n + 1))
+		line=$(sed -n "${n}p" "$LX_TMP/fields")
+		[[ $line == "$want"* ]] ||
+			bad="$bad [frame $n: '${line//$'\t'/|}', want '${want//$'\t'/|}...']"
+	done
+	n=$(wc -l < "$LX_TMP/fields")
+	[ "$n" -eq 3 ] || bad="$bad [$n frames, want 3]"
+	[ -z "$bad" ] || lx_fail "wrong SACK fields:$bad" || return 1
+}
+
 # tshark starts slowly on a TCG guest (its libraries over 9p): 300 s.
 lx_test tshark.dgram_fields test_dgram_fields 300
 lx_test tshark.stream_session test_stream_session 300
 lx_test tshark.csum_offload test_csum_offload 120
+lx_test tshark.sack_fields test_sack_fields 300
 lx_finish

@@ -9,7 +9,12 @@
 --
 -- or copy it to ~/.local/lib/wireshark/plugins/.  Display filters: lynx,
 -- lynx.src_port == 6800, lynx.flags.syn == 1, lynx.checksum.status == 0
--- (bad), lynx.payload contains "abc", ...
+-- (bad), lynx.payload contains "abc", lynx.sack.count > 1,
+-- lynx.sack.start == 1000, ...
+--
+-- A frame without SYN that has SACK (flags ACK|SACK, payload 8 to 32 bytes)
+-- carries selective acknowledgment blocks instead of data: lynx.sack, its
+-- lynx.sack.count and, per block, lynx.sack.start and lynx.sack.end.
 --
 -- Must agree with module/wire.c (lynx_hdr_push, lynx_hdr_parse).
 
@@ -23,9 +28,15 @@ local csum_status = { [0] = "Bad", [1] = "Good", [2] = "Unverified" }
 
 -- lynxhdr.flags (LYNX_F_*)
 local F_SYN, F_ACK, F_FIN, F_RST, F_EOR = 0x01, 0x02, 0x04, 0x08, 0x10
-local F_ALL = 0x1f
+local F_SACK = 0x20
+local F_ALL = 0x3f
 local flag_names = { { F_SYN, "SYN" }, { F_ACK, "ACK" }, { F_FIN, "FIN" },
-		     { F_RST, "RST" }, { F_EOR, "EOR" } }
+		     { F_RST, "RST" }, { F_EOR, "EOR" }, { F_SACK, "SACK" } }
+
+-- SACK blocks (struct lynx_sack_block: start, end; 8 bytes each), the
+-- payload of an ACK|SACK frame without SYN: 1 to LYNX_SACK_MAX of them.
+local SACK_BLOCK = 8
+local SACK_MAX = 4
 
 local f = {
 	version  = ProtoField.uint8("lynx.version", "Version", base.DEC),
@@ -36,8 +47,9 @@ local f = {
 	f_fin    = ProtoField.bool("lynx.flags.fin", "FIN", 8, nil, F_FIN),
 	f_rst    = ProtoField.bool("lynx.flags.rst", "RST", 8, nil, F_RST),
 	f_eor    = ProtoField.bool("lynx.flags.eor", "EOR", 8, nil, F_EOR),
+	f_sack   = ProtoField.bool("lynx.flags.sack", "SACK", 8, nil, F_SACK),
 	f_undef  = ProtoField.uint8("lynx.flags.undefined", "Undefined bits",
-				    base.HEX, nil, 0xe0),
+				    base.HEX, nil, 0xc0),
 	reserved = ProtoField.uint8("lynx.reserved", "Reserved", base.HEX),
 	len      = ProtoField.uint16("lynx.len", "Payload length", base.DEC),
 	csum     = ProtoField.uint16("lynx.checksum", "Checksum", base.HEX),
@@ -51,6 +63,11 @@ local f = {
 	ack      = ProtoField.uint32("lynx.ack", "Acknowledgment number", base.DEC),
 	window   = ProtoField.uint32("lynx.window", "Window", base.DEC),
 	payload  = ProtoField.bytes("lynx.payload", "Payload"),
+	sack     = ProtoField.none("lynx.sack", "SACK blocks"),
+	sack_cnt = ProtoField.uint8("lynx.sack.count", "Number of blocks", base.DEC),
+	sack_blk = ProtoField.none("lynx.sack.block", "Block"),
+	sack_st  = ProtoField.uint32("lynx.sack.start", "Start", base.DEC),
+	sack_end = ProtoField.uint32("lynx.sack.end", "End", base.DEC),
 	padding  = ProtoField.bytes("lynx.padding", "Padding"),
 }
 lynx.fields = f
@@ -66,8 +83,12 @@ local e = {
 				    expert.group.MALFORMED, expert.severity.ERROR),
 	csum      = ProtoExpert.new("lynx.checksum.bad", "Bad checksum",
 				    expert.group.CHECKSUM, expert.severity.ERROR),
+	sack      = ProtoExpert.new("lynx.sack.malformed",
+				    "Bad SACK frame: flags not ACK|SACK, or length " ..
+				    "not 8 to 32 by 8 (lynx drops it)",
+				    expert.group.MALFORMED, expert.severity.ERROR),
 }
-lynx.experts = { e.version, e.malformed, e.truncated, e.csum }
+lynx.experts = { e.version, e.malformed, e.truncated, e.csum, e.sack }
 
 -- The Internet checksum (RFC 1071) of n bytes of tvb from offset: the
 -- header (its csum field included) and the payload sum to 0xffff when
@@ -102,7 +123,7 @@ local function flag_string(flags)
 		end
 	end
 	if flags > F_ALL then
-		t[#t + 1] = string.format("0x%02x", flags - flags % 0x20)
+		t[#t + 1] = string.format("0x%02x", flags - flags % 0x40)
 	end
 	return table.concat(t, ", ")
 end
@@ -144,6 +165,7 @@ function lynx.dissector(tvb, pinfo, tree)
 	fi:add(f.f_fin, tvb(2, 1))
 	fi:add(f.f_rst, tvb(2, 1))
 	fi:add(f.f_eor, tvb(2, 1))
+	fi:add(f.f_sack, tvb(2, 1))
 	fi:add(f.f_undef, tvb(2, 1))
 	local ri = root:add(f.reserved, tvb(3, 1))
 	if ftype == 0 or ftype > 3 then
@@ -184,7 +206,40 @@ function lynx.dissector(tvb, pinfo, tree)
 	end
 
 	local shown = math.min(plen, avail)
-	if shown > 0 then
+	local sacks = {}
+	if has(flags, F_SACK) and not has(flags, F_SYN) then
+		-- SACK blocks, not data.  lynx drops the frame unless its
+		-- flags are exactly ACK|SACK and it has 1 to 4 whole blocks.
+		local si
+		if shown > 0 then
+			si = root:add(f.sack, tvb(LYNX_HLEN, shown))
+		else
+			si = root:add(f.sack, tvb(4, 2))	-- at the length
+		end
+		local n = math.floor(shown / SACK_BLOCK)
+		local ni = si:add(f.sack_cnt, n)
+		ni:set_generated()
+		for i = 1, n do
+			local off = LYNX_HLEN + (i - 1) * SACK_BLOCK
+			local st = tvb(off, 4):uint()
+			local en = tvb(off + 4, 4):uint()
+			local bi = si:add(f.sack_blk, tvb(off, SACK_BLOCK))
+			bi:append_text(string.format(" %u: %u-%u", i, st, en))
+			bi:add(f.sack_st, tvb(off, 4))
+			bi:add(f.sack_end, tvb(off + 4, 4))
+			sacks[#sacks + 1] = string.format("%u-%u", st, en)
+		end
+		local rest = shown - n * SACK_BLOCK
+		if rest > 0 then
+			si:add(tvb(LYNX_HLEN + n * SACK_BLOCK, rest), string.format(
+			       "Trailing bytes: %u (not a whole block)", rest))
+		end
+		si:append_text(string.format(": %u", n))
+		if flags ~= F_ACK + F_SACK or plen == 0 or
+		   plen > SACK_MAX * SACK_BLOCK or plen % SACK_BLOCK ~= 0 then
+			si:add_proto_expert_info(e.sack)
+		end
+	elseif shown > 0 then
 		root:add(f.payload, tvb(LYNX_HLEN, shown))
 	end
 	if avail > plen then
@@ -209,6 +264,9 @@ function lynx.dissector(tvb, pinfo, tree)
 		info = info .. string.format(" win=%u", window)
 	end
 	info = info .. string.format(" len=%u", plen)
+	if #sacks > 0 then
+		info = info .. " sack=" .. table.concat(sacks, ",")
+	end
 	if status == 0 then
 		info = info .. " [bad checksum]"
 	end

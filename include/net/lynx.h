@@ -16,7 +16,9 @@
  *              state machine, SYNs on listeners
  *   conn_output.c  segments out: the write queue, control segments
  *   conn_timer.c   retransmission and keepalive timers
- *              (module/conn.h: what the four conn files share)
+ *   conn_sack.c    selective acknowledgment: the receiver's blocks, the
+ *              sender's SACKed marks and the holes fast recovery resends
+ *              (module/conn.h: what the five conn files share)
  *   conn_cc.c      congestion control (NewReno), pure functions of
  *              struct lynx_conn declared in <net/lynx_conn.h>
  *   conn_cubic.c   CUBIC's window for it (net.lynx.congestion_control)
@@ -191,10 +193,13 @@
  * The sequence space a segment takes: its payload, one for SYN and FIN,
  * and one for an empty SEQPACKET message (LYNX_F_EOR without payload), so
  * that it is acknowledged and delivered as FIN is, not taken for a
- * duplicate.
+ * duplicate.  SACK blocks take none.
  */
 static inline u32 lynx_seg_seq_len(u32 len, u8 flags)
 {
+	/* (an ACK's SACK blocks are no data) */
+	if ((flags & (LYNX_F_SACK | LYNX_F_SYN)) == LYNX_F_SACK)
+		len = 0;
 	return len + !!(flags & LYNX_F_SYN) + !!(flags & LYNX_F_FIN) +
 	       (!len && (flags & LYNX_F_EOR));
 }
@@ -333,6 +338,8 @@ struct lynx_neigh_table {
  * @keepalive_probes: sysctl net.lynx.keepalive_probes: unanswered, the end
  * @cc_algo:   sysctl net.lynx.congestion_control: LYNX_CC_* of connections
  *             that begin from now on
+ * @sack:      sysctl net.lynx.sack: connections that begin from now on
+ *             offer SACK (conn_sack.c)
  */
 struct lynx_net {
 	struct net		*net;
@@ -365,6 +372,7 @@ struct lynx_net {
 	int			keepalive_intvl;
 	int			keepalive_probes;
 	u8			cc_algo;
+	int			sack;
 };
 
 extern unsigned int lynx_net_id;
@@ -566,7 +574,7 @@ void lynx_input_exit(void);
 int lynx_output(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_output_raw(struct lynx_net *ln, struct sk_buff *skb, u32 dst_node);
 int lynx_output_ctl(struct lynx_net *ln, const struct lynx_hdr_info *info,
-		    const struct sock *sk, unsigned int pad);
+		    const struct sock *sk, const void *data, unsigned int len);
 int lynx_path_mtu(struct lynx_net *ln, u32 dst_node);
 
 /* ---- fault injection (fault.c) ------------------------------------------ */

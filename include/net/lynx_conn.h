@@ -16,6 +16,7 @@
 #include <linux/minmax.h>
 #include <linux/math.h>
 #include <linux/math64.h>
+#include <linux/lynx.h>
 
 /*
  * Delayed acknowledgments (conn_input.c, lynx_ack_now()): an ACK for data
@@ -109,6 +110,17 @@ struct lynx_rtt {
 };
 
 /**
+ * struct lynx_sack_range - a block of sequence numbers received out of
+ * order, [@start, @end), in host order (struct lynx_sack_block on the wire)
+ * @start: the first
+ * @end:   the one after the last
+ */
+struct lynx_sack_range {
+	u32	start;
+	u32	end;
+};
+
+/**
  * struct lynx_conn - the transport state of a connection-oriented socket
  * @hash_node:   in lynx_net.conn_hash while it has a peer (SYN_SENT on)
  * @parent:      the listener of a child not yet accepted (holds a ref)
@@ -144,6 +156,24 @@ struct lynx_rtt {
  *               Impatient variant), so that a burst of losses ends in a
  *               timeout's go-back-N within an RTO, not a round trip a hole
  * @dupacks:     duplicate acknowledgments counted
+ * @sack_ok:     both ends said LYNX_F_SACK on their SYN: the peer sends
+ *               SACK blocks and takes ours
+ * @num_sack:    receiver: blocks in @sack (0: nothing out of order)
+ * @sack:        receiver: what the out-of-order queue holds, the block of
+ *               the latest arrival first (lynx_sack_add()), as TCP's
+ *               selective_acks[]
+ * @sacked_out:  sender: sequence space of the write queue's segments the
+ *               peer reported in SACK blocks (lynx_seg_cb.sacked)
+ * @retrans_out: sender: sequence space sent again in this SACK recovery
+ *               and not yet acknowledged nor SACKed
+ * @highest_sack: sender: the end of the highest SACKed segment (valid
+ *               while @sacked_out is not 0)
+ * @sack_hint:   sender: the last segment marked SACKed, where the walk of
+ *               a block that holds it begins (NULL: the head);
+ *               lynx_conn_free_wskb() clears it
+ * @num_sack_seen: sender: blocks in @sack_seen
+ * @sack_seen:   sender: the last ACK's blocks, whose segments are marked
+ *               (lynx_conn_sack_mark() does not walk them again)
  * @snd_cwnd:    congestion window, in segments of the path's MSS
  * @snd_ssthresh: slow start threshold, segments
  * @snd_cwnd_cnt: congestion avoidance: segments acknowledged toward the
@@ -227,6 +257,15 @@ struct lynx_conn {
 	bool			in_loss;
 	bool			partial_acked;
 	u8			dupacks;
+	bool			sack_ok;
+	u8			num_sack;
+	struct lynx_sack_range	sack[LYNX_SACK_MAX];
+	u32			sacked_out;
+	u32			retrans_out;
+	u32			highest_sack;
+	struct sk_buff		*sack_hint;
+	u8			num_sack_seen;
+	struct lynx_sack_range	sack_seen[LYNX_SACK_MAX];
 	u32			snd_cwnd;
 	u32			snd_ssthresh;
 	u32			snd_cwnd_cnt;
@@ -281,8 +320,16 @@ struct lynx_seg_cb {
 	u32	off;		/* bytes of the payload already read */
 	u8	flags;		/* LYNX_F_* */
 	u8	retrans;	/* sent more than once */
+	u8	sacked;		/* write queue: LYNX_SEG_SACKED, _RETRANS */
+	u8	nsack;		/* received: SACK blocks before skb->data */
 	u64	sent_us;	/* last sent (ktime, us), in the write queue */
 };
+
+/* lynx_seg_cb.sacked: the peer has it (SACK block); sent again in this
+ * SACK recovery, counted in lynx_conn.retrans_out.
+ */
+#define LYNX_SEG_SACKED		0x01
+#define LYNX_SEG_RETRANS	0x02
 
 static inline struct lynx_seg_cb *lynx_seg_cb(const struct sk_buff *skb)
 {
@@ -372,6 +419,76 @@ static inline unsigned long lynx_rto_backoff(unsigned long rto,
 					     unsigned int shift)
 {
 	return min_t(unsigned long, rto << min(shift, 16U), LYNX_RTO_MAX);
+}
+
+/**
+ * lynx_sack_add - a receiver's SACK blocks take a new out-of-order segment
+ * @sack:  the blocks, @n of them, the latest arrival's first
+ * @n:     how many; updated
+ * @start: the segment's first sequence number
+ * @end:   the one after its last
+ *
+ * As tcp_sack_new_ofo_skb(): the segment joins every block it overlaps or
+ * touches, and the block that holds it moves to the front (RFC 2018: the
+ * first block reports the latest segment, the others the most recently
+ * reported ones); a new block pushes the oldest out when all
+ * LYNX_SACK_MAX are taken.
+ */
+static inline void lynx_sack_add(struct lynx_sack_range *sack, u8 *n,
+				 u32 start, u32 end)
+{
+	unsigned int i = 0, j;
+
+	while (i < *n) {
+		struct lynx_sack_range *b = &sack[i];
+
+		if (lynx_seq_after(b->start, end) ||
+		    lynx_seq_before(b->end, start)) {
+			i++;
+			continue;
+		}
+		if (lynx_seq_before(b->start, start))
+			start = b->start;
+		if (lynx_seq_after(b->end, end))
+			end = b->end;
+		for (j = i; j + 1 < *n; j++)
+			sack[j] = sack[j + 1];
+		(*n)--;
+	}
+	if (*n == LYNX_SACK_MAX)
+		(*n)--;
+	for (j = *n; j > 0; j--)
+		sack[j] = sack[j - 1];
+	sack[0].start = start;
+	sack[0].end = end;
+	(*n)++;
+}
+
+/**
+ * lynx_sack_trim - drop what in-order data now covers from the blocks
+ * @sack:    the blocks
+ * @n:       how many; updated
+ * @rcv_nxt: the next sequence number expected
+ *
+ * As tcp_sack_remove(): a block rcv_nxt reached is gone (the cumulative
+ * ACK says it now); one it entered keeps its part beyond.
+ */
+static inline void lynx_sack_trim(struct lynx_sack_range *sack, u8 *n,
+				  u32 rcv_nxt)
+{
+	unsigned int i = 0, j;
+
+	while (i < *n) {
+		if (lynx_seq_after(sack[i].end, rcv_nxt)) {
+			if (lynx_seq_before(sack[i].start, rcv_nxt))
+				sack[i].start = rcv_nxt;
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < *n; j++)
+			sack[j] = sack[j + 1];
+		(*n)--;
+	}
 }
 
 /**
@@ -510,6 +627,7 @@ const char *lynx_cc_name(u8 algo);
 int lynx_cc_lookup(const char *name);
 u32 lynx_cc_ssthresh(u32 flight);
 u32 lynx_cc_window(const struct lynx_conn *c);
+u32 lynx_cc_pipe(const struct lynx_conn *c);
 bool lynx_cc_may_send(const struct lynx_conn *c, u32 len, u32 mss);
 u32 lynx_cc_acked(struct lynx_conn *c, u32 bytes, u32 mss);
 u32 lynx_cc_slow_start(struct lynx_conn *c, u32 acked);

@@ -72,7 +72,31 @@ enum lynx_frame_type {
 #define LYNX_F_FIN	0x04
 #define LYNX_F_RST	0x08
 #define LYNX_F_EOR	0x10	/* last segment of a SEQPACKET message */
-#define LYNX_F_ALL	0x1f
+#define LYNX_F_SACK	0x20	/* SYN: takes SACK blocks; ACK: carries them */
+#define LYNX_F_ALL	0x3f
+
+/*
+ * Selective acknowledgment, RFC 2018's blocks carried in lynx's way.  A
+ * SYN or SYN|ACK with LYNX_F_SACK says that its sender takes SACK blocks;
+ * a connection uses them when both sides said so.  Then an ACK without
+ * data may carry LYNX_F_SACK and, as its payload (lynxhdr.len 8 to 32),
+ * one to LYNX_SACK_MAX blocks: ranges of sequence numbers received beyond
+ * lynxhdr.ack, the one that holds the latest arrival first.  The blocks
+ * take no sequence space.  A frame without SYN whose flags are other than
+ * ACK and SACK, or whose length is not a multiple of 8 in that range,
+ * is malformed.
+ */
+#define LYNX_SACK_MAX	4
+
+/**
+ * struct lynx_sack_block - one SACK block, big-endian on the wire
+ * @start: first sequence number received
+ * @end:   the one after the last
+ */
+struct lynx_sack_block {
+	__be32	start;
+	__be32	end;
+};
 
 /**
  * struct lynxhdr - the lynx header, after the Ethernet header

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lynx: connections, selective acknowledgment (RFC 2018, RFC 6675).
+ *
+ * Both ends offer it on their SYN (LYNX_F_SACK, while net.lynx.sack is
+ * on); a connection where both did has lynx_conn.sack_ok.  Then:
+ *
+ *   receiver  its out-of-order queue is summed up in at most
+ *             LYNX_SACK_MAX blocks (lynx_conn.sack, kept by
+ *             lynx_sack_add() and lynx_sack_trim() as segments arrive and
+ *             rcv_nxt moves), which every ACK without data carries as its
+ *             payload (lynx_conn_sack_fill()).
+ *   sender    every segment of the write queue a block covers whole is
+ *             marked SACKed (lynx_conn_sack_mark(); TCP's sacktag), and
+ *             the marks are counted in sacked_out; in fast recovery what
+ *             lies unSACKed below the highest SACKed segment is lost (as
+ *             TCP's FACK), and lynx_conn_sack_resend() sends those holes
+ *             again, in order, each once, while the data in the network
+ *             (lynx_cc_pipe(): in flight, less SACKed and lost, plus what
+ *             went again) leaves the window room: RFC 6675's loss
+ *             recovery.  Without the blocks NewReno repaired one hole a
+ *             round trip.
+ *
+ * A receiver may drop what it reported (it prunes its out-of-order queue
+ * under memory pressure): a SACKed segment stays in the write queue until
+ * the cumulative ACK covers it, and a timeout forgets every mark
+ * (lynx_conn_sack_clear()), as TCP does, so that the go-back-N after it
+ * sends those too.  Blocks outside snd_una..snd_nxt are ignored.
+ *
+ * Everything here runs under the socket lock.
+ */
+#include <net/sock.h>
+#include <net/lynx.h>
+#include <kunit/visibility.h>
+#include "conn.h"
+
+/* ---- receiver ------------------------------------------------------------ */
+
+/**
+ * lynx_conn_sack_fill - the SACK blocks an ACK is to carry
+ * @sk:     the socket, locked
+ * @blocks: room for LYNX_SACK_MAX blocks, filled in wire order
+ *
+ * Return: how many (0: nothing out of order, or no SACK on this
+ * connection).
+ */
+unsigned int lynx_conn_sack_fill(const struct sock *sk,
+				 struct lynx_sack_block *blocks)
+{
+	const struct lynx_conn *c = lynx_sk_conn(sk);
+	unsigned int i;
+
+	if (!c->sack_ok)
+		return 0;
+	for (i = 0; i < c->num_sack; i++) {
+		blocks[i].start = htonl(c->sack[i].start);
+		blocks[i].end = htonl(c->sack[i].end);
+	}
+	return c->num_sack;
+}
+
+/* ---- sender -------------------------------------------------------------- */
+
+/* Mark @skb SACKed: it left the network. */
+static void lynx_conn_sack_tag(struct lynx_conn *c, struct sk_buff *skb)
+{
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+	u32 len = cb->end_seq - cb->seq;
+
+	if (cb->sacked & LYNX_SEG_SACKED)
+		return;
+	if (cb->sacked & LYNX_SEG_RETRANS)
+		c->retrans_out -= min(c->retrans_out, len);
+	cb->sacked = LYNX_SEG_SACKED;
+	if (!c->sacked_out || lynx_seq_after(cb->end_seq, c->highest_sack))
+		c->highest_sack = cb->end_seq;
+	c->sacked_out += len;
+}
+
+/* Was @blk in the previous ACK's blocks (TCP's recv_sack_cache)?  Its
+ * segments are marked already: the walk is skipped.
+ */
+static bool lynx_conn_sack_seen(const struct lynx_conn *c,
+				const struct lynx_sack_range *blk)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->num_sack_seen; i++)
+		if (c->sack_seen[i].start == blk->start &&
+		    c->sack_seen[i].end == blk->end)
+			return true;
+	return false;
+}
+
+/**
+ * lynx_conn_sack_mark - take an ACK's SACK blocks into the write queue
+ * @sk:  the socket, locked
+ * @seg: the ACK, its blocks before skb->data (lynx_seg_cb.nsack of them,
+ *       at the transport header: lynx_conn_rcv())
+ *
+ * Marks every sent segment a block covers whole.  The walk for a block
+ * begins at lynx_conn.sack_hint when the block holds it (the block of the
+ * latest arrival usually grew at its end since), else at the head; a
+ * block the previous ACK carried too is not walked again.
+ */
+void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
+{
+	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
+	const struct lynx_sack_block *wire;
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	struct lynx_sack_range blk;
+	unsigned int i, n;
+	struct sk_buff *skb;
+
+	n = min_t(unsigned int, in->nsack, LYNX_SACK_MAX);
+	if (!c->sack_ok || !n)
+		return;
+	wire = (const struct lynx_sack_block *)skb_transport_header(seg);
+	for (i = 0; i < n; i++) {
+		blk.start = ntohl(wire[i].start);
+		blk.end = ntohl(wire[i].end);
+		if (!lynx_seq_before(blk.start, blk.end) ||
+		    lynx_seq_before(blk.start, c->snd_una) ||
+		    lynx_seq_after(blk.end, c->snd_nxt) ||
+		    lynx_conn_sack_seen(c, &blk))
+			continue;
+		skb = c->sack_hint;
+		if (!skb || !lynx_seq_between(lynx_seg_cb(skb)->seq, blk.start,
+					      blk.end - 1))
+			skb = skb_peek(&sk->sk_write_queue);
+		if (!skb)
+			break;
+		skb_queue_walk_from(&sk->sk_write_queue, skb) {
+			const struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+			if (skb == c->send_head ||
+			    !lynx_seq_before(cb->seq, blk.end))
+				break;
+			/* (one it covers in part stays: not cut, as TCP's
+			 * would be)
+			 */
+			if (lynx_seq_before(cb->seq, blk.start) ||
+			    lynx_seq_after(cb->end_seq, blk.end))
+				continue;
+			lynx_conn_sack_tag(c, skb);
+			c->sack_hint = skb;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		c->sack_seen[i].start = ntohl(wire[i].start);
+		c->sack_seen[i].end = ntohl(wire[i].end);
+	}
+	c->num_sack_seen = n;
+}
+
+/**
+ * lynx_conn_sack_acked - a segment leaves the write queue, acknowledged
+ * @c:  the connection
+ * @cb: the segment's
+ *
+ * Its marks leave the counts.
+ */
+void lynx_conn_sack_acked(struct lynx_conn *c, const struct lynx_seg_cb *cb)
+{
+	u32 len = cb->end_seq - cb->seq;
+
+	if (cb->sacked & LYNX_SEG_SACKED)
+		c->sacked_out -= min(c->sacked_out, len);
+	if (cb->sacked & LYNX_SEG_RETRANS)
+		c->retrans_out -= min(c->retrans_out, len);
+}
+
+/**
+ * lynx_conn_sack_clear - forget every mark (a timeout)
+ * @sk: the socket, locked
+ *
+ * The receiver may have dropped what it reported; go-back-N sends what
+ * is not SACKed again, and the ACKs that follow mark anew.
+ */
+void lynx_conn_sack_clear(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	struct sk_buff *skb;
+
+	if (!c->sacked_out && !c->retrans_out)
+		return;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		lynx_seg_cb(skb)->sacked = 0;
+	}
+	c->sacked_out = 0;
+	c->retrans_out = 0;
+	c->sack_hint = NULL;
+	c->num_sack_seen = 0;
+}
+
+/**
+ * lynx_conn_sack_resend - fast recovery with SACK: send the holes again
+ * @sk:    the socket, locked, in fast recovery on a SACK connection
+ * @force: send the first hole whatever the window (the fast retransmit)
+ *
+ * From lynx_conn.rtx_nxt on (what lies before went again in this
+ * recovery), every segment below the highest SACKed one and not SACKed
+ * is lost and goes again, as long as lynx_cc_pipe() leaves the window
+ * room; as tcp_retransmit_skb(), none past the peer's window but the
+ * oldest.  Each one sent again counts in retrans_out until acknowledged
+ * or SACKed.
+ *
+ * Return: true when it sent one.
+ */
+bool lynx_conn_sack_resend(struct sock *sk, bool force)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	struct sk_buff *skb;
+	bool sent = false;
+	u64 wnd;
+	u32 len;
+
+	sock_owned_by_me(sk);
+	if (!c->sacked_out)
+		return false;
+	if (!lynx_seq_after(c->rtx_nxt, c->snd_una)) {
+		c->rtx_nxt = c->snd_una;
+		c->rtx_hint = NULL;
+	}
+	if (!lynx_seq_before(c->rtx_nxt, c->highest_sack))
+		return false;
+	wnd = (u64)lynx_cc_window(c) * lynx_conn_mss(sk);
+	skb = c->rtx_hint ?: skb_peek(&sk->sk_write_queue);
+	if (!skb)
+		return false;
+	skb_queue_walk_from(&sk->sk_write_queue, skb) {
+		struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+		if (skb == c->send_head ||
+		    !lynx_seq_before(cb->seq, c->highest_sack))
+			break;
+		c->rtx_hint = skb;
+		if (!lynx_seq_after(cb->end_seq, c->rtx_nxt))
+			continue;	/* sent again already */
+		if (!(cb->sacked & LYNX_SEG_SACKED)) {
+			len = cb->end_seq - cb->seq;
+			if (!force && (u64)lynx_cc_pipe(c) + len > wnd)
+				break;
+			if (!lynx_seq_before(cb->seq, c->snd_wnd_end) &&
+			    cb->seq != c->snd_una)
+				break;
+			if (lynx_conn_resend(sk, skb))
+				break;
+			force = false;
+			sent = true;
+			/* (read after a re-cut) */
+			cb->sacked |= LYNX_SEG_RETRANS;
+			c->retrans_out += cb->end_seq - cb->seq;
+		}
+		c->rtx_nxt = cb->end_seq;
+	}
+	return sent;
+}
