@@ -3,6 +3,7 @@
 #
 # bench/lynx_bench.sh [-r ROUNDS] [-t SECONDS] [-F FAIR_SECONDS]
 #                     [-f "FIGURE..."] [-H "HOST CPU"] [-P HOST_NPROC]
+#                     [-x "NAME=VALUE..."]
 #
 # make bench's guest side (scripts/bench boots one stock guest to run it,
 # as root, with lynx.ko loaded): measures every figure for lynx and its
@@ -11,15 +12,16 @@
 # Prints a progress line per figure, then results.json, the table and the
 # chart's data, each line prefixed (BENCHJSON, BENCHTABLE, BENCHDAT) so
 # scripts/bench can pick them out of the console; a copy stays in
-# /tmp/bench.  -f runs only some figures (their ids, below).
+# /tmp/bench.  -f runs only some figures (their ids, below); -x sets
+# net.lynx.NAME in the two namespaces (e.g. -x sack=0, to compare).
 #
 # Never run it on the host: it loads modules and makes namespaces.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 prog=$here/lynx_bench
-rounds=3 secs=2 fair_secs= only= host_cpu= host_nproc=
-while getopts r:t:F:f:H:P: o; do
+rounds=3 secs=2 fair_secs='' only='' host_cpu='' host_nproc='' sysctls=''
+while getopts r:t:F:f:H:P:x: o; do
 	case $o in
 	r) rounds=$OPTARG ;;
 	t) secs=$OPTARG ;;
@@ -27,7 +29,8 @@ while getopts r:t:F:f:H:P: o; do
 	f) only=$OPTARG ;;
 	H) host_cpu=$OPTARG ;;
 	P) host_nproc=$OPTARG ;;
-	*) echo "usage: $0 [-r ROUNDS] [-t SECONDS] [-F FAIR_SECONDS] [-f FIGURES]" >&2; exit 2 ;;
+	x) sysctls=$OPTARG ;;
+	*) echo "usage: $0 [-r ROUNDS] [-t SECONDS] [-F FAIR_SECONDS] [-f FIGURES] [-x NAME=VALUE...]" >&2; exit 2 ;;
 	esac
 done
 fair_secs=${fair_secs:-$((secs * 15))}
@@ -56,6 +59,10 @@ setup() {
 	ip -n $NSA addr add $VETH_A/24 dev va &&
 	ip -n $NSB addr add $VETH_B/24 dev vb &&
 	ip -n $NSA link set va up && ip -n $NSB link set vb up || return 1
+	for kv in $sysctls; do
+		ip netns exec $NSA sysctl -qw "net.lynx.$kv" &&
+			ip netns exec $NSB sysctl -qw "net.lynx.$kv" || return 1
+	done
 	NODEB=$(ip netns exec $NSB cat /proc/sys/net/lynx/node) || return 1
 	# Both sides learn each other (and ARP settles) before any figure.
 	"$prog" rr lynx -t 0.2 -S $NSB -C $NSA -L "$NODEB" -p 7600 >/dev/null &&
@@ -129,7 +136,7 @@ measure() {
 # 100mbit under netem's 10 ms delay.  TCP crosses the same device (IP over
 # the lynx link).  Prints each flow's share of their sum.
 fair() {
-	local f1=$1 f2=$2 t=$fair_secs i fam pids=() r1 r2 b1 b2
+	local f1=$1 f2=$2 t=$fair_secs i fam pids=() b1 b2
 	# An Ethernet-sized path (tbf would drop frames above its burst;
 	# TCP's GSO frames it cuts): the figure is about sharing.
 	ip -n $NSA link set a0 mtu 1500 && ip -n $NSB link set b0 mtu 1500 ||

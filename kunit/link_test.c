@@ -27,6 +27,9 @@
  *   lynx_conn_link_test_sack_recovery  with SACK blocks fast recovery sends
  *                       every hole again within a round trip, each once,
  *                       nothing the peer has, and no timeout
+ *   lynx_conn_link_test_sack_marks  the segments SACK blocks mark (blocks
+ *                       that grew, blocks out of range), a timeout
+ *                       forgets them
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -895,8 +898,10 @@ static void lynx_conn_link_test_sack_recovery(struct kunit *test)
 	u32 una, wnd_end, retrans;
 	unsigned long timeouts;
 	struct lynx_conn *c;
+	struct sk_buff *skb;
 	struct sock *sk;
 	u8 *buf;
+	int i;
 
 	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
 	c = lynx_sk_conn(sk);
@@ -923,6 +928,20 @@ static void lynx_conn_link_test_sack_recovery(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 3);
 	KUNIT_EXPECT_EQ(test, c->sacked_out, 5U * LT_GBN_LEN);
 	KUNIT_EXPECT_EQ(test, c->highest_sack, una + 8 * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, c->retrans_out, 3U * LT_GBN_LEN);
+	/* The holes went again, the rest did not. */
+	i = 0;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		bool hole = i == 0 || i == 2 || i == 4;
+
+		KUNIT_EXPECT_EQ_MSG(test, lynx_seg_cb(skb)->retrans, hole,
+				    "segment %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, lynx_seg_cb(skb)->sacked,
+				    hole ? LYNX_SEG_RETRANS : LYNX_SEG_SACKED,
+				    "segment %d", i);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, LT_GBN_SEGS);
 
 	/* The resends arrive: partial ACKs, nothing more to send again. */
 	lt_sack(test, sk, una + 2 * LT_GBN_LEN, wnd_end, una, b2,
@@ -939,6 +958,58 @@ static void lynx_conn_link_test_sack_recovery(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, c->sack_hint, NULL);
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
 	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts);
+	release_sock(sk);
+}
+
+/* What the sender marks: every segment a block covers whole, a block
+ * that grew at either end, and nothing for blocks outside snd_una ..
+ * snd_nxt or empty ones.
+ */
+static void lynx_conn_link_test_sack_marks(struct kunit *test)
+{
+	static const u32 mid[][2] = { { 2, 5 } };
+	static const u32 grown[][2] = { { 1, 5 } };
+	static const u32 bad[][2] = { { 6, 6 }, { 7, 9 }, { 7, 6 } };
+	static const u32 below[][2] = { { 0, 2 } };
+	static const u32 last[][2] = { { 7, 8 }, { 1, 5 } };
+	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
+	c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	lt_sack(test, sk, una, wnd_end, una, mid, ARRAY_SIZE(mid));
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 3U * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, c->highest_sack, una + 5 * LT_GBN_LEN);
+	/* It grew at its start (segment 1 came late): 1 is marked too. */
+	lt_sack(test, sk, una, wnd_end, una, grown, ARRAY_SIZE(grown));
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 4U * LT_GBN_LEN);
+	/* The same again: nothing new. */
+	lt_sack(test, sk, una, wnd_end, una, grown, ARRAY_SIZE(grown));
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 4U * LT_GBN_LEN);
+	/* Empty, beyond snd_nxt, inverted; below snd_una: ignored. */
+	lt_sack(test, sk, una, wnd_end, una, bad, ARRAY_SIZE(bad));
+	lt_sack(test, sk, una, wnd_end, una - LT_GBN_LEN, below,
+		ARRAY_SIZE(below));
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 4U * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, c->highest_sack, una + 5 * LT_GBN_LEN);
+	lt_sack(test, sk, una, wnd_end, una, last, ARRAY_SIZE(last));
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 5U * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, c->highest_sack, una + 8 * LT_GBN_LEN);
+	/* A timeout forgets every mark (the peer may drop what it
+	 * reported); go-back-N sends from snd_una.
+	 */
+	lynx_conn_timeout(sk);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, c->retrans_out, 0U);
+	KUNIT_EXPECT_TRUE(test, c->in_loss);
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&sk->sk_write_queue));
 	release_sock(sk);
 }
 
@@ -1840,6 +1911,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_loss_go_back_n),
 	KUNIT_CASE(lynx_conn_link_test_partial_ack_timer),
 	KUNIT_CASE(lynx_conn_link_test_sack_recovery),
+	KUNIT_CASE(lynx_conn_link_test_sack_marks),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -161,6 +161,9 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 			 */
 			LYNX_INC_STATS(lynx_net(sock_net(sk)),
 				       LYNX_MIB_FAST_RECOVERIES);
+			if (c->sacked_out)
+				LYNX_INC_STATS(lynx_net(sock_net(sk)),
+					       LYNX_MIB_SACK_RECOVERIES);
 			if (!lynx_conn_sack_resend(sk, true))
 				lynx_conn_retransmit_head(sk);
 			lynx_conn_arm(sk, c->rto);
@@ -372,8 +375,10 @@ static bool lynx_conn_rmem_charge(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
-/* Insert into the out-of-order queue, sorted, duplicates dropped. */
-static void lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
+/* Insert into the out-of-order queue, sorted, duplicates dropped (one at
+ * a sequence number held already).  Return: false when it was dropped.
+ */
+static bool lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	u32 seq = lynx_seg_cb(skb)->seq;
@@ -384,14 +389,15 @@ static void lynx_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 
 		if (pseq == seq) {
 			kfree_skb(skb);
-			return;
+			return false;
 		}
 		if (lynx_seq_before(pseq, seq)) {
 			__skb_queue_after(&c->ooo_q, pos, skb);
-			return;
+			return true;
 		}
 	}
 	__skb_queue_head(&c->ooo_q, skb);
+	return true;
 }
 
 /* Move what the out-of-order queue now continues onto the receive queue. */
@@ -417,6 +423,7 @@ static void lynx_conn_ooo_drain(struct sock *sk)
 			 */
 			if (!pskb_pull(skb, c->rcv_nxt - cb->seq)) {
 				kfree_skb(skb);
+				c->num_sack = 0;	/* it may be in one */
 				continue;
 			}
 			cb->seq = c->rcv_nxt;
@@ -500,10 +507,12 @@ static void lynx_conn_data(struct sock *sk, struct sk_buff *skb)
 			atomic_inc(&sk->sk_drops);
 			kfree_skb(skb);
 		} else {
-			if (c->sack_ok)
-				lynx_sack_add(c->sack, &c->num_sack, cb->seq,
-					      cb->end_seq);
-			lynx_conn_ooo_insert(sk, skb);
+			u32 seq = cb->seq, end_seq = cb->end_seq;
+
+			/* (the blocks say what the queue holds) */
+			if (lynx_conn_ooo_insert(sk, skb) && c->sack_ok)
+				lynx_sack_add(c->sack, &c->num_sack, seq,
+					      end_seq);
 		}
 		/* A duplicate ACK: there is a hole; the sender recovers
 		 * faster with every segment acknowledged for a while.

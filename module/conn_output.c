@@ -424,7 +424,8 @@ int lynx_conn_resend(struct sock *sk, struct sk_buff *skb)
 }
 
 /* Send the oldest unacknowledged segment again.  In loss recovery (a
- * window probe) go-back-N need not send it once more.
+ * window probe) go-back-N need not send it once more; in a SACK recovery
+ * it is one of the holes sent again (lynx_conn_sack_retrans()).
  */
 void lynx_conn_retransmit_head(struct sock *sk)
 {
@@ -440,6 +441,8 @@ void lynx_conn_retransmit_head(struct sock *sk)
 	end_seq = lynx_seg_cb(skb)->end_seq;
 	if (c->in_loss && lynx_seq_after(end_seq, c->rtx_nxt))
 		c->rtx_nxt = end_seq;
+	else if (c->in_recovery && !c->in_loss && c->sack_ok)
+		lynx_conn_sack_retrans(c, skb);
 }
 
 /**

@@ -77,19 +77,18 @@ static void lynx_conn_sack_tag(struct lynx_conn *c, struct sk_buff *skb)
 	c->sacked_out += len;
 }
 
-/* Was @blk in the previous ACK's blocks (TCP's recv_sack_cache)?  Its
- * segments are marked already: the walk is skipped.
+/* The previous ACK's block that began where @blk does (TCP's
+ * recv_sack_cache), or NULL: its segments are marked already.
  */
-static bool lynx_conn_sack_seen(const struct lynx_conn *c,
-				const struct lynx_sack_range *blk)
+static const struct lynx_sack_range *
+lynx_conn_sack_seen(const struct lynx_conn *c, const struct lynx_sack_range *blk)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->num_sack_seen; i++)
-		if (c->sack_seen[i].start == blk->start &&
-		    c->sack_seen[i].end == blk->end)
-			return true;
-	return false;
+		if (c->sack_seen[i].start == blk->start)
+			return &c->sack_seen[i];
+	return NULL;
 }
 
 /**
@@ -98,14 +97,15 @@ static bool lynx_conn_sack_seen(const struct lynx_conn *c,
  * @seg: the ACK, its blocks before skb->data (lynx_seg_cb.nsack of them,
  *       at the transport header: lynx_conn_rcv())
  *
- * Marks every sent segment a block covers whole.  The walk for a block
- * begins at lynx_conn.sack_hint when the block holds it (the block of the
- * latest arrival usually grew at its end since), else at the head; a
- * block the previous ACK carried too is not walked again.
+ * Marks every sent segment a block covers whole.  A block the previous
+ * ACK carried too is not walked again; one that grew at its end since
+ * (the latest arrival's, usually) is walked from lynx_conn.sack_hint
+ * when the block holds it; any other from the head.
  */
 void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 {
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
+	const struct lynx_sack_range *seen;
 	const struct lynx_sack_block *wire;
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct lynx_sack_range blk;
@@ -121,12 +121,15 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 		blk.end = ntohl(wire[i].end);
 		if (!lynx_seq_before(blk.start, blk.end) ||
 		    lynx_seq_before(blk.start, c->snd_una) ||
-		    lynx_seq_after(blk.end, c->snd_nxt) ||
-		    lynx_conn_sack_seen(c, &blk))
+		    lynx_seq_after(blk.end, c->snd_nxt))
+			continue;
+		seen = lynx_conn_sack_seen(c, &blk);
+		if (seen && !lynx_seq_after(blk.end, seen->end))
 			continue;
 		skb = c->sack_hint;
-		if (!skb || !lynx_seq_between(lynx_seg_cb(skb)->seq, blk.start,
-					      blk.end - 1))
+		if (!seen || !skb ||
+		    !lynx_seq_between(lynx_seg_cb(skb)->seq, blk.start,
+				      blk.end - 1))
 			skb = skb_peek(&sk->sk_write_queue);
 		if (!skb)
 			break;
@@ -196,6 +199,27 @@ void lynx_conn_sack_clear(struct sock *sk)
 }
 
 /**
+ * lynx_conn_sack_retrans - a segment went again in fast recovery
+ * @c:   the connection
+ * @skb: the segment, sent again (its length read after a re-cut)
+ *
+ * It is in the network once more: counted in retrans_out, once (a mark
+ * left from an earlier recovery is counted already), and the holes to
+ * send again begin after it.
+ */
+void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
+{
+	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+	if (!(cb->sacked & LYNX_SEG_RETRANS)) {
+		cb->sacked |= LYNX_SEG_RETRANS;
+		c->retrans_out += cb->end_seq - cb->seq;
+	}
+	if (lynx_seq_after(cb->end_seq, c->rtx_nxt))
+		c->rtx_nxt = cb->end_seq;
+}
+
+/**
  * lynx_conn_sack_resend - fast recovery with SACK: send the holes again
  * @sk:    the socket, locked, in fast recovery on a SACK connection
  * @force: send the first hole whatever the window (the fast retransmit)
@@ -250,9 +274,7 @@ bool lynx_conn_sack_resend(struct sock *sk, bool force)
 				break;
 			force = false;
 			sent = true;
-			/* (read after a re-cut) */
-			cb->sacked |= LYNX_SEG_RETRANS;
-			c->retrans_out += cb->end_seq - cb->seq;
+			lynx_conn_sack_retrans(c, skb);
 		}
 		c->rtx_nxt = cb->end_seq;
 	}

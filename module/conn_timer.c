@@ -153,6 +153,12 @@ void lynx_conn_timeout(struct sock *sk)
 		c->retries++;
 		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_RETRANS);
 		WRITE_ONCE(c->total_retrans, c->total_retrans + 1);
+		/* A peer whose lynx predates LYNX_F_SACK drops a SYN with an
+		 * unknown flag: the SYN goes again without the offer, as
+		 * TCP's SYN sent again drops ECN's.
+		 */
+		if (sk->sk_state == TCP_SYN_SENT)
+			c->sack_ok = false;
 		lynx_conn_xmit_ctl(sk, sk->sk_state == TCP_SYN_SENT ?
 				   LYNX_F_SYN : LYNX_F_SYN | LYNX_F_ACK,
 				   c->iss);

@@ -152,6 +152,7 @@ static const char *const lynx_mib_names[LYNX_MIB_MAX] = {
 	[LYNX_MIB_RAW_DROPS]		= "raw_drops",
 	[LYNX_MIB_TIMEOUTS]		= "timeouts",
 	[LYNX_MIB_FAST_RECOVERIES]	= "fast_recoveries",
+	[LYNX_MIB_SACK_RECOVERIES]	= "sack_recoveries",
 };
 
 static int lynx_stat_show(struct seq_file *seq, void *v)

@@ -93,7 +93,7 @@ st_stream_bg() {
 }
 
 test_lossy_transfer() {
-	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 dev ts=$SECONDS
+	local f=$LX_TMP/xfer sa sb rc t0 dt csum0 csum1 sack0 sack1 dev ts=$SECONDS
 	command -v tc >/dev/null || { lx_skip "no tc"; return $KSFT_SKIP; }
 	st_pair sx || return 1
 	# netem reorders only delayed frames: a small delay makes "reorder"
@@ -111,6 +111,7 @@ test_lossy_transfer() {
 	head -c "${MB}M" /dev/urandom > "$f.in" || return 1
 	sa=$(sha256sum < "$f.in" | cut -d' ' -f1)
 	csum0=$(lx_stat "$NSB" drop_csum)
+	sack0=$(lx_stat "$NSA" sack_recoveries)
 
 	"$TOOL" -N "$NSB" stream-recv -t 30000 7500 > "$f.out" 2> "$f.rx" &
 	local rx=$!
@@ -132,7 +133,8 @@ test_lossy_transfer() {
 		tc -n "$1" -s qdisc show dev "$2" | sed 's/^/#   '"$2"': /' | head -4
 	done
 	csum1=$(lx_stat "$NSB" drop_csum)
-	lx_log "B drop_csum: ${csum0:-?} -> ${csum1:-?}"
+	sack1=$(lx_stat "$NSA" sack_recoveries)
+	lx_log "B drop_csum: ${csum0:-?} -> ${csum1:-?}; A sack_recoveries: ${sack0:-?} -> ${sack1:-?}"
 	[ "$rc" -eq 0 ] || lx_fail "transfer of ${MB} MiB failed" || return 1
 	[ "$(stat -c %s "$f.out")" = "$(stat -c %s "$f.in")" ] ||
 		lx_fail "received $(stat -c %s "$f.out") bytes, sent $(stat -c %s "$f.in")" ||
@@ -144,6 +146,10 @@ test_lossy_transfer() {
 	# B must have caught some (1% of thousands of frames).
 	[ "${csum1:-0}" -gt "${csum0:-0}" ] ||
 		lx_fail "B caught no corrupt frame (drop_csum ${csum0:-?} -> ${csum1:-?})" ||
+		return 1
+	# With 10% loss the sender recovered holes B's SACK blocks showed.
+	[ "${sack1:-0}" -gt "${sack0:-0}" ] ||
+		lx_fail "A began no fast recovery with SACK blocks (sack_recoveries ${sack0:-?} -> ${sack1:-?})" ||
 		return 1
 	lx_log "${MB} MiB in ${dt}s, sha256 $sa"
 }

@@ -265,6 +265,7 @@ enum lynx_mib {
 	LYNX_MIB_RAW_DROPS,		/* copies a raw socket could not take */
 	LYNX_MIB_TIMEOUTS,		/* retransmission timeouts with data */
 	LYNX_MIB_FAST_RECOVERIES,	/* fast recoveries begun (3 dup ACKs) */
+	LYNX_MIB_SACK_RECOVERIES,	/* of which SACK blocks guided */
 	LYNX_MIB_MAX
 };
 
