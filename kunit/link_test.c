@@ -30,6 +30,9 @@
  *   lynx_conn_link_test_sack_marks  the segments SACK blocks mark (blocks
  *                       that grew, blocks out of range), a timeout
  *                       forgets them
+ *   lynx_conn_link_test_sack_lost_retrans  a copy sent again and lost
+ *                       again goes once more when what left after it is
+ *                       SACKed, without a timeout
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -1013,6 +1016,63 @@ static void lynx_conn_link_test_sack_marks(struct kunit *test)
 	release_sock(sk);
 }
 
+/* Segment 0 lost, and its copy sent again lost too: once the peer SACKs
+ * a segment that left after that copy, it goes a third time, without a
+ * timeout (whose window of one segment took a flow down to nothing when
+ * a queue it shared overflowed).
+ */
+static void lynx_conn_link_test_sack_lost_retrans(struct kunit *test)
+{
+	static const u32 b1[][2] = { { 1, 2 } };
+	static const u32 b2[][2] = { { 1, 3 } };
+	static const u32 b3[][2] = { { 1, 4 } };
+	static const u32 b7[][2] = { { 1, 8 } };
+	static const u32 b8[][2] = { { 1, 9 } };
+	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end, retrans;
+	unsigned long timeouts;
+	struct lynx_seg_cb *cb;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
+	c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	retrans = c->total_retrans;
+	timeouts = lynx_test_mib(LYNX_MIB_TIMEOUTS);
+	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
+	lt_sack(test, sk, una, wnd_end, una, b2, ARRAY_SIZE(b2));
+	lt_sack(test, sk, una, wnd_end, una, b3, ARRAY_SIZE(b3));
+	KUNIT_ASSERT_TRUE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
+	cb = lynx_seg_cb(skb_peek(&sk->sk_write_queue));
+	KUNIT_EXPECT_EQ(test, cb->resent_nxt, una + 8 * LT_GBN_LEN);
+	/* 4 to 7 were only late: nothing else is lost. */
+	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 1);
+	release_sock(sk);
+
+	/* Segment 8 leaves after the copy of 0 (the pipe has room). */
+	KUNIT_ASSERT_EQ(test, lt_send(ctx->csock, buf, LT_GBN_LEN), LT_GBN_LEN);
+	lock_sock(sk);
+	KUNIT_EXPECT_EQ(test, c->snd_nxt, una + 9 * LT_GBN_LEN);
+	/* It arrives, the copy of 0 did not: lost again, sent again. */
+	lt_sack(test, sk, una, wnd_end, una, b8, ARRAY_SIZE(b8));
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans + 2);
+	KUNIT_EXPECT_EQ(test, cb->resent_nxt, una + 9 * LT_GBN_LEN);
+	KUNIT_EXPECT_EQ(test, cb->sacked, LYNX_SEG_RETRANS);
+	KUNIT_EXPECT_EQ(test, c->retrans_out, LT_GBN_LEN);
+	/* The third copy arrives: all of it acknowledged. */
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->retrans_out, 0U);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, lynx_test_mib(LYNX_MIB_TIMEOUTS), timeouts);
+	release_sock(sk);
+}
+
 /* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
 
 #define LT_SRTT_US	(10 * USEC_PER_SEC)
@@ -1912,6 +1972,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_partial_ack_timer),
 	KUNIT_CASE(lynx_conn_link_test_sack_recovery),
 	KUNIT_CASE(lynx_conn_link_test_sack_marks),
+	KUNIT_CASE(lynx_conn_link_test_sack_lost_retrans),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -18,8 +18,11 @@
  *             again, in order, each once, while the data in the network
  *             (lynx_cc_pipe(): in flight, less SACKed and lost, plus what
  *             went again) leaves the window room: RFC 6675's loss
- *             recovery.  Without the blocks NewReno repaired one hole a
- *             round trip.
+ *             recovery; a copy sent again and not SACKed while what left
+ *             after it is, was lost again and goes once more
+ *             (lynx_conn_sack_lost_retrans()).  Without the blocks
+ *             NewReno repaired one hole a round trip, and a copy lost
+ *             again waited for the timeout.
  *
  * A receiver may drop what it reported (it prunes its out-of-order queue
  * under memory pressure): a SACKed segment stays in the write queue until
@@ -92,6 +95,42 @@ lynx_conn_sack_seen(const struct lynx_conn *c, const struct lynx_sack_range *blk
 }
 
 /**
+ * lynx_conn_sack_lost_retrans - find copies sent again and lost again
+ * @sk: the socket, locked, in a SACK recovery
+ *
+ * A segment sent again when snd_nxt was X, not SACKed while the peer
+ * SACKs data beyond X, which left after it, was lost once more (as TCP's
+ * tcp_mark_lost_retrans() before RACK): it leaves retrans_out and the
+ * resend walk goes back to it.  Without this only the timeout found it,
+ * and took the window down to one segment.
+ */
+static void lynx_conn_sack_lost_retrans(struct sock *sk)
+{
+	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 end = c->rtx_nxt;
+	struct sk_buff *skb;
+
+	if (!c->retrans_out)
+		return;
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct lynx_seg_cb *cb = lynx_seg_cb(skb);
+
+		if (skb == c->send_head || !lynx_seq_before(cb->seq, end) ||
+		    !c->retrans_out)
+			break;
+		if (cb->sacked != LYNX_SEG_RETRANS ||
+		    !lynx_seq_after(c->highest_sack, cb->resent_nxt))
+			continue;
+		cb->sacked = 0;
+		c->retrans_out -= min(c->retrans_out, cb->end_seq - cb->seq);
+		if (lynx_seq_before(cb->seq, c->rtx_nxt)) {
+			c->rtx_nxt = cb->seq;	/* the walk goes back to it */
+			c->rtx_hint = skb;
+		}
+	}
+}
+
+/**
  * lynx_conn_sack_mark - take an ACK's SACK blocks into the write queue
  * @sk:  the socket, locked
  * @seg: the ACK, its blocks before skb->data (lynx_seg_cb.nsack of them,
@@ -108,6 +147,7 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 	const struct lynx_sack_range *seen;
 	const struct lynx_sack_block *wire;
 	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 prior_highest = c->highest_sack;
 	struct lynx_sack_range blk;
 	unsigned int i, n;
 	struct sk_buff *skb;
@@ -154,6 +194,9 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 		c->sack_seen[i].end = ntohl(wire[i].end);
 	}
 	c->num_sack_seen = n;
+	if (c->in_recovery && !c->in_loss && c->sacked_out &&
+	    c->highest_sack != prior_highest)
+		lynx_conn_sack_lost_retrans(sk);
 }
 
 /**
@@ -205,12 +248,15 @@ void lynx_conn_sack_clear(struct sock *sk)
  *
  * It is in the network once more: counted in retrans_out, once (a mark
  * left from an earlier recovery is counted already), and the holes to
- * send again begin after it.
+ * send again begin after it.  snd_nxt now is kept: once the peer SACKs
+ * what was sent after it, this copy is lost too
+ * (lynx_conn_sack_lost_retrans()).
  */
 void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
+	cb->resent_nxt = c->snd_nxt;
 	if (!(cb->sacked & LYNX_SEG_RETRANS)) {
 		cb->sacked |= LYNX_SEG_RETRANS;
 		c->retrans_out += cb->end_seq - cb->seq;
@@ -225,9 +271,9 @@ void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
  * @force: send the first hole whatever the window (the fast retransmit)
  *
  * From lynx_conn.rtx_nxt on (what lies before went again in this
- * recovery), every segment below the highest SACKed one and not SACKed
- * is lost and goes again, as long as lynx_cc_pipe() leaves the window
- * room; as tcp_retransmit_skb(), none past the peer's window but the
+ * recovery, or was SACKed), every segment below the highest SACKed one,
+ * neither SACKed nor sent again already, is lost and goes again, as long
+ * as lynx_cc_pipe() leaves the window room; as tcp_retransmit_skb(), none past the peer's window but the
  * oldest.  Each one sent again counts in retrans_out until acknowledged
  * or SACKed.
  *
@@ -263,7 +309,7 @@ bool lynx_conn_sack_resend(struct sock *sk, bool force)
 		c->rtx_hint = skb;
 		if (!lynx_seq_after(cb->end_seq, c->rtx_nxt))
 			continue;	/* sent again already */
-		if (!(cb->sacked & LYNX_SEG_SACKED)) {
+		if (!cb->sacked) {
 			len = cb->end_seq - cb->seq;
 			if (!force && (u64)lynx_cc_pipe(c) + len > wnd)
 				break;

@@ -318,6 +318,7 @@ struct lynx_seg_cb {
 	u32	src_node;
 	u32	src_port;
 	u32	off;		/* bytes of the payload already read */
+	u32	resent_nxt;	/* snd_nxt when sent again in a SACK recovery */
 	u8	flags;		/* LYNX_F_* */
 	u8	retrans;	/* sent more than once */
 	u8	sacked;		/* write queue: LYNX_SEG_SACKED, _RETRANS */
