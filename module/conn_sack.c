@@ -273,9 +273,9 @@ void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
  * From lynx_conn.rtx_nxt on (what lies before went again in this
  * recovery, or was SACKed), every segment below the highest SACKed one,
  * neither SACKed nor sent again already, is lost and goes again, as long
- * as lynx_cc_pipe() leaves the window room; as tcp_retransmit_skb(), none past the peer's window but the
- * oldest.  Each one sent again counts in retrans_out until acknowledged
- * or SACKed.
+ * as lynx_cc_pipe() leaves the window room; as tcp_retransmit_skb(), none
+ * past the peer's window but the oldest.  Each one sent again counts in
+ * retrans_out until acknowledged, SACKed or found lost again.
  *
  * Return: true when it sent one.
  */
