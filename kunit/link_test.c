@@ -33,6 +33,9 @@
  *   lynx_conn_link_test_sack_lost_retrans  a copy sent again and lost
  *                       again goes once more when what left after it is
  *                       SACKed, without a timeout
+ *   lynx_conn_link_test_sack_reordering  segments SACKed late raise the
+ *                       reordering the sender tolerates: duplicate ACKs
+ *                       below it start no recovery
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -1073,6 +1076,48 @@ static void lynx_conn_link_test_sack_lost_retrans(struct kunit *test)
 	release_sock(sk);
 }
 
+/* A segment never sent again SACKed below the highest SACKed one came
+ * late, not lost: the path reorders (a frame transmitted on one CPU
+ * overtakes one queued on the other).  The sender learns by how many
+ * segments, as TCP's tp->reordering, and takes that many duplicate ACKs
+ * before it calls a segment lost; with three it sent again what the
+ * peer had, and cut its window for nothing.
+ */
+static void lynx_conn_link_test_sack_reordering(struct kunit *test)
+{
+	static const u32 b5[][2] = { { 5, 6 } };
+	static const u32 b1[][2] = { { 1, 6 } };
+	static const u32 b6[][2] = { { 1, 7 } };
+	static const u32 b7[][2] = { { 1, 8 } };
+	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end, retrans;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
+	c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	retrans = c->total_retrans;
+	KUNIT_EXPECT_EQ(test, c->reordering, LYNX_DUPACK_THRESH);
+	/* 5 first, then 1 to 4: those four came late, 1 by five segments. */
+	lt_sack(test, sk, una, wnd_end, una, b5, ARRAY_SIZE(b5));
+	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
+	KUNIT_EXPECT_EQ(test, c->reordering, 5);
+	/* A third and a fourth duplicate: no recovery, nothing sent again. */
+	lt_sack(test, sk, una, wnd_end, una, b6, ARRAY_SIZE(b6));
+	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans);
+	/* 0 comes too: all of it acknowledged, the measure stays. */
+	lt_ack(test, sk, una + 8 * LT_GBN_LEN, wnd_end);
+	KUNIT_EXPECT_EQ(test, c->sacked_out, 0U);
+	KUNIT_EXPECT_EQ(test, c->reordering, 8);
+	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans);
+	release_sock(sk);
+}
+
 /* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
 
 #define LT_SRTT_US	(10 * USEC_PER_SEC)
@@ -1973,6 +2018,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_sack_recovery),
 	KUNIT_CASE(lynx_conn_link_test_sack_marks),
 	KUNIT_CASE(lynx_conn_link_test_sack_lost_retrans),
+	KUNIT_CASE(lynx_conn_link_test_sack_reordering),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

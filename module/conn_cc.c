@@ -99,6 +99,7 @@ void lynx_cc_init(struct lynx_conn *c, u8 algo)
 	c->rtx_nxt = c->snd_una;
 	c->rtx_hint = NULL;
 	c->dupacks = 0;
+	c->reordering = LYNX_DUPACK_THRESH;
 	c->sacked_out = 0;
 	c->retrans_out = 0;
 	c->sack_hint = NULL;
@@ -354,7 +355,8 @@ EXPORT_SYMBOL_IF_KUNIT(lynx_cc_on_ack);
  * @c:      the connection
  * @flight: segments in flight (lynx_cc_flight())
  *
- * The third one out of recovery starts fast recovery (RFC 5681 3.2):
+ * The third one out of recovery (or the reordering the path showed,
+ * lynx_conn.reordering) starts fast recovery (RFC 5681 3.2):
  * ssthresh = max(@flight / 2, 2), cwnd = ssthresh + 3, the recovery point
  * at snd_nxt.  In fast recovery each further one inflates the window by
  * a segment, which has left the network.  After a timeout they do
@@ -374,7 +376,7 @@ bool lynx_cc_on_dupack(struct lynx_conn *c, u32 flight)
 			lynx_cc_set_cwnd(c, c->snd_cwnd + 1);
 		return false;
 	}
-	if (c->dupacks != LYNX_DUPACK_THRESH)
+	if (c->dupacks != max_t(u8, c->reordering, LYNX_DUPACK_THRESH))
 		return false;
 	/* RFC 6582 4.1: not while the ACK covers no more than the last
 	 * recovery point: these answer what that recovery, or a timeout,

@@ -192,6 +192,10 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		}
 		if (cb->flags & LYNX_F_FIN)
 			fin_acked = true;
+		/* (a hole the original filled: the path reordered) */
+		if (c->sacked_out && !(cb->sacked & LYNX_SEG_SACKED))
+			lynx_conn_sack_reordered(c, cb, c->highest_sack,
+						 lynx_conn_mss(sk));
 		lynx_conn_sack_acked(c, cb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);

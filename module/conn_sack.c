@@ -64,14 +64,51 @@ unsigned int lynx_conn_sack_fill(const struct sock *sk,
 
 /* ---- sender -------------------------------------------------------------- */
 
+/**
+ * lynx_conn_sack_reordered - a segment sent once arrived after later ones
+ * @c:       the connection
+ * @cb:      the segment's, never sent again, now SACKed or acknowledged
+ * @highest: the highest SACKed sequence number before it came
+ * @mss:     the path's full segment payload
+ *
+ * It was not lost but overtaken, by @highest - its start: the path
+ * reorders by that many segments, and the sender tolerates as many
+ * before it calls a segment lost (TCP's tcp_check_sack_reordering()).
+ */
+void lynx_conn_sack_reordered(struct lynx_conn *c,
+			      const struct lynx_seg_cb *cb, u32 highest,
+			      u32 mss)
+{
+	u32 degree;
+
+	if (cb->retrans || !lynx_seq_before(cb->seq, highest))
+		return;
+	degree = DIV_ROUND_UP(highest - cb->seq, max(mss, 1U));
+	if (degree > c->reordering)
+		c->reordering = min_t(u32, degree, LYNX_REORDERING_MAX);
+}
+
+/* Bytes below the highest SACKed segment within which a hole is only
+ * late: beyond the usual three duplicate ACKs' worth, what the path was
+ * seen to reorder by.
+ */
+static u32 lynx_conn_sack_reorder_bytes(const struct lynx_conn *c, u32 mss)
+{
+	return (c->reordering - min_t(u8, c->reordering, LYNX_DUPACK_THRESH)) *
+	       mss;
+}
+
 /* Mark @skb SACKed: it left the network. */
-static void lynx_conn_sack_tag(struct lynx_conn *c, struct sk_buff *skb)
+static void lynx_conn_sack_tag(struct lynx_conn *c, struct sk_buff *skb,
+			       u32 highest, u32 mss)
 {
 	struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 	u32 len = cb->end_seq - cb->seq;
 
 	if (cb->sacked & LYNX_SEG_SACKED)
 		return;
+	if (c->sacked_out)
+		lynx_conn_sack_reordered(c, cb, highest, mss);
 	if (cb->sacked & LYNX_SEG_RETRANS)
 		c->retrans_out -= min(c->retrans_out, len);
 	cb->sacked = LYNX_SEG_SACKED;
@@ -96,22 +133,25 @@ lynx_conn_sack_seen(const struct lynx_conn *c, const struct lynx_sack_range *blk
 
 /**
  * lynx_conn_sack_lost_retrans - find copies sent again and lost again
- * @sk: the socket, locked, in a SACK recovery
+ * @sk:  the socket, locked, in a SACK recovery
+ * @mss: the path's full segment payload
  *
  * A segment sent again when snd_nxt was X, not SACKed while the peer
- * SACKs data beyond X, which left after it, was lost once more (as TCP's
+ * SACKs data beyond X (by more than the path's reordering beyond three
+ * segments), which left after it, was lost once more (as TCP's
  * tcp_mark_lost_retrans() before RACK): it leaves retrans_out and the
  * resend walk goes back to it.  Without this only the timeout found it,
  * and took the window down to one segment.
  */
-static void lynx_conn_sack_lost_retrans(struct sock *sk)
+static void lynx_conn_sack_lost_retrans(struct sock *sk, u32 mss)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
-	u32 end = c->rtx_nxt;
+	u32 end = c->rtx_nxt, beyond;
 	struct sk_buff *skb;
 
 	if (!c->retrans_out)
 		return;
+	beyond = c->highest_sack - lynx_conn_sack_reorder_bytes(c, mss);
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
@@ -119,7 +159,7 @@ static void lynx_conn_sack_lost_retrans(struct sock *sk)
 		    !c->retrans_out)
 			break;
 		if (cb->sacked != LYNX_SEG_RETRANS ||
-		    !lynx_seq_after(c->highest_sack, cb->resent_nxt))
+		    !lynx_seq_after(beyond, cb->resent_nxt))
 			continue;
 		cb->sacked = 0;
 		c->retrans_out -= min(c->retrans_out, cb->end_seq - cb->seq);
@@ -151,10 +191,12 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 	struct lynx_sack_range blk;
 	unsigned int i, n;
 	struct sk_buff *skb;
+	u32 mss;
 
 	n = min_t(unsigned int, in->nsack, LYNX_SACK_MAX);
 	if (!c->sack_ok || !n)
 		return;
+	mss = lynx_conn_mss(sk);
 	wire = (const struct lynx_sack_block *)skb_transport_header(seg);
 	for (i = 0; i < n; i++) {
 		blk.start = ntohl(wire[i].start);
@@ -185,7 +227,7 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 			if (lynx_seq_before(cb->seq, blk.start) ||
 			    lynx_seq_after(cb->end_seq, blk.end))
 				continue;
-			lynx_conn_sack_tag(c, skb);
+			lynx_conn_sack_tag(c, skb, prior_highest, mss);
 			c->sack_hint = skb;
 		}
 	}
@@ -196,7 +238,7 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 	c->num_sack_seen = n;
 	if (c->in_recovery && !c->in_loss && c->sacked_out &&
 	    c->highest_sack != prior_highest)
-		lynx_conn_sack_lost_retrans(sk);
+		lynx_conn_sack_lost_retrans(sk, mss);
 }
 
 /**
@@ -271,8 +313,9 @@ void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
  * @force: send the first hole whatever the window (the fast retransmit)
  *
  * From lynx_conn.rtx_nxt on (what lies before went again in this
- * recovery, or was SACKed), every segment below the highest SACKed one,
- * neither SACKed nor sent again already, is lost and goes again, as long
+ * recovery, or was SACKed), every segment below the highest SACKed one
+ * (by more than the reordering seen beyond three segments), neither
+ * SACKed nor sent again already, is lost and goes again, as long
  * as lynx_cc_pipe() leaves the window room; as tcp_retransmit_skb(), none
  * past the peer's window but the oldest.  Each one sent again counts in
  * retrans_out until acknowledged, SACKed or found lost again.
@@ -282,10 +325,10 @@ void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb)
 bool lynx_conn_sack_resend(struct sock *sk, bool force)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
+	u32 len, mss, lost_end;
 	struct sk_buff *skb;
 	bool sent = false;
 	u64 wnd;
-	u32 len;
 
 	sock_owned_by_me(sk);
 	if (!c->sacked_out)
@@ -294,9 +337,11 @@ bool lynx_conn_sack_resend(struct sock *sk, bool force)
 		c->rtx_nxt = c->snd_una;
 		c->rtx_hint = NULL;
 	}
-	if (!lynx_seq_before(c->rtx_nxt, c->highest_sack))
+	mss = lynx_conn_mss(sk);
+	lost_end = c->highest_sack - lynx_conn_sack_reorder_bytes(c, mss);
+	if (!lynx_seq_before(c->rtx_nxt, lost_end) && !force)
 		return false;
-	wnd = (u64)lynx_cc_window(c) * lynx_conn_mss(sk);
+	wnd = (u64)lynx_cc_window(c) * mss;
 	skb = c->rtx_hint ?: skb_peek(&sk->sk_write_queue);
 	if (!skb)
 		return false;
@@ -304,7 +349,7 @@ bool lynx_conn_sack_resend(struct sock *sk, bool force)
 		struct lynx_seg_cb *cb = lynx_seg_cb(skb);
 
 		if (skb == c->send_head ||
-		    !lynx_seq_before(cb->seq, c->highest_sack))
+		    (!lynx_seq_before(cb->seq, lost_end) && !force))
 			break;
 		c->rtx_hint = skb;
 		if (!lynx_seq_after(cb->end_seq, c->rtx_nxt))

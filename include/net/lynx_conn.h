@@ -44,8 +44,11 @@
 #define LYNX_OOW_ACK_INTERVAL	(HZ / 2)
 /* An orphan waiting for the peer's FIN gives up after this long. */
 #define LYNX_FIN_TIMEOUT	(5 * HZ)
-/* Three duplicate acknowledgments trigger a fast retransmit. */
+/* Three duplicate acknowledgments trigger a fast retransmit, or as many
+ * as the path was seen to reorder (lynx_conn.reordering), up to the max.
+ */
 #define LYNX_DUPACK_THRESH	3
+#define LYNX_REORDERING_MAX	127
 /*
  * A timer that finds its socket owned by the user comes back this soon
  * (the owner's release_sock() may have done the work by then).
@@ -156,6 +159,10 @@ struct lynx_sack_range {
  *               Impatient variant), so that a burst of losses ends in a
  *               timeout's go-back-N within an RTO, not a round trip a hole
  * @dupacks:     duplicate acknowledgments counted
+ * @reordering:  segments the path was seen to reorder by (at least
+ *               LYNX_DUPACK_THRESH): duplicate ACKs that start a fast
+ *               recovery, and how far below the highest SACKed segment a
+ *               hole must lie to be lost (TCP's tp->reordering)
  * @sack_ok:     both ends said LYNX_F_SACK on their SYN: the peer sends
  *               SACK blocks and takes ours
  * @num_sack:    receiver: blocks in @sack (0: nothing out of order)
@@ -257,6 +264,7 @@ struct lynx_conn {
 	bool			in_loss;
 	bool			partial_acked;
 	u8			dupacks;
+	u8			reordering;
 	bool			sack_ok;
 	u8			num_sack;
 	struct lynx_sack_range	sack[LYNX_SACK_MAX];
