@@ -13,7 +13,8 @@
  *   edges    every field at one of its edge values
  *   mutate   a copy of a real segment: seq/ack in and just outside the
  *            window, any flag combination, zero and huge windows, a len
- *            that disagrees with the frame, truncated, ports swapped
+ *            that disagrees with the frame, truncated, ports swapped, an
+ *            ACK with SACK blocks in and around the window
  *   overlap  a real data segment again, shifted, with different bytes
  *   synflood SYNs to the listeners from random nodes, ports and MACs
  *   replay   a real segment unchanged (a duplicate)
@@ -39,6 +40,7 @@
 #define F_FIN	LYNX_F_FIN
 #define F_RST	LYNX_F_RST
 #define F_EOR	LYNX_F_EOR
+#define F_SACK	LYNX_F_SACK
 
 /* Listener ports: stream and seqpacket in A (lynxlo) and in B (segment). */
 #define PORT_STREAM	7001
@@ -452,7 +454,7 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 	const struct iface *f;
 	struct captured *c;
 	size_t plen, flen, maxp, cut;
-	uint32_t win, x;
+	uint32_t win, x, b;
 	int m, nm, csum_ok = !fz_one_in(r, 10);
 
 	*ifc = fz_below(r, IF_N);
@@ -521,7 +523,7 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 		}
 		nm = 1 + fz_below(r, 3);
 		for (m = 0; m < nm; m++) {
-			switch (fz_below(r, 9)) {
+			switch (fz_below(r, 10)) {
 			case 0:
 				h->seq = htonl(ntohl(h->seq) +
 					       seq_delta(r, win, plen));
@@ -531,7 +533,7 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 					       seq_delta(r, win, plen));
 				break;
 			case 2:
-				h->flags = fz_below(r, 32);
+				h->flags = fz_below(r, 64);
 				break;
 			case 3:
 				h->window = htonl(FZ_PICK(r, edge32));
@@ -568,10 +570,28 @@ static size_t make_frame(struct fz_rng *r, int st, uint8_t *fr, int *ifc)
 			case 7:	/* the type of the other connection kind */
 				h->type = 1 + fz_below(r, 3);
 				break;
+			case 8:	/* an ACK with SACK blocks about its ack */
+				x = 1 + fz_below(r, LYNX_SACK_MAX);
+				for (b = 0; b < x; b++) {
+					uint32_t s = ntohl(h->ack) +
+						     seq_delta(r, win, plen);
+					uint32_t e = s + (fz_one_in(r, 8) ?
+							  fz_u32(r) :
+							  fz_below(r, 65536));
+
+					s = htonl(s);
+					e = htonl(e);
+					memcpy(body + 8 * b, &s, 4);
+					memcpy(body + 8 * b + 4, &e, 4);
+				}
+				plen = 8 * x;
+				h->len = htons(plen);
+				h->flags = F_ACK | F_SACK;
+				break;
 			default:
 				h->seq = htonl(ntohl(h->seq) +
 					       seq_delta(r, win, plen));
-				h->flags = fz_below(r, 32);
+				h->flags = fz_below(r, 64);
 				break;
 			}
 		}
