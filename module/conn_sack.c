@@ -197,6 +197,11 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 	if (!c->sack_ok || !n)
 		return;
 	mss = lynx_conn_mss(sk);
+	/* (with nothing SACKed, highest_sack is a stale value: no segment
+	 * of this ACK's blocks came late)
+	 */
+	if (!c->sacked_out)
+		prior_highest = c->snd_una;
 	wire = (const struct lynx_sack_block *)skb_transport_header(seg);
 	for (i = 0; i < n; i++) {
 		blk.start = ntohl(wire[i].start);
