@@ -41,13 +41,23 @@ int lynx_conn_resend(struct sock *sk, struct sk_buff *skb);
 void lynx_conn_purge_write(struct sock *sk);
 void lynx_conn_write_space(struct sock *sk);
 
+/* As tcp_retransmit_skb(): no segment past the peer's window goes again
+ * but the oldest (lynx_conn_resend_lost(), lynx_conn_sack_resend()).
+ */
+static inline bool lynx_conn_resend_in_window(const struct lynx_conn *c,
+					      const struct lynx_seg_cb *cb)
+{
+	return lynx_seq_before(cb->seq, c->snd_wnd_end) ||
+	       cb->seq == c->snd_una;
+}
+
 /* conn_input.c */
 bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg);
 
 /* conn_sack.c */
 unsigned int lynx_conn_sack_fill(const struct sock *sk,
 				 struct lynx_sack_block *blocks);
-void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg);
+void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg, u32 mss);
 void lynx_conn_sack_acked(struct lynx_conn *c, const struct lynx_seg_cb *cb);
 void lynx_conn_sack_reordered(struct lynx_conn *c,
 			      const struct lynx_seg_cb *cb, u32 highest,

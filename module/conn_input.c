@@ -133,6 +133,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		return false;
 	if (lynx_seq_before(ack, c->snd_una))
 		return true;		/* old duplicate */
+	mss = lynx_conn_mss(sk);
 
 	/* The peer answers: a window probe was heard.  An orphan's probes
 	 * count until they make progress, whatever the answers (as TCP's
@@ -142,7 +143,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 	if (!c->orphaned)
 		c->probes = 0;
 	c->peer_max_wnd = max(c->peer_max_wnd, in->window);
-	lynx_conn_sack_mark(sk, seg);
+	lynx_conn_sack_mark(sk, seg, mss);
 
 	if (ack == c->snd_una) {
 		bool grew = lynx_seq_after(wnd_end, c->snd_wnd_end);
@@ -151,7 +152,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 		if (c->snd_una != c->snd_nxt && !seg->len && !grew &&
 		    !(in->flags & (LYNX_F_FIN | LYNX_F_SYN)) &&
 		    lynx_cc_on_dupack(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
-							lynx_conn_mss(sk)))) {
+							mss))) {
 			/* Fast retransmit.  The resend gets a whole RTO to
 			 * come back, as tcp_xmit_retransmit_queue() gives
 			 * it: counted from the last progress, the timer
@@ -194,8 +195,7 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 			fin_acked = true;
 		/* (a hole the original filled: the path reordered) */
 		if (c->sacked_out && !(cb->sacked & LYNX_SEG_SACKED))
-			lynx_conn_sack_reordered(c, cb, c->highest_sack,
-						 lynx_conn_mss(sk));
+			lynx_conn_sack_reordered(c, cb, c->highest_sack, mss);
 		lynx_conn_sack_acked(c, cb);
 		__skb_unlink(skb, &sk->sk_write_queue);
 		WRITE_ONCE(c->wq_bytes, c->wq_bytes - skb->len);
@@ -208,7 +208,6 @@ bool lynx_conn_ack(struct sock *sk, const struct sk_buff *seg)
 					 c->snd_nxt);
 		cc_rtt_us = now_us - last_sent_us;
 	}
-	mss = lynx_conn_mss(sk);
 	prior_flight = lynx_cc_flight(c->snd_una, c->snd_nxt, mss);
 	acked = lynx_cc_acked(c, ack - c->snd_una, mss);
 	c->snd_una = ack;

@@ -493,8 +493,7 @@ void lynx_conn_resend_lost(struct sock *sk)
 		}
 		if (lynx_cc_flight(c->snd_una, c->rtx_nxt, mss) >= c->snd_cwnd)
 			break;
-		if (!lynx_seq_before(cb->seq, c->snd_wnd_end) &&
-		    cb->seq != c->snd_una)
+		if (!lynx_conn_resend_in_window(c, cb))
 			break;
 		if (lynx_conn_resend(sk, skb))
 			break;

@@ -175,13 +175,14 @@ static void lynx_conn_sack_lost_retrans(struct sock *sk, u32 mss)
  * @sk:  the socket, locked
  * @seg: the ACK, its blocks before skb->data (lynx_seg_cb.nsack of them,
  *       at the transport header: lynx_conn_rcv())
+ * @mss: the path's full segment payload
  *
  * Marks every sent segment a block covers whole.  A block the previous
  * ACK carried too is not walked again; one that grew at its end since
  * (the latest arrival's, usually) is walked from lynx_conn.sack_hint
  * when the block holds it; any other from the head.
  */
-void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
+void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg, u32 mss)
 {
 	const struct lynx_seg_cb *in = lynx_seg_cb(seg);
 	const struct lynx_sack_range *seen;
@@ -191,12 +192,10 @@ void lynx_conn_sack_mark(struct sock *sk, const struct sk_buff *seg)
 	struct lynx_sack_range blk;
 	unsigned int i, n;
 	struct sk_buff *skb;
-	u32 mss;
 
 	n = min_t(unsigned int, in->nsack, LYNX_SACK_MAX);
 	if (!c->sack_ok || !n)
 		return;
-	mss = lynx_conn_mss(sk);
 	/* (with nothing SACKed, highest_sack is a stale value: no segment
 	 * of this ACK's blocks came late)
 	 */
@@ -363,8 +362,7 @@ bool lynx_conn_sack_resend(struct sock *sk, bool force)
 			len = cb->end_seq - cb->seq;
 			if (!force && (u64)lynx_cc_pipe(c) + len > wnd)
 				break;
-			if (!lynx_seq_before(cb->seq, c->snd_wnd_end) &&
-			    cb->seq != c->snd_una)
+			if (!lynx_conn_resend_in_window(c, cb))
 				break;
 			if (lynx_conn_resend(sk, skb))
 				break;
