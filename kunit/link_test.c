@@ -422,20 +422,34 @@ static void lynx_conn_link_test_fault_injector(struct kunit *test)
 
 /* Feed the socket (locked by us, as the backlog would) an acknowledgment
  * from its peer of everything before @ack, keeping the right edge of the
- * peer's window at @wnd_end.
+ * peer's window at @wnd_end, with the @n SACK blocks of @sack (none: a
+ * plain ACK) as lynx_conn_rcv() leaves them: before skb->data, counted in
+ * nsack.
  */
-static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
+static void lt_ack_sack(struct kunit *test, struct sock *sk, u32 ack,
+			u32 wnd_end, const struct lynx_sack_range *sack,
+			unsigned int n)
 {
 	struct lynx_sock *lsk = lynx_sk(sk);
+	struct lynx_sack_block *b;
 	struct lynx_seg_cb *cb;
 	struct sk_buff *skb;
+	unsigned int i;
 
-	skb = alloc_skb(LYNX_HEADROOM, GFP_KERNEL);
+	skb = alloc_skb(LYNX_HEADROOM + n * sizeof(*b), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_reserve(skb, LYNX_HEADROOM);
+	skb_reset_transport_header(skb);
+	b = skb_put(skb, n * sizeof(*b));
+	for (i = 0; i < n; i++) {
+		b[i].start = htonl(sack[i].start);
+		b[i].end = htonl(sack[i].end);
+	}
+	skb_pull(skb, n * sizeof(*b));
 	cb = lynx_seg_cb(skb);
 	memset(cb, 0, sizeof(*cb));
-	cb->flags = LYNX_F_ACK;
+	cb->flags = LYNX_F_ACK | (n ? LYNX_F_SACK : 0);
+	cb->nsack = n;
 	cb->seq = lynx_sk_conn(&lsk->sk)->rcv_nxt;
 	cb->end_seq = cb->seq;
 	cb->ack = ack;
@@ -443,6 +457,11 @@ static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
 	cb->src_node = lsk->peer_node;
 	cb->src_port = lsk->peer_port;
 	lynx_conn_process(sk, skb);
+}
+
+static void lt_ack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end)
+{
+	lt_ack_sack(test, sk, ack, wnd_end, NULL, 0);
 }
 
 /* Close the peer's window at snd_una, as if it had said so, and keep the
@@ -850,40 +869,21 @@ static void lynx_conn_link_test_partial_ack_timer(struct kunit *test)
 
 /* ---- lynx_conn_link_test_sack_recovery ------------------------------------------------ */
 
-/* As lt_ack(), with SACK blocks: @n pairs of (first, end) segment
- * numbers of LT_GBN_LEN bytes each after @base, the first pair first,
- * as lynx_conn_rcv() leaves them: before skb->data, counted in nsack.
+/* lt_ack_sack() with @n blocks given as (first, end) segment numbers of
+ * LT_GBN_LEN bytes each after @base, the first pair first.
  */
 static void lt_sack(struct kunit *test, struct sock *sk, u32 ack, u32 wnd_end,
 		    u32 base, const u32 (*blocks)[2], unsigned int n)
 {
-	struct lynx_sock *lsk = lynx_sk(sk);
-	struct lynx_sack_block *b;
-	struct lynx_seg_cb *cb;
-	struct sk_buff *skb;
+	struct lynx_sack_range sack[LYNX_SACK_MAX];
 	unsigned int i;
 
-	skb = alloc_skb(LYNX_HEADROOM + n * sizeof(*b), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, skb);
-	skb_reserve(skb, LYNX_HEADROOM);
-	skb_reset_transport_header(skb);
-	b = skb_put(skb, n * sizeof(*b));
+	KUNIT_ASSERT_LE(test, n, LYNX_SACK_MAX);
 	for (i = 0; i < n; i++) {
-		b[i].start = htonl(base + blocks[i][0] * LT_GBN_LEN);
-		b[i].end = htonl(base + blocks[i][1] * LT_GBN_LEN);
+		sack[i].start = base + blocks[i][0] * LT_GBN_LEN;
+		sack[i].end = base + blocks[i][1] * LT_GBN_LEN;
 	}
-	skb_pull(skb, n * sizeof(*b));
-	cb = lynx_seg_cb(skb);
-	memset(cb, 0, sizeof(*cb));
-	cb->flags = LYNX_F_ACK | LYNX_F_SACK;
-	cb->nsack = n;
-	cb->seq = lynx_sk_conn(&lsk->sk)->rcv_nxt;
-	cb->end_seq = cb->seq;
-	cb->ack = ack;
-	cb->window = wnd_end - ack;
-	cb->src_node = lsk->peer_node;
-	cb->src_port = lsk->peer_port;
-	lynx_conn_process(sk, skb);
+	lt_ack_sack(test, sk, ack, wnd_end, sack, n);
 }
 
 /* Segments 0, 2 and 4 of 8 lost, the peer's SACK blocks say which came:
