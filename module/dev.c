@@ -14,8 +14,17 @@
  * "unshare -Urn" can make segments of its own but never hear or reach
  * anyone else's (see lynx_segment_may_join()).  lynxlo, one per namespace and
  * made by net.c through lynx_dev_create_lo(), receives what it sends and is
- * on no segment.  Both have a real qdisc: frames reach lynx_dev_xmit() and
- * lynx_lo_xmit() through it.
+ * on no segment.  A segment device has a real qdisc: frames reach
+ * lynx_dev_xmit() through it; lynxlo has none, as loopback.
+ *
+ * A segment keeps each sender's frames in order, as a hub does.  The
+ * qdisc may hand a device's frames to lynx_dev_xmit() on any CPU (its
+ * timers', its senders'), so lynx_dev_deliver() does not pass them to
+ * netif_rx(), whose per-CPU backlogs would run concurrently and reorder
+ * them: it queues them on the receiving device's @rxq, and that device's
+ * NAPI instance, which runs on one CPU at a time, takes them up
+ * (lynx_dev_poll()), as veth's NAPI mode does.  lynxlo's frames are sent
+ * by the sending task itself, on its CPU, and go through netif_rx().
  *
  * Raw sockets (raw.c) are held to the same ownership: a raw socket sees
  * and sends the frames of lynxlo and of the segment devices of its
@@ -123,6 +132,10 @@ struct lynx_dev_fault {
  *           (NETDEV_REGISTER: registration, a move, both while it is
  *           down), read with READ_ONCE()
  * @lower:   the device it is stacked on (stacked devices only, lower.c)
+ * @napi:    a segment device's receive side, enabled while it is up:
+ *           lynx_dev_poll() takes @rxq's frames up on one CPU at a time
+ * @rxq:     frames its segment delivered, at most LYNX_DEV_RXQ_MAX; its
+ *           own spinlock; emptied at ndo_stop and by lynx_dev_free_common()
  * @fault:   the fault injector (KUnit builds only; not used by stacked
  *           devices, whose frames leave by their lower's queue)
  */
@@ -135,10 +148,15 @@ struct lynx_dev {
 	void				(*out)(struct sk_buff *skb,
 					       struct net_device *dev);
 	struct lynx_lower		lower;
+	struct napi_struct		napi;
+	struct sk_buff_head		rxq;
 #if IS_ENABLED(CONFIG_LYNX_KUNIT_TEST)
 	struct lynx_dev_fault		fault;
 #endif
 };
+
+/* A receiving segment device's queue: netdev_max_backlog's default. */
+#define LYNX_DEV_RXQ_MAX	1000
 
 /* The segments that have devices, by number.  RTNL. */
 static DEFINE_HASHTABLE(lynx_segments, 6);
@@ -240,6 +258,13 @@ static void lynx_segment_put(struct lynx_dev *ld)
  */
 void lynx_dev_free_common(struct net_device *dev)
 {
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	/* Frames a sender queued after ndo_stop emptied it: the grace
+	 * period before this, after ndo_uninit took the device off its
+	 * segment, ended every sender that could still see it.
+	 */
+	skb_queue_purge(&ld->rxq);
 	free_percpu(dev->tstats);
 }
 
@@ -493,6 +518,34 @@ static int lynx_lo_init(struct net_device *dev)
 	return lynx_dev_init_common(dev);	/* raw_ok: lynxlo is its own */
 }
 
+/**
+ * lynx_dev_poll - a segment device's NAPI poll: its queued frames go up
+ * @napi: the device's
+ * @budget: at most this many
+ *
+ * netif_receive_skb(), not GRO: lynx frames have no GRO handler, and IP
+ * over a segment sees the frames a wire would carry.
+ *
+ * Return: how many went up.
+ */
+static int lynx_dev_poll(struct napi_struct *napi, int budget)
+{
+	struct lynx_dev *ld = container_of(napi, struct lynx_dev, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&ld->rxq))) {
+		netif_receive_skb(skb);
+		done++;
+	}
+	/* A frame queued since the queue was found empty set NAPI's
+	 * "missed" state: napi_complete_done() schedules it again.
+	 */
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
 /* ndo_stop: no frame stays held on a device that is down. */
 static int lynx_dev_stop(struct net_device *dev)
 {
@@ -535,7 +588,39 @@ static int lynx_dev_init_seg(struct net_device *dev)
 		return err;
 	ld->out = lynx_dev_out;
 	ld->raw_ok = false;	/* until NETDEV_REGISTER decides */
-	return lynx_segment_join(ld);
+	err = lynx_segment_join(ld);
+	if (err)
+		return err;
+	/* free_netdev() deletes it */
+	netif_napi_add(dev, &ld->napi, lynx_dev_poll);
+	return 0;
+}
+
+static int lynx_dev_open_seg(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	napi_enable(&ld->napi);
+	/* A sender that saw the device running before this queued its
+	 * frame on a NAPI that could not be scheduled yet.
+	 */
+	local_bh_disable();
+	napi_schedule(&ld->napi);
+	local_bh_enable();
+	return 0;
+}
+
+static int lynx_dev_stop_seg(struct net_device *dev)
+{
+	struct lynx_dev *ld = netdev_priv(dev);
+
+	lynx_dev_stop(dev);
+	/* No poll runs after this, and none is scheduled: a sender still
+	 * queueing (it saw the device running) finds it disabled.
+	 */
+	napi_disable(&ld->napi);
+	skb_queue_purge(&ld->rxq);
+	return 0;
 }
 
 static void lynx_dev_uninit_seg(struct net_device *dev)
@@ -575,13 +660,28 @@ static bool lynx_dev_wants(const struct net_device *peer, const u8 *dest)
 		(peer->flags & IFF_PROMISC));
 }
 
-/* Hands @skb (consumed) to @peer's receive path; a drop counts there. */
+/* Hands @skb (consumed) to @peer's receive queue, in the order frames
+ * come (see the top of this file); a drop counts at @peer.  BHs are off:
+ * xmit or the fault injector's timer.
+ */
 static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
 {
+	struct lynx_dev *pd = netdev_priv(peer);
 	unsigned int len = skb->len;
 
-	if (dev_forward_skb(peer, skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_rx_add(peer, len);
+	if (__dev_forward_skb(peer, skb))
+		return;		/* freed, counted in rx_dropped */
+	spin_lock(&pd->rxq.lock);
+	if (unlikely(skb_queue_len(&pd->rxq) >= LYNX_DEV_RXQ_MAX)) {
+		spin_unlock(&pd->rxq.lock);
+		dev_core_stats_rx_dropped_inc(peer);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&pd->rxq, skb);
+	spin_unlock(&pd->rxq.lock);
+	dev_sw_netstats_rx_add(peer, len);
+	napi_schedule(&pd->napi);
 }
 
 /* @dev's segment: @skb (consumed) to every running device of it that
@@ -674,7 +774,8 @@ static void lynx_set_rx_mode(struct net_device *dev)
 static const struct net_device_ops lynx_netdev_ops = {
 	.ndo_init		= lynx_dev_init_seg,
 	.ndo_uninit		= lynx_dev_uninit_seg,
-	.ndo_stop		= lynx_dev_stop,
+	.ndo_open		= lynx_dev_open_seg,
+	.ndo_stop		= lynx_dev_stop_seg,
 	.ndo_start_xmit		= lynx_dev_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_rx_mode	= lynx_set_rx_mode,
@@ -711,6 +812,8 @@ static void lynx_setup_common(struct net_device *dev)
 	dev->hw_features |= dev->features;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = lynx_dev_free_common;
+	/* Here, not at ndo_init: the destructor empties it. */
+	skb_queue_head_init(&((struct lynx_dev *)netdev_priv(dev))->rxq);
 	eth_hw_addr_random(dev);
 }
 

@@ -30,6 +30,15 @@
  *	one was sent, and at the end "sent S failed F lasterr ENAME"; with
  *	-u it stops at the first ENETUNREACH (no device leads to NODE any
  *	more) after one was sent; exits 0 if any was sent, else 1
+ *   lynx_tool order-send [-s SIZE] NODE PORT COUNT
+ *	send COUNT datagrams numbered 0 to COUNT - 1 (the number in their
+ *	first 4 bytes), moving to another CPU every ORDER_BATCH of them, so
+ *	that each CPU's transmit and receive paths carry part of one flow;
+ *	errors are counted, not fatal; prints "sent S failed F moves M"
+ *   lynx_tool order-recv [-t IDLE_MS] PORT COUNT
+ *	bind PORT, print "ready", receive numbered datagrams until COUNT came
+ *	or none for IDLE_MS; prints "got G late L", L those whose number was
+ *	below one received before them; exits 0 (the caller judges L)
  *   lynx_tool hold PORT
  *	bind a datagram socket to PORT (and open a stream and a seqpacket
  *	socket), print "ready", then wait to be killed
@@ -106,6 +115,8 @@ static void usage(void)
 		"       lynx_tool stream-recv [-t TIMEOUT_MS] [-k KEEPALIVE_MS] PORT\n"
 		"       lynx_tool seq-send [-t TIMEOUT_MS] NODE PORT SIZE...\n"
 		"       lynx_tool seq-recv [-t TIMEOUT_MS] PORT\n"
+		"       lynx_tool order-send [-s SIZE] NODE PORT COUNT\n"
+		"       lynx_tool order-recv [-t IDLE_MS] PORT COUNT\n"
 		"       lynx_tool exec PROG [ARGS...]\n"
 		"       lynx_tool cat FILE\n"
 		"       lynx_tool link add NAME [segment ID] [link DEV]\n"
@@ -606,6 +617,79 @@ static int seq_send(uint32_t node, uint32_t port, long timeout_ms,
 	return 0;
 }
 
+/* ---- order-send, order-recv: one sender's datagrams keep their order ----- */
+
+#define ORDER_BATCH	8
+
+static int order_send(uint32_t node, uint32_t port, size_t size, long count)
+{
+	long i, sent = 0, failed = 0;
+	int ncpu = 0, cpu = 0, fd;
+	cpu_set_t allowed, one;
+	char *buf;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return 1;
+	size = size < 4 ? 4 : size;
+	buf = calloc(1, size);
+	if (!buf)
+		return 1;
+	fd = dgram_socket();
+	for (i = 0; i < count; i++) {
+		uint32_t seq = i;
+
+		if (i % ORDER_BATCH == 0) {
+			/* the next allowed CPU, round robin */
+			do
+				cpu = (cpu + 1) % CPU_SETSIZE;
+			while (!CPU_ISSET(cpu, &allowed));
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			if (!sched_setaffinity(0, sizeof(one), &one))
+				ncpu++;
+		}
+		memcpy(buf, &seq, sizeof(seq));
+		if (lynx_sendto(fd, buf, size, 0, node, port) == (ssize_t)size)
+			sent++;
+		else
+			failed++;
+	}
+	printf("sent %ld failed %ld moves %d\n", sent, failed, ncpu);
+	free(buf);
+	close(fd);
+	return 0;
+}
+
+static int order_recv(uint32_t port, long count, long idle_ms)
+{
+	static char buf[65536];
+	long got = 0, late = 0;
+	uint32_t seq, next = 0;
+	ssize_t n;
+	int fd;
+
+	fd = dgram_socket();
+	if (lynx_bind(fd, LYNX_NODE_ANY, port)) {
+		printf("error %s\n", ename(errno));
+		return 1;
+	}
+	printf("ready\n");
+	while (got < count && (lynx_poll1(fd, POLLIN, idle_ms) & POLLIN)) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < (ssize_t)sizeof(seq))
+			continue;
+		memcpy(&seq, buf, sizeof(seq));
+		if (seq < next)
+			late++;
+		else
+			next = seq + 1;
+		got++;
+	}
+	printf("got %ld late %ld\n", got, late);
+	close(fd);
+	return 0;
+}
+
 static int seq_recv(uint32_t port, long timeout_ms)
 {
 	static unsigned char buf[65536];
@@ -921,6 +1005,21 @@ int main(int argc, char **argv)
 			usage();
 		return seq_send(parse_node(argv[0]), strtoul(argv[1], NULL, 0),
 				have_timeout ? timeout : -1, argv + 2, argc - 2);
+	}
+
+	if (!strcmp(cmd, "order-send")) {
+		if (argc < 3)
+			usage();
+		return order_send(parse_node(argv[0]), strtoul(argv[1], NULL, 0),
+				  size, strtol(argv[2], NULL, 0));
+	}
+
+	if (!strcmp(cmd, "order-recv")) {
+		if (argc < 2)
+			usage();
+		return order_recv(strtoul(argv[0], NULL, 0),
+				  strtol(argv[1], NULL, 0),
+				  have_timeout ? timeout : 2000);
 	}
 
 	if (!strcmp(cmd, "seq-recv")) {
