@@ -36,6 +36,10 @@
  *   lynx_conn_link_test_sack_reordering  segments SACKed late raise the
  *                       reordering the sender tolerates: duplicate ACKs
  *                       below it start no recovery
+ *   lynx_conn_link_test_sack_reordering_timeout  a timeout after duplicate
+ *                       ACKs that SACKed three segments or more and
+ *                       started no recovery takes the tolerance back to
+ *                       three (the measure was too high)
  *   lynx_conn_link_test_stream_bytes   a byte stream, written by a work item while the
  *                       test reads, arrives byte for byte, retransmitted
  *   lynx_conn_link_test_seqpacket_msgs SEQPACKET messages from 1 byte to 100 KiB (lynxlo's
@@ -1118,6 +1122,41 @@ static void lynx_conn_link_test_sack_reordering(struct kunit *test)
 	release_sock(sk);
 }
 
+/* The reordering measure of lynx_conn_link_test_sack_reordering, then a
+ * hole that its four duplicate ACKs do not call lost: the timeout that
+ * ends it says the measure was too high (tcp_enter_loss() does the same),
+ * and the next loss takes three duplicate ACKs again.
+ */
+static void lynx_conn_link_test_sack_reordering_timeout(struct kunit *test)
+{
+	static const u32 b5[][2] = { { 5, 6 } };
+	static const u32 b1[][2] = { { 1, 6 } };
+	static const u32 b6[][2] = { { 1, 7 } };
+	static const u32 b7[][2] = { { 1, 8 } };
+	struct lt_ctx *ctx = test->priv;
+	u32 una, wnd_end;
+	struct lynx_conn *c;
+	struct sock *sk;
+	u8 *buf;
+
+	sk = lt_send_lost_segs(test, ctx, &buf, &una, &wnd_end);
+	c = lynx_sk_conn(sk);
+
+	lock_sock(sk);
+	lt_sack(test, sk, una, wnd_end, una, b5, ARRAY_SIZE(b5));
+	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
+	lt_sack(test, sk, una, wnd_end, una, b6, ARRAY_SIZE(b6));
+	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	KUNIT_EXPECT_EQ(test, c->reordering, 5);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	lynx_conn_timeout(sk);
+	KUNIT_EXPECT_TRUE(test, c->in_loss);
+	KUNIT_EXPECT_EQ(test, c->reordering, LYNX_DUPACK_THRESH);
+	lt_ack(test, sk, c->snd_nxt, wnd_end);
+	KUNIT_EXPECT_FALSE(test, c->in_recovery);
+	release_sock(sk);
+}
+
 /* ---- lynx_conn_link_test_rtt_samples -------------------------------------------------- */
 
 #define LT_SRTT_US	(10 * USEC_PER_SEC)
@@ -2019,6 +2058,7 @@ static struct kunit_case lt_cases[] = {
 	KUNIT_CASE(lynx_conn_link_test_sack_marks),
 	KUNIT_CASE(lynx_conn_link_test_sack_lost_retrans),
 	KUNIT_CASE(lynx_conn_link_test_sack_reordering),
+	KUNIT_CASE(lynx_conn_link_test_sack_reordering_timeout),
 	KUNIT_CASE(lynx_conn_link_test_rtt_samples),
 	KUNIT_CASE(lynx_conn_link_test_stream_bytes),
 	KUNIT_CASE(lynx_conn_link_test_seqpacket_msgs),

@@ -62,7 +62,7 @@ void lynx_conn_sack_acked(struct lynx_conn *c, const struct lynx_seg_cb *cb);
 void lynx_conn_sack_reordered(struct lynx_conn *c,
 			      const struct lynx_seg_cb *cb, u32 highest,
 			      u32 mss);
-void lynx_conn_sack_clear(struct sock *sk);
+void lynx_conn_sack_clear(struct sock *sk, u32 mss);
 void lynx_conn_sack_retrans(struct lynx_conn *c, struct sk_buff *skb);
 bool lynx_conn_sack_resend(struct sock *sk, bool force);
 

@@ -265,15 +265,23 @@ void lynx_conn_sack_acked(struct lynx_conn *c, const struct lynx_seg_cb *cb)
 /**
  * lynx_conn_sack_clear - forget every mark (a timeout)
  * @sk: the socket, locked
+ * @mss: the path's
  *
  * The receiver may have dropped what it reported; go-back-N sends what
  * is not SACKed again, and the ACKs that follow mark anew.
+ *
+ * Out of recovery, marks on three segments or more mean as many
+ * duplicate ACKs came and the learned reordering held them below the
+ * threshold: it was too high, and a hole waited for the timer.  It goes
+ * back to three (tcp_enter_loss() does the same).
  */
-void lynx_conn_sack_clear(struct sock *sk)
+void lynx_conn_sack_clear(struct sock *sk, u32 mss)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	struct sk_buff *skb;
 
+	if (!c->in_recovery && c->sacked_out >= LYNX_DUPACK_THRESH * mss)
+		c->reordering = min_t(u8, c->reordering, LYNX_DUPACK_THRESH);
 	if (!c->sacked_out && !c->retrans_out)
 		return;
 	skb_queue_walk(&sk->sk_write_queue, skb) {

@@ -136,6 +136,7 @@ void lynx_conn_timeout(struct sock *sk)
 {
 	struct lynx_conn *c = lynx_sk_conn(sk);
 	unsigned int budget;
+	u32 mss;
 
 	if (lynx_conn_orphan_expired(sk)) {
 		lynx_conn_abort(sk, 0, true);
@@ -183,9 +184,9 @@ void lynx_conn_timeout(struct sock *sk)
 			return;
 		}
 		LYNX_INC_STATS(lynx_net(sock_net(sk)), LYNX_MIB_TIMEOUTS);
-		lynx_conn_sack_clear(sk);
-		lynx_cc_on_rto(c, lynx_cc_flight(c->snd_una, c->snd_nxt,
-						 lynx_conn_mss(sk)),
+		mss = lynx_conn_mss(sk);
+		lynx_conn_sack_clear(sk, mss);
+		lynx_cc_on_rto(c, lynx_cc_flight(c->snd_una, c->snd_nxt, mss),
 			       !c->retries);
 		c->retries++;
 		lynx_conn_resend_lost(sk);
