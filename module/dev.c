@@ -24,7 +24,9 @@
  * them: it queues them on the receiving device's @rxq, and that device's
  * NAPI instance, which runs on one CPU at a time, takes them up
  * (lynx_dev_poll()), as veth's NAPI mode does.  lynxlo's frames are sent
- * by the sending task itself, on its CPU, and go through netif_rx().
+ * by the sending task itself and go through netif_rx(), as loopback's:
+ * the same order as long as that task's CPU takes them up (a task moved
+ * to another CPU between two frames may see them reordered, as on lo).
  *
  * Raw sockets (raw.c) are held to the same ownership: a raw socket sees
  * and sends the frames of lynxlo and of the segment devices of its
@@ -135,7 +137,8 @@ struct lynx_dev_fault {
  * @napi:    a segment device's receive side, enabled while it is up:
  *           lynx_dev_poll() takes @rxq's frames up on one CPU at a time
  * @rxq:     frames its segment delivered, at most LYNX_DEV_RXQ_MAX; its
- *           own spinlock; emptied at ndo_stop and by lynx_dev_free_common()
+ *           own spinlock, a leaf; emptied at ndo_stop and by
+ *           lynx_dev_free_common()
  * @fault:   the fault injector (KUnit builds only; not used by stacked
  *           devices, whose frames leave by their lower's queue)
  */
@@ -535,6 +538,8 @@ static int lynx_dev_poll(struct napi_struct *napi, int budget)
 	int done = 0;
 
 	while (done < budget && (skb = skb_dequeue(&ld->rxq))) {
+		/* the frame as sent: eth_type_trans() pulled its header */
+		dev_sw_netstats_rx_add(ld->dev, skb->len + ETH_HLEN);
 		netif_receive_skb(skb);
 		done++;
 	}
@@ -589,37 +594,42 @@ static int lynx_dev_init_seg(struct net_device *dev)
 	ld->out = lynx_dev_out;
 	ld->raw_ok = false;	/* until NETDEV_REGISTER decides */
 	err = lynx_segment_join(ld);
-	if (err)
+	if (err) {
+		/* A failed ndo_init gets no destructor: undo lynx_lo_init(). */
+		free_percpu(dev->tstats);
+		dev->tstats = NULL;
 		return err;
+	}
 	/* free_netdev() deletes it */
 	netif_napi_add(dev, &ld->napi, lynx_dev_poll);
 	return 0;
 }
 
+/* Nothing is queued before: __dev_forward_skb() drops a frame for a
+ * device that is not IFF_UP, which __dev_open() sets after this.
+ */
 static int lynx_dev_open_seg(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
 
 	napi_enable(&ld->napi);
-	/* A sender that saw the device running before this queued its
-	 * frame on a NAPI that could not be scheduled yet.
-	 */
-	local_bh_disable();
-	napi_schedule(&ld->napi);
-	local_bh_enable();
 	return 0;
 }
 
+/* The frames still queued at ndo_stop never go up: counted as dropped.
+ * dev_deactivate_many() waited for the senders that saw it running.
+ */
 static int lynx_dev_stop_seg(struct net_device *dev)
 {
 	struct lynx_dev *ld = netdev_priv(dev);
+	struct sk_buff *skb;
 
 	lynx_dev_stop(dev);
-	/* No poll runs after this, and none is scheduled: a sender still
-	 * queueing (it saw the device running) finds it disabled.
-	 */
 	napi_disable(&ld->napi);
-	skb_queue_purge(&ld->rxq);
+	while ((skb = skb_dequeue(&ld->rxq))) {
+		dev_core_stats_rx_dropped_inc(dev);
+		kfree_skb(skb);
+	}
 	return 0;
 }
 
@@ -661,26 +671,26 @@ static bool lynx_dev_wants(const struct net_device *peer, const u8 *dest)
 }
 
 /* Hands @skb (consumed) to @peer's receive queue, in the order frames
- * come (see the top of this file); a drop counts at @peer.  BHs are off:
- * xmit or the fault injector's timer.
+ * come (see the top of this file); a drop counts at @peer, a frame that
+ * goes up counts there when it does (lynx_dev_poll()).  IRQs may be off
+ * (netpoll), so the lock is taken as such.
  */
 static void lynx_dev_deliver(struct sk_buff *skb, struct net_device *peer)
 {
 	struct lynx_dev *pd = netdev_priv(peer);
-	unsigned int len = skb->len;
+	unsigned long flags;
 
 	if (__dev_forward_skb(peer, skb))
 		return;		/* freed, counted in rx_dropped */
-	spin_lock(&pd->rxq.lock);
+	spin_lock_irqsave(&pd->rxq.lock, flags);
 	if (unlikely(skb_queue_len(&pd->rxq) >= LYNX_DEV_RXQ_MAX)) {
-		spin_unlock(&pd->rxq.lock);
+		spin_unlock_irqrestore(&pd->rxq.lock, flags);
 		dev_core_stats_rx_dropped_inc(peer);
 		kfree_skb(skb);
 		return;
 	}
 	__skb_queue_tail(&pd->rxq, skb);
-	spin_unlock(&pd->rxq.lock);
-	dev_sw_netstats_rx_add(peer, len);
+	spin_unlock_irqrestore(&pd->rxq.lock, flags);
 	napi_schedule(&pd->napi);
 }
 
@@ -796,6 +806,8 @@ static const struct net_device_ops lynx_lo_ops = {
 
 static void lynx_setup_common(struct net_device *dev)
 {
+	struct lynx_dev *ld = netdev_priv(dev);
+
 	ether_setup(dev);
 	/* Receivers get the skb itself: it cannot be shared (pktgen). */
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
@@ -813,7 +825,7 @@ static void lynx_setup_common(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = lynx_dev_free_common;
 	/* Here, not at ndo_init: the destructor empties it. */
-	skb_queue_head_init(&((struct lynx_dev *)netdev_priv(dev))->rxq);
+	skb_queue_head_init(&ld->rxq);
 	eth_hw_addr_random(dev);
 }
 

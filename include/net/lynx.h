@@ -82,11 +82,12 @@
  * under sk_list_lock takes sk_callback_lock), all with BHs off.  raw_lock
  * is a leaf taken under no other lock, in process context only (a raw
  * socket's init and close): the receive path reads raw_list under RCU.  Frames
- * reach receivers in the receive softirq (lynxlo's through netif_rx(), a
- * segment device's through its NAPI poll, dev.c): a sender that owns its
- * socket may run that softirq when lynx_output() turns BHs back on, and
- * finds its own socket owned (backlog); one holding a socket spinlock
- * never does.  A receiving device's rxq lock is a leaf.
+ * reach receivers in the receive path, BHs off (the softirq, or a
+ * threaded NAPI; lynxlo's through netif_rx(), a segment device's through
+ * its NAPI poll, dev.c): a sender that owns its socket may run that
+ * softirq when lynx_output() turns BHs back on, and finds its own socket
+ * owned (backlog); one holding a socket spinlock never does.  A receiving
+ * device's rxq lock is a leaf.
  *
  * - References (sock_hold()) and where they are dropped:
  *
