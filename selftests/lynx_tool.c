@@ -101,6 +101,7 @@
 /* A helper, not a kselftest_harness program. */
 #define LYNX_UTIL_NO_HARNESS
 #include "lynx_util.h"
+#include "lynx_nl.h"
 
 static void usage(void)
 {
@@ -367,33 +368,6 @@ static int stream_recv(uint32_t port, long timeout_ms, long keepalive_ms)
 }
 
 /* ---- links over rtnetlink ---------------------------------------------- */
-
-struct nl_req {
-	struct nlmsghdr		nh;
-	struct ifinfomsg	ifi;
-	char			attrs[512];
-};
-
-/* Appends attribute @type with @len bytes of @data; returns it. */
-static struct rtattr *nl_put(struct nlmsghdr *nh, unsigned short type,
-			     const void *data, size_t len)
-{
-	struct rtattr *rta = (struct rtattr *)((char *)nh +
-					       NLMSG_ALIGN(nh->nlmsg_len));
-
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-/* Closes a nest nl_put() opened. */
-static void nl_end(struct nlmsghdr *nh, struct rtattr *nest)
-{
-	nest->rta_len = (char *)nh + nh->nlmsg_len - (char *)nest;
-}
 
 /*
  * Sends @nh on a NETLINK_ROUTE socket; for an ack, returns 0 or -errno
