@@ -1087,12 +1087,26 @@ static void lynx_conn_link_test_sack_lost_retrans(struct kunit *test)
  * before it calls a segment lost; with three it sent again what the
  * peer had, and cut its window for nothing.
  */
+/* The SACK blocks of the reordering cases, one an ACK, in the order they
+ * come: 5 first, then 1 to 4 (those four came late, 1 by five segments),
+ * then 6 and 7 (a third and a fourth duplicate ACK).
+ */
+static const u32 lt_reorder_sacks[][2] = {
+	{ 5, 6 }, { 1, 6 }, { 1, 7 }, { 1, 8 },
+};
+
+/* Sends the ACKs of lt_reorder_sacks[@first .. @first + @n - 1]. */
+static void lt_sack_reorder(struct kunit *test, struct sock *sk, u32 una,
+			    u32 wnd_end, unsigned int first, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = first; i < first + n; i++)
+		lt_sack(test, sk, una, wnd_end, una, lt_reorder_sacks + i, 1);
+}
+
 static void lynx_conn_link_test_sack_reordering(struct kunit *test)
 {
-	static const u32 b5[][2] = { { 5, 6 } };
-	static const u32 b1[][2] = { { 1, 6 } };
-	static const u32 b6[][2] = { { 1, 7 } };
-	static const u32 b7[][2] = { { 1, 8 } };
 	struct lt_ctx *ctx = test->priv;
 	u32 una, wnd_end, retrans;
 	struct lynx_conn *c;
@@ -1106,12 +1120,10 @@ static void lynx_conn_link_test_sack_reordering(struct kunit *test)
 	retrans = c->total_retrans;
 	KUNIT_EXPECT_EQ(test, c->reordering, LYNX_DUPACK_THRESH);
 	/* 5 first, then 1 to 4: those four came late, 1 by five segments. */
-	lt_sack(test, sk, una, wnd_end, una, b5, ARRAY_SIZE(b5));
-	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
+	lt_sack_reorder(test, sk, una, wnd_end, 0, 2);
 	KUNIT_EXPECT_EQ(test, c->reordering, 5);
 	/* A third and a fourth duplicate: no recovery, nothing sent again. */
-	lt_sack(test, sk, una, wnd_end, una, b6, ARRAY_SIZE(b6));
-	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	lt_sack_reorder(test, sk, una, wnd_end, 2, 2);
 	KUNIT_EXPECT_FALSE(test, c->in_recovery);
 	KUNIT_EXPECT_EQ(test, c->total_retrans, retrans);
 	/* 0 comes too: all of it acknowledged, the measure stays. */
@@ -1124,15 +1136,11 @@ static void lynx_conn_link_test_sack_reordering(struct kunit *test)
 
 /* The reordering measure of lynx_conn_link_test_sack_reordering, then a
  * hole that its four duplicate ACKs do not call lost: the timeout that
- * ends it says the measure was too high (tcp_enter_loss() does the same),
- * and the next loss takes three duplicate ACKs again.
+ * ends it says the measure was too high (tcp_enter_loss() does the same):
+ * back to three.
  */
 static void lynx_conn_link_test_sack_reordering_timeout(struct kunit *test)
 {
-	static const u32 b5[][2] = { { 5, 6 } };
-	static const u32 b1[][2] = { { 1, 6 } };
-	static const u32 b6[][2] = { { 1, 7 } };
-	static const u32 b7[][2] = { { 1, 8 } };
 	struct lt_ctx *ctx = test->priv;
 	u32 una, wnd_end;
 	struct lynx_conn *c;
@@ -1143,10 +1151,7 @@ static void lynx_conn_link_test_sack_reordering_timeout(struct kunit *test)
 	c = lynx_sk_conn(sk);
 
 	lock_sock(sk);
-	lt_sack(test, sk, una, wnd_end, una, b5, ARRAY_SIZE(b5));
-	lt_sack(test, sk, una, wnd_end, una, b1, ARRAY_SIZE(b1));
-	lt_sack(test, sk, una, wnd_end, una, b6, ARRAY_SIZE(b6));
-	lt_sack(test, sk, una, wnd_end, una, b7, ARRAY_SIZE(b7));
+	lt_sack_reorder(test, sk, una, wnd_end, 0, ARRAY_SIZE(lt_reorder_sacks));
 	KUNIT_EXPECT_EQ(test, c->reordering, 5);
 	KUNIT_EXPECT_FALSE(test, c->in_recovery);
 	lynx_conn_timeout(sk);
